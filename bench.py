@@ -1,0 +1,99 @@
+"""Performance figures for ``python main.py bench``: one JSON object, medians of repeated runs.
+
+Keys (the project's performance record):
+  sim_unit_steps_per_s    World.step with 100,000 units on a 16-well Gaussian terrain, momentum
+  sim_speedup_vs_python   that rate / a plain pure-Python per-unit loop of the same terrain and update
+  procgen_median_s        generating and certifying one procedural map
+Each figure is the median of several runs; ratios compare runs made in the same process.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+import time
+
+import numpy as np
+
+SIM_UNITS = 100_000
+WELLS = 16
+
+
+def _median_time(fn, repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return times
+
+
+def wells_level(seed: int = 0):
+    """A level whose terrain is 16 Gaussian wells of random depth and width on [-10, 10]^2."""
+    import sim.levels as L
+    rng = np.random.default_rng(seed)
+    wells = [{"type": "well", "center": [float(a), float(b)], "depth": float(d), "sigma": float(s)}
+             for (a, b), d, s in zip(rng.uniform(-8, 8, (WELLS, 2)), rng.uniform(1, 4, WELLS),
+                                     rng.uniform(1.0, 3.0, WELLS))]
+    data = {"title": "bench", "briefing": "bench", "bounds": [[-10, 10], [-10, 10]], "budget": 1000,
+            "goal_radius": 0.3, "units": 10, "spawn": {"center": [0.0, 0.0], "radius": 9.0},
+            "orders": {"optimizer": "momentum", "lr": 0.05, "lr_range": [0.001, 1.0], "momentum": 0.9,
+                       "momentum_range": [0.0, 0.99]},
+            "stars": {"steps": 100, "units_lost": 0}, "terrain": wells}
+    return L.parse_level(data, "<bench>", "bench"), wells
+
+
+def python_momentum_steps(wells, positions, steps: int, lr=0.05, mu=0.9) -> list:
+    """The same terrain and update as World.step, one unit at a time in plain Python floats."""
+    out = []
+    for x, y in positions:
+        vx = vy = 0.0
+        for _ in range(steps):
+            gx = gy = 0.0
+            for w in wells:
+                cx, cy = w["center"]
+                s2 = w["sigma"] ** 2
+                dx, dy = x - cx, y - cy
+                e = w["depth"] * math.exp(-(dx * dx + dy * dy) / (2 * s2)) / s2
+                gx += e * dx
+                gy += e * dy
+            vx = mu * vx + gx
+            vy = mu * vy + gy
+            x -= lr * vx
+            y -= lr * vy
+        out.append((x, y))
+    return out
+
+
+def bench_sim(quick: bool) -> dict:
+    import sim
+    level, wells = wells_level()
+    n = 10_000 if quick else SIM_UNITS
+    world = sim.World(level, seed=1, units=n)
+    world.step(2)                                       # warm up (allocations, thread pool)
+    t_vec = statistics.median(_median_time(world.step, 5 if quick else 30))
+    starts = world.start[:50 if quick else 400].tolist()
+    py_steps = 3 if quick else 10
+    t_py = statistics.median(_median_time(lambda: python_momentum_steps(wells, starts, py_steps), 3))
+    vec_rate = n / t_vec
+    py_rate = len(starts) * py_steps / t_py
+    return {"sim_unit_steps_per_s": round(vec_rate), "sim_python_unit_steps_per_s": round(py_rate),
+            "sim_speedup_vs_python": round(vec_rate / py_rate, 1), "sim_units": n}
+
+
+def bench_procgen(quick: bool) -> dict:
+    from sim.procgen import generate
+    seeds = range(3 if quick else 15)
+    times = []
+    for seed in seeds:
+        t = time.perf_counter()
+        generate(1000 + seed, ("easy", "normal", "hard")[seed % 3])
+        times.append(time.perf_counter() - t)
+    return {"procgen_median_s": round(statistics.median(times), 4), "procgen_max_s": round(max(times), 4)}
+
+
+def run(quick: bool = False) -> dict:
+    """Every benchmark; ``quick`` shrinks each to a few hundred milliseconds."""
+    out = {"quick": quick}
+    out.update(bench_sim(quick))
+    out.update(bench_procgen(quick))
+    return out

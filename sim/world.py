@@ -1,0 +1,255 @@
+"""The world: units descending a level's terrain, in squads, one vectorized step at a time.
+
+Units are arrays, not objects: ``positions`` (N, 2) [world], ``heights`` (N,), ``grads`` (N, 2),
+``status`` (N,) int8 codes, ``squad`` (N,) squad index. Each squad has its own optimizer and
+settings, changeable between steps; a change of learning rate or momentum takes effect on the
+next step, a change of optimizer starts that squad's optimizer state afresh.
+
+A unit's status, each step:
+  * DESCENDING while it moves;
+  * ARRIVED once within ``level.goal_radius`` of the global minimum (it plants a flag and stops);
+  * TRAPPED once it has stayed within ``settle_radius`` of one spot for ``settle_steps`` steps
+    somewhere else -- a local minimum, a saddle or a plateau (a change of its squad's orders
+    sends it on again);
+  * DIVERGED once a step would take it beyond the map plus a margin, or to a non-finite value:
+    it stays frozen at its last finite position. World arrays never hold NaN or inf.
+
+``step()`` never draws and never reads a clock; all randomness (spawn, gradient noise) comes
+from one ``numpy.random.Generator`` seeded by ``seed``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .levels import Level
+from .optim import make_optimizer
+
+DESCENDING, ARRIVED, TRAPPED, DIVERGED = 0, 1, 2, 3
+STATUS_NAMES = ("descending", "arrived", "trapped", "diverged")
+MAX_SQUADS = 9
+DIVERGE_MARGIN = 0.5        # a unit diverges beyond the map enlarged by this fraction of its size
+SETTLE_STEPS = 40           # steps a unit must stay put to count as trapped
+SETTLE_FRACTION = 0.004     # ... within this fraction of the map size
+
+
+@dataclass
+class Orders:
+    """One squad's settings: optimizer name, learning rate, momentum (beta1 for Adam)."""
+    optimizer: str
+    lr: float
+    momentum: float
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened to a unit: kind is 'arrived', 'trapped' or 'diverged'."""
+    step: int
+    kind: str
+    squad: int
+    unit: int
+    height: float
+    near_minimum: bool = False    # trapped at one of the level's known minima (not a plateau)
+
+
+class World:
+    """Units of a level in squads; ``step(n)`` advances them all."""
+
+    def __init__(self, level: Level, seed: int | None = None, units: int | None = None,
+                 trail_length: int = 64, spawn: np.ndarray | None = None):
+        self.level = level
+        self.seed = level.seed if seed is None else int(seed)
+        self.rng = np.random.default_rng(self.seed)
+        n = level.units if units is None else int(units)
+        if n < 1:
+            raise ValueError(f"a world needs at least one unit, got {n}")
+        self.positions = self._spawn(n) if spawn is None else np.array(spawn, float).reshape(n, 2)
+        self.start = self.positions.copy()
+        self.status = np.zeros(n, np.int8)
+        self.squad = np.zeros(n, np.int16)
+        self.arrival_step = np.full(n, -1, np.int64)
+        self.step_count = 0
+        self.events: list[Event] = []
+        (x0, x1), (y0, y1) = level.bounds
+        pad = DIVERGE_MARGIN * level.size
+        self._outer = np.array([[x0 - pad, y0 - pad], [x1 + pad, y1 + pad]])
+        self.settle_radius = SETTLE_FRACTION * level.size
+        self._anchor = self.positions.copy()
+        self._still = np.zeros(n, np.int32)
+        self.velocity = np.zeros((n, 2))          # last displacement x_t - x_{t-1} [world/step]
+        self.trail = np.repeat(self.positions[None], trail_length, axis=0)   # ring buffer (K, N, 2)
+        self.trail_head = 0                         # index of the newest row
+        self.orders = [Orders(level.optimizer, level.lr, level.momentum)]
+        self._optimizers = [self._new_optimizer(self.orders[0], n)]
+        self._members = [np.arange(n)]
+        self.heights, self.grads = level.terrain.height_and_grad(self.positions)
+        self.best_height = float(self.heights.min())
+
+    # -- setup ------------------------------------------------------------------------------
+    def _spawn(self, n: int) -> np.ndarray:
+        """n points uniform in the level's spawn disc (area-uniform: r = R sqrt(u))."""
+        r = self.level.spawn_radius * np.sqrt(self.rng.random(n))
+        a = 2 * np.pi * self.rng.random(n)
+        return np.asarray(self.level.spawn_center) + np.column_stack([r * np.cos(a), r * np.sin(a)])
+
+    @staticmethod
+    def _new_optimizer(o: Orders, n: int):
+        return make_optimizer(o.optimizer, lr=o.lr, momentum=o.momentum)
+
+    @property
+    def n_units(self) -> int:
+        return len(self.positions)
+
+    @property
+    def n_squads(self) -> int:
+        return len(self.orders)
+
+    def assign(self, units, squad: int):
+        """Move ``units`` (indices or a boolean mask) into ``squad`` (new squads take the orders
+        of squad 0). Moved units start their new squad's optimizer state afresh."""
+        if not 0 <= squad < MAX_SQUADS:
+            raise ValueError(f"squad must be in 0..{MAX_SQUADS - 1}, got {squad}")
+        idx = np.flatnonzero(np.asarray(units)) if np.asarray(units).dtype == bool else np.asarray(units, int)
+        while self.n_squads <= squad:
+            first = self.orders[0]
+            self.orders.append(Orders(first.optimizer, first.lr, first.momentum))
+        self.squad[idx] = squad
+        self._rebuild()
+
+    def _rebuild(self):
+        """Fresh optimizers for the squads' current members (state starts from zero)."""
+        self._members = [np.flatnonzero(self.squad == s) for s in range(self.n_squads)]
+        self._optimizers = [self._new_optimizer(o, len(m)) for o, m in zip(self.orders, self._members)]
+
+    def set_orders(self, squad: int, optimizer: str | None = None, lr: float | None = None,
+                   momentum: float | None = None):
+        """Change a squad's orders; they apply from the next step. Trapped units move on again."""
+        o = self.orders[squad]
+        new = Orders(optimizer or o.optimizer, o.lr if lr is None else float(lr),
+                     o.momentum if momentum is None else float(momentum))
+        opt = self._optimizers[squad]
+        if new.optimizer != o.optimizer:
+            opt = self._new_optimizer(new, len(self._members[squad]))
+        else:
+            opt.lr, opt.momentum = new.lr, new.momentum      # validated by the optimizer
+        self._optimizers[squad], self.orders[squad] = opt, new
+        trapped = self._members[squad][self.status[self._members[squad]] == TRAPPED]
+        self.status[trapped] = DESCENDING
+        self._still[trapped] = 0
+
+    def optimizer(self, squad: int):
+        """The squad's optimizer (read its ``state`` for the classroom view)."""
+        return self._optimizers[squad]
+
+    # -- the step ---------------------------------------------------------------------------
+    def step(self, n: int = 1):
+        """Advance every descending unit ``n`` optimizer steps."""
+        for _ in range(int(n)):
+            self._step_once()
+
+    def _step_once(self):
+        x, g = self.positions, self.grads
+        if self.level.noise > 0:
+            g = g + self.level.noise * self.rng.standard_normal(g.shape)
+        new = x.copy()
+        with np.errstate(all="ignore"):
+            for opt, idx in zip(self._optimizers, self._members):
+                if len(idx) == len(x):
+                    new = opt.step(x, g)
+                elif len(idx):
+                    new[idx] = opt.step(x[idx], g[idx])
+        moving = self.status == DESCENDING
+        ok = np.isfinite(new).all(1) & (new >= self._outer[0]).all(1) & (new <= self._outer[1]).all(1)
+        self._mark(moving & ~ok, DIVERGED, "diverged")
+        moving &= ok
+        new[~moving] = x[~moving]
+        self.step_count += 1
+        h, g = self.level.terrain.height_and_grad(new)
+        bad = ~(np.isfinite(h) & np.isfinite(g).all(1))
+        if bad.any():                       # finite position, non-finite slope: freeze where it was
+            new[bad], h[bad], g[bad] = x[bad], self.heights[bad], self.grads[bad]
+            self._mark(moving & bad, DIVERGED, "diverged", h)
+            moving &= ~bad
+        self.velocity = new - x
+        self.positions, self.heights, self.grads = new, h, g
+        self.trail_head = (self.trail_head + 1) % len(self.trail)
+        self.trail[self.trail_head] = new
+        self._update_status(moving)
+        self.best_height = min(self.best_height, float(h.min()))
+
+    def _update_status(self, moving: np.ndarray):
+        x, lvl = self.positions, self.level
+        d = x - lvl.global_min
+        arrived = moving & (np.einsum("ij,ij->i", d, d) <= lvl.goal_radius ** 2)
+        self.arrival_step[arrived] = self.step_count
+        self._mark(arrived, ARRIVED, "arrived")
+        moving &= ~arrived
+        a = x - self._anchor
+        away = np.einsum("ij,ij->i", a, a) > self.settle_radius ** 2
+        self._anchor[away] = x[away]
+        self._still = np.where(away, 0, self._still + 1)
+        self._mark(moving & (self._still >= SETTLE_STEPS), TRAPPED, "trapped")
+
+    def _mark(self, mask: np.ndarray, status: int, kind: str, heights=None):
+        idx = np.flatnonzero(mask)
+        if not len(idx):
+            return
+        self.status[idx] = status
+        if status == DIVERGED:              # its optimizer state may hold overflowed values: clear it
+            for opt, members in zip(self._optimizers, self._members):
+                if opt.state:
+                    opt.reset(mask[members])
+        h = self.heights if heights is None else heights
+        for i in idx:
+            near = kind == "trapped" and self._near_minimum(self.positions[i])
+            self.events.append(Event(self.step_count, kind, int(self.squad[i]), int(i), float(h[i]), near))
+
+    def _near_minimum(self, xy) -> bool:
+        r = 4 * self.settle_radius + 0.02 * self.level.size
+        return any(np.hypot(*(np.asarray(m.xy) - xy)) <= r for m in self.level.minima)
+
+    # -- results ----------------------------------------------------------------------------
+    @property
+    def won(self) -> bool:
+        """A unit has reached the global minimum."""
+        return bool((self.status == ARRIVED).any())
+
+    @property
+    def over(self) -> bool:
+        """Won, out of steps, or no unit still descending."""
+        return self.won or self.step_count >= self.level.budget or not (self.status == DESCENDING).any()
+
+    def counts(self, squad: int | None = None) -> dict:
+        """Units by status name (for one squad, or all)."""
+        s = self.status if squad is None else self.status[self.squad == squad]
+        return {name: int((s == code).sum()) for code, name in enumerate(STATUS_NAMES)}
+
+    def trail_points(self, length: int | None = None) -> np.ndarray:
+        """The last ``length`` positions per unit, oldest first: (length, N, 2)."""
+        k = len(self.trail)
+        length = min(k, self.step_count + 1) if length is None else min(length, k, self.step_count + 1)
+        order = (self.trail_head - np.arange(length)[::-1]) % k
+        return self.trail[order]
+
+    def stars(self) -> int:
+        """0 if not won; else 1 + (arrived within stars.steps) + (lost at most stars.units_lost)."""
+        if not self.won:
+            return 0
+        first = int(self.arrival_step[self.arrival_step >= 0].min())
+        lost = int(((self.status == TRAPPED) | (self.status == DIVERGED)).sum())
+        return 1 + (first <= self.level.star_steps) + (lost <= self.level.star_units_lost)
+
+    def outcome(self) -> dict:
+        """A summary of the run so far (the fields of ``simulate --json``)."""
+        arrived = self.arrival_step[self.arrival_step >= 0]
+        return {
+            "level": self.level.id, "seed": self.seed, "steps": self.step_count, "units": self.n_units,
+            **self.counts(),
+            "won": self.won, "stars": self.stars(),
+            "first_arrival_step": int(arrived.min()) if len(arrived) else None,
+            "best_height": self.best_height, "global_min_height": self.level.global_min_height,
+            "global_min": [float(v) for v in self.level.global_min],
+            "squads": [{"optimizer": o.optimizer, "lr": o.lr, "momentum": o.momentum, **self.counts(s)}
+                       for s, o in enumerate(self.orders)],
+        }
