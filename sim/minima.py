@@ -159,14 +159,14 @@ def _newton_step(g, hess, x, lo, hi):
 def _polish(field, x, lo, hi, cell, steps):
     """Damped Newton iterations with a backtracking line search, each projected onto the box."""
     x = x.copy()
-    h = FD_STEP * cell
+    h = np.full(len(x), FD_STEP * cell)
     live = np.arange(len(x))
     s = LINE_SEARCH
     for _ in range(steps):
         if len(live) == 0:
             break
         xl = x[live]
-        f, g, hess = _hessian(field, xl, np.full(len(xl), h))
+        f, g, hess = _hessian(field, xl, h[:len(xl)])
         d, _, pinned = _newton_step(g, hess, xl, lo, hi)
         length = np.hypot(d[:, 0], d[:, 1])
         d *= np.minimum(1.0, cell / np.maximum(length, 1e-300))[:, None]   # at most one cell
@@ -176,8 +176,8 @@ def _polish(field, x, lo, hi, cell, steps):
         ok = ft <= f + ARMIJO * s[:, None] * slope
         first = np.argmax(ok, axis=0)
         found = ok[first, np.arange(len(xl))]
-        # Within a few FD steps of the minimum, f differences drown in rounding: take the full step.
-        tiny = length < 1e3 * h
+        # Where the predicted decrease g.d drowns in the rounding of f, trust the full Newton step.
+        tiny = np.abs(slope) <= 1e-12 * np.abs(f)
         new = np.where((found & ~tiny)[:, None], trials[first, np.arange(len(xl))], xl)
         new = np.where(tiny[:, None], trials[0], new)
         x[live] = new

@@ -1,0 +1,1 @@
+"""Valley Command's pygame-ce front end: it reads sim state and sends commands, never the reverse."""
