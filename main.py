@@ -155,6 +155,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:        # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
     except Exception as err:       # a bad level file arrives as sim.LevelError
         if type(err).__name__ == "LevelError":
             print(f"error: {err}", file=sys.stderr)

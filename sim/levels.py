@@ -168,7 +168,7 @@ class _Reader:
         return value.strip()
 
     def pair(self, value, where: str, kind=F) -> tuple:
-        if not isinstance(value, list) or len(value) != 2:
+        if not isinstance(value, (list, tuple)) or len(value) != 2:
             self.fail(where, f"expected a list of two numbers, got {value!r}")
         return tuple(self.number(v, f"{where}[{i}]", positive=(kind == POS)) for i, v in enumerate(value))
 

@@ -188,6 +188,8 @@ def _polish(field, x, lo, hi, cell, steps):
 def _merge(x, f, pinned, tol):
     """Minima sorted by (height, x, y), dropping any point within ``tol`` of a lower one kept before."""
     order = np.lexsort((x[:, 1], x[:, 0], f))
+    first = np.unique(np.floor(x[order] / tol), axis=0, return_index=True)[1]
+    order = order[np.sort(first)]            # the lowest point of each tol-sized cell, still sorted
     kept: list[int] = []
     for i in order:
         if kept and np.min(np.hypot(*(x[kept] - x[i]).T)) <= tol:

@@ -34,6 +34,11 @@ SETTLE_STEPS = 40           # steps a unit must stay put to count as trapped
 SETTLE_FRACTION = 0.004     # ... within this fraction of the map size
 
 
+def _setting(v):
+    """A learning rate or momentum: a float for the whole squad, or a float64 array, one per member."""
+    return float(v) if np.ndim(v) == 0 else np.array(v, float)
+
+
 @dataclass
 class Orders:
     """One squad's settings: optimizer name, learning rate, momentum (beta1 for Adam)."""
@@ -126,8 +131,8 @@ class World:
                    momentum: float | None = None):
         """Change a squad's orders; they apply from the next step. Trapped units move on again."""
         o = self.orders[squad]
-        new = Orders(optimizer or o.optimizer, o.lr if lr is None else float(lr),
-                     o.momentum if momentum is None else float(momentum))
+        new = Orders(optimizer or o.optimizer, o.lr if lr is None else _setting(lr),
+                     o.momentum if momentum is None else _setting(momentum))
         opt = self._optimizers[squad]
         if new.optimizer != o.optimizer:
             opt = self._new_optimizer(new, len(self._members[squad]))
@@ -152,23 +157,25 @@ class World:
         x, g = self.positions, self.grads
         if self.level.noise > 0:
             g = g + self.level.noise * self.rng.standard_normal(g.shape)
-        new = x.copy()
         with np.errstate(all="ignore"):
-            for opt, idx in zip(self._optimizers, self._members):
-                if len(idx) == len(x):
-                    new = opt.step(x, g)
-                elif len(idx):
-                    new[idx] = opt.step(x[idx], g[idx])
+            if len(self._members) == 1:
+                new = self._optimizers[0].step(x, g)
+            else:
+                new = x.copy()
+                for opt, idx in zip(self._optimizers, self._members):
+                    if len(idx):
+                        new[idx] = opt.step(x[idx], g[idx])
         moving = self.status == DESCENDING
-        ok = np.isfinite(new).all(1) & (new >= self._outer[0]).all(1) & (new <= self._outer[1]).all(1)
+        ok = self._inside(new)              # NaN compares False, so non-finite steps fail too
         self._mark(moving & ~ok, DIVERGED, "diverged")
         moving &= ok
-        new[~moving] = x[~moving]
+        if not moving.all():
+            np.copyto(new, x, where=~moving[:, None])
         self.step_count += 1
         h, g = self.level.terrain.height_and_grad(new)
-        bad = ~(np.isfinite(h) & np.isfinite(g).all(1))
-        if bad.any():                       # finite position, non-finite slope: freeze where it was
-            new[bad], h[bad], g[bad] = x[bad], self.heights[bad], self.grads[bad]
+        if not np.isfinite(h.sum() + g.sum()):
+            bad = ~(np.isfinite(h) & np.isfinite(g[:, 0]) & np.isfinite(g[:, 1]))
+            new[bad], h[bad], g[bad] = x[bad], self.heights[bad], self.grads[bad]   # freeze where it was
             self._mark(moving & bad, DIVERGED, "diverged", h)
             moving &= ~bad
         self.velocity = new - x
@@ -178,18 +185,28 @@ class World:
         self._update_status(moving)
         self.best_height = min(self.best_height, float(h.min()))
 
+    def _inside(self, xy: np.ndarray) -> np.ndarray:
+        """Points within the map plus the divergence margin (False for NaN)."""
+        (x0, y0), (x1, y1) = self._outer
+        x, y = xy[:, 0], xy[:, 1]
+        return (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+
     def _update_status(self, moving: np.ndarray):
         x, lvl = self.positions, self.level
-        d = x - lvl.global_min
-        arrived = moving & (np.einsum("ij,ij->i", d, d) <= lvl.goal_radius ** 2)
-        self.arrival_step[arrived] = self.step_count
-        self._mark(arrived, ARRIVED, "arrived")
-        moving &= ~arrived
-        a = x - self._anchor
-        away = np.einsum("ij,ij->i", a, a) > self.settle_radius ** 2
-        self._anchor[away] = x[away]
-        self._still = np.where(away, 0, self._still + 1)
-        self._mark(moving & (self._still >= SETTLE_STEPS), TRAPPED, "trapped")
+        dx, dy = x[:, 0] - lvl.global_min[0], x[:, 1] - lvl.global_min[1]
+        arrived = moving & (dx * dx + dy * dy <= lvl.goal_radius ** 2)
+        if arrived.any():
+            self.arrival_step[arrived] = self.step_count
+            self._mark(arrived, ARRIVED, "arrived")
+            moving &= ~arrived
+        ax, ay = x[:, 0] - self._anchor[:, 0], x[:, 1] - self._anchor[:, 1]
+        away = ax * ax + ay * ay > self.settle_radius ** 2
+        np.copyto(self._anchor, x, where=away[:, None])
+        self._still += 1
+        self._still[away] = 0
+        settled = moving & (self._still >= SETTLE_STEPS)
+        if settled.any():
+            self._mark(settled, TRAPPED, "trapped")
 
     def _mark(self, mask: np.ndarray, status: int, kind: str, heights=None):
         idx = np.flatnonzero(mask)

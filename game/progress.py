@@ -1,0 +1,131 @@
+"""Save data: the best result on each level, kept as JSON in the player's data folder.
+
+The file is ``progress.json`` in ``platformdirs.user_data_dir("valley-command")``, or in the
+folder named by the environment variable ``VALLEY_COMMAND_DATA`` (the tests use a temporary one)::
+
+    {"version": 1,
+     "levels": {"01-bowl": {"stars": 3, "steps": 14, "units_lost": 0}}}
+
+Only won levels are listed; a level's entry keeps its best run (more stars, then fewer steps,
+then fewer units lost). Every save is atomic: the data goes to a temporary file in the same
+folder, which then replaces ``progress.json`` in one ``os.replace``, so a crash mid-write never
+leaves a half-written file. A file that cannot be read back is renamed
+``progress.json.corrupt-<timestamp>`` and progress starts afresh; ``Progress.message`` then says
+so, for the game to show.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+ENV_VAR = "VALLEY_COMMAND_DATA"
+APP_NAME = "valley-command"
+FILE_NAME = "progress.json"
+VERSION = 1
+
+
+def data_dir(override: str | os.PathLike | None = None) -> Path:
+    """Where save data lives: ``override``, else $VALLEY_COMMAND_DATA, else the platform's user data dir."""
+    if override is not None:
+        return Path(override)
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    import platformdirs
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def write_json_atomic(path: Path, data) -> None:
+    """Write ``data`` as JSON to ``path`` via a temporary file in the same folder and os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _valid_result(entry) -> bool:
+    return (isinstance(entry, dict)
+            and all(isinstance(entry.get(k), int) and not isinstance(entry.get(k), bool) and entry[k] >= 0
+                    for k in ("stars", "steps", "units_lost")))
+
+
+def _rank(result: dict) -> tuple:
+    """Sort key of a result: larger is better."""
+    return (result["stars"], -result["steps"], -result["units_lost"])
+
+
+class Progress:
+    """The player's best results; ``record()`` saves at once."""
+
+    def __init__(self, folder: str | os.PathLike | None = None):
+        self.folder = data_dir(folder)
+        self.path = self.folder / FILE_NAME
+        self.levels: dict[str, dict] = {}
+        self.message = ""           # set when the save file had to be reset
+        self._load()
+
+    def _load(self):
+        if not self.path.exists():
+            return
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            levels = data["levels"]
+            if data.get("version") != VERSION or not isinstance(levels, dict):
+                raise ValueError("unknown layout")
+            if not all(isinstance(k, str) and _valid_result(v) for k, v in levels.items()):
+                raise ValueError("bad level entry")
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+            self._set_aside()
+            return
+        self.levels = {k: {f: v[f] for f in ("stars", "steps", "units_lost")} for k, v in levels.items()}
+
+    def _set_aside(self):
+        """Rename an unreadable save file out of the way and start afresh."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        backup = self.path.with_name(f"{FILE_NAME}.corrupt-{stamp}")
+        n = 1
+        while backup.exists():
+            backup = self.path.with_name(f"{FILE_NAME}.corrupt-{stamp}-{n}")
+            n += 1
+        try:
+            os.replace(self.path, backup)
+            self.message = f"Save file was unreadable; progress reset (old file kept as {backup.name})"
+        except OSError:
+            self.message = "Save file was unreadable; progress reset"
+        self.levels = {}
+
+    # -- queries ---------------------------------------------------------------------------
+    def stars(self, level_id: str) -> int:
+        return self.levels.get(level_id, {}).get("stars", 0)
+
+    def won(self, level_id: str) -> bool:
+        return level_id in self.levels
+
+    def unlocked(self, campaign: list[str], index: int) -> bool:
+        """A campaign level is open once the one before it is won (the first is always open)."""
+        return index == 0 or self.won(campaign[index - 1])
+
+    # -- updates ---------------------------------------------------------------------------
+    def record(self, level_id: str, stars: int, steps: int, units_lost: int) -> bool:
+        """Keep a won run if it beats the best so far; save. Returns True if it is a new best."""
+        if stars < 1:
+            return False
+        new = {"stars": int(stars), "steps": int(steps), "units_lost": int(units_lost)}
+        old = self.levels.get(level_id)
+        if old is not None and _rank(old) >= _rank(new):
+            return False
+        self.levels[level_id] = new
+        self.save()
+        return True
+
+    def save(self):
+        write_json_atomic(self.path, {"version": VERSION, "levels": self.levels})
