@@ -7,8 +7,11 @@ deepest valley -- the global minimum -- before the step budget runs out.
 
     python main.py                      play: title screen and campaign
     python main.py play LEVEL           straight into a level
+    python main.py play --replay FILE   watch a saved replay
     python main.py levels               the campaign and what each level teaches
     python main.py simulate LEVEL       run a descent without a window, print the outcome
+    python main.py sweep LEVEL --out map.png   where each learning rate x momentum leads, as a PNG
+    python main.py tui LEVEL            play a level in the terminal (no window needed)
     python main.py bench                performance figures, as JSON
 
 LEVEL is a name from levels/ (``01-bowl``), a path to a .toml file, or ``random:SEED[:easy|normal|hard]``.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")   # = sim.OPTIMIZERS
@@ -80,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("level")
     add_orders(p)
     p.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    p = sub.add_parser("tui", help="play a level in the terminal")
+    p.add_argument("level")
+    p.add_argument("--ascii", action="store_true", help="plain ASCII characters, no colour")
+    p.add_argument("--seed", type=_seed, help="spawn and weather seed (default: the level's)")
+    add_sweep_parser(sub)
     p = sub.add_parser("bench", help="measure performance, print JSON")
     p.add_argument("--quick", action="store_true", help="small sizes (for the tests)")
     return ap
@@ -134,12 +143,164 @@ def cmd_bench(args) -> int:
     return 0
 
 
+NO_DISPLAY = "error: no display to open a window on; try 'python main.py simulate LEVEL' to play without one"
+
+
+def display_available() -> bool:
+    """False on Linux when there is no X11 or Wayland display and SDL was not told what to use."""
+    if not sys.platform.startswith("linux") or os.environ.get("SDL_VIDEODRIVER"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def cmd_play(args) -> int:
-    print("error: the game window is not built yet; try 'python main.py simulate LEVEL'", file=sys.stderr)
-    return 2
+    """Open the game window: the title screen, a level's briefing, or a replay."""
+    import sim
+    replay = None
+    if args.replay:
+        from game.replay import ReplayError, load_replay
+        try:
+            load_replay(args.replay).play()          # check every command applies before opening a window
+            replay = load_replay(args.replay)
+        except (ReplayError, sim.LevelError) as err:
+            raise UsageError(str(err)) from None
+    elif args.level:
+        sim.load_level(args.level)                   # a bad level is reported before the window opens
+    if not display_available():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 2
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    import pygame
+    from game.app import App
+    try:
+        app = App(level=args.level, replay=replay)
+    except pygame.error:
+        print(NO_DISPLAY, file=sys.stderr)
+        return 2
+    try:
+        return app.run()
+    finally:
+        pygame.quit()
 
 
-COMMANDS = {"levels": cmd_levels, "simulate": cmd_simulate, "bench": cmd_bench, "play": cmd_play}
+def cmd_tui(args) -> int:
+    """Play a level in the terminal with blessed (no pygame, no SDL)."""
+    import sim
+    level = sim.load_level(args.level)
+    if not sys.stdout.isatty():
+        raise UsageError("tui: standard output is not a terminal; try 'python main.py simulate LEVEL'")
+    import blessed
+    from game.tui import run
+    return run(blessed.Terminal(), level, seed=args.seed, ascii_only=args.ascii)
+
+
+SWEEP_SIZE = "1100x760"          # default picture size [px]
+SWEEP_MAX_CELLS = 1000           # per axis
+SWEEP_MAX_STARTS = 256           # per cell
+SWEEP_MAX_UNITS = 2_000_000      # cells x starts, all in one swarm
+SWEEP_SIDES = (400, 8192)        # smallest and largest picture side [px]
+
+
+def add_sweep_parser(sub):
+    """Flags of 'sweep' are read as text and checked in cmd_sweep, so every error is one line."""
+    p = sub.add_parser("sweep", help="picture where each learning rate x momentum leads, as a PNG")
+    p.add_argument("level")
+    p.add_argument("--out", metavar="FILE.png", help="the .png file to write (required)")
+    p.add_argument("--optimizer", metavar="NAME", help="update rule (default: the level's; SGD is shown as momentum "
+                                       "when the level allows it, since its mu = 0 row is SGD)")
+    p.add_argument("--lr-cells", default="100", metavar="N", help="learning rates, log-spaced (default 100)")
+    p.add_argument("--momentum-cells", default="100", metavar="N", help="momenta across [0, 0.99] (default 100)")
+    p.add_argument("--starts", default="8", metavar="N", help="starts per cell, from the spawn zone (default 8)")
+    p.add_argument("--steps", metavar="N", help="steps per run (default: the level's budget)")
+    p.add_argument("--seed", metavar="S", help="seed of the starts and the weather (default: the level's)")
+    p.add_argument("--lr-min", metavar="LR", help="smallest learning rate (default: the level's)")
+    p.add_argument("--lr-max", metavar="LR", help="largest learning rate (default: the level's)")
+    p.add_argument("--size", default=SWEEP_SIZE, metavar="WxH", help=f"picture size WxH in pixels (default {SWEEP_SIZE})")
+
+
+def _flag(text, flag: str, kind, low, high):
+    """The number a flag's text holds, within [low, high], or a one-line UsageError."""
+    try:
+        v = kind(text)
+    except ValueError:
+        raise UsageError(f"{flag}: expected {'a whole number' if kind is int else 'a number'}, got {text!r}") from None
+    if not low <= v <= high:                 # also rejects NaN
+        raise UsageError(f"{flag}: expected a value from {low:g} to {high:g}, got {text}")
+    return v
+
+
+def _png_out(text):
+    """--out: a .png file that can be written (its folder exists and is writable)."""
+    from pathlib import Path
+    if not text:
+        raise UsageError("sweep: --out FILE.png is required")
+    out = Path(text)
+    folder = out.parent.resolve()
+    if out.suffix.lower() != ".png":
+        raise UsageError(f"--out {text}: the picture is written as PNG; give a file name ending in .png")
+    if out.is_dir():
+        raise UsageError(f"--out {text}: is a directory")
+    if not folder.is_dir():
+        problem = "is not a folder" if folder.exists() else "does not exist"
+        raise UsageError(f"--out {text}: {folder} {problem}")
+    if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise UsageError(f"--out {text}: not allowed to write there")
+    return out
+
+
+def _size(text: str) -> tuple:
+    """--size WxH within SWEEP_SIDES."""
+    w, _, h = text.lower().partition("x")
+    lo, hi = SWEEP_SIDES
+    return _flag(w, "--size width", int, lo, hi), _flag(h, "--size height", int, lo, hi)
+
+
+def sweep_orders(args, level) -> dict:
+    """The sweep flags, checked, as keyword arguments of sim.sweep.sweep_plane."""
+    if args.optimizer is not None and args.optimizer not in OPTIMIZER_NAMES:
+        raise UsageError(f"--optimizer: unknown optimizer {args.optimizer!r}; choose from {', '.join(OPTIMIZER_NAMES)}")
+    lr_min = level.lr_range[0] if args.lr_min is None else _flag(args.lr_min, "--lr-min", float, 1e-9, 100)
+    lr_max = level.lr_range[1] if args.lr_max is None else _flag(args.lr_max, "--lr-max", float, 1e-9, 100)
+    if not lr_min < lr_max:
+        raise UsageError(f"--lr-min {lr_min:g} must be below --lr-max {lr_max:g}")
+    orders = {"optimizer": args.optimizer, "lr_range": (lr_min, lr_max),
+              "lr_cells": _flag(args.lr_cells, "--lr-cells", int, 1, SWEEP_MAX_CELLS),
+              "momentum_cells": _flag(args.momentum_cells, "--momentum-cells", int, 1, SWEEP_MAX_CELLS),
+              "starts": _flag(args.starts, "--starts", int, 1, SWEEP_MAX_STARTS),
+              "steps": None if args.steps is None else _flag(args.steps, "--steps", int, 1, 100_000),
+              "seed": None if args.seed is None else _flag(args.seed, "--seed", int, 0, 2**63 - 1)}
+    units = orders["lr_cells"] * orders["momentum_cells"] * orders["starts"]
+    if units > SWEEP_MAX_UNITS:
+        raise UsageError(f"sweep: {units:,} runs (cells x starts) is too many; the limit is {SWEEP_MAX_UNITS:,}")
+    return orders
+
+
+def cmd_sweep(args) -> int:
+    """Sweep one optimizer over learning rate x momentum, draw where each cell leads, save a PNG."""
+    import time
+    import sim
+    level = sim.load_level(args.level)
+    out, size = _png_out(args.out), _size(args.size)
+    orders = sweep_orders(args, level)
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    from game.sweep_map import save_sweep, verdict
+    from sim.sweep import sweep_plane
+    start = time.perf_counter()
+    result = sweep_plane(level, **orders)
+    seconds = time.perf_counter() - start
+    try:
+        save_sweep(out, result, level, size)
+    except OSError as err:
+        raise UsageError(f"--out {out}: cannot write: {err}") from None
+    print(f"wrote {out} ({size[0]}x{size[1]}): {level.id} with {result.optimizers[0]}, "
+          f"{len(result.lrs)} x {len(result.momenta)} settings x {result.starts} starts, "
+          f"{result.steps} steps, swept in {seconds:.1f} s")
+    print(verdict(result))
+    return 0
+
+
+COMMANDS = {"levels": cmd_levels, "simulate": cmd_simulate, "bench": cmd_bench, "play": cmd_play, "tui": cmd_tui,
+            "sweep": cmd_sweep}
 
 
 def main(argv=None) -> int:

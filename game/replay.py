@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 import sim
-from sim.levels import LEVELS_DIR, level_path
+from sim.levels import level_path
 from sim.world import MAX_SQUADS
 
 from .progress import write_json_atomic
@@ -211,6 +211,3 @@ class Replay:
             world.step()
         self.apply_due(world)
         return world
-
-
-__all__ = ["Recorder", "Replay", "ReplayError", "load_replay", "parse_replay", "level_ref", "LEVELS_DIR"]

@@ -1,0 +1,229 @@
+"""The game window: the app loop and the stack of scenes.
+
+    title -> campaign map -> briefing -> battle (deploy, then descend) -> results
+
+Each scene is an object with ``layout(size, scale)``, ``handle(event) -> bool``, ``update(dt)``
+and ``draw(surface)``. The app owns the window and a stack of scenes: the top one gets the
+events and is drawn; Esc pops it (a scene may use Esc itself first, e.g. to close its help).
+F11 toggles fullscreen; the window is resizable and every scene lays itself out again when
+its size changes.
+
+Time: ``frame(dt)`` advances one frame. In the window ``run()`` measures dt with a
+``pygame.time.Clock`` at ``FPS``; with ``fixed_dt`` every frame lasts exactly that long and
+nothing sleeps, so a test can drive the real loop frame by frame with posted events::
+
+    app = App((1280, 720), data_dir=tmp, fixed_dt=1 / 30)
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0))
+    app.run(max_frames=10)
+
+The simulation itself runs at a fixed rate of steps per second (see ``game.battle``),
+independent of the frame rate.
+"""
+from __future__ import annotations
+
+import pygame
+
+import sim
+
+from .progress import Progress
+from .widgets import ACCENT, TEXT, backdrop, text, text_width
+
+FPS = 60                        # frames per second in the window
+MAX_DT = 0.25                   # a longer frame (a stall) counts as this long [s]
+TOAST_SECONDS = 7.0             # how long a notice stays on screen [s]
+MIN_SIZE = (800, 560)           # the smallest window the layout is made for [px]
+TITLE = "Valley Command"
+ART_CACHE = 40                  # terrain pictures kept (full size and thumbnails)
+THUMBNAIL_RESOLUTION = 160      # [px] on the long side of a campaign card's picture
+
+_ART: dict = {}                 # (level id, source, thumbnail) -> MapArt, shared by every App
+
+
+def ui_scale(size) -> float:
+    """Text and widget scale for a window size: 1.0 at 1280x720, 1.5 at 1920x1080."""
+    w, h = size
+    return max(0.8, min(1.6, min(w / 1280, h / 720)))
+
+
+class Scene:
+    """A screen of the game. Subclasses override what they need."""
+
+    def __init__(self, app: "App"):
+        self.app = app
+
+    def layout(self, size, scale: float):
+        pass
+
+    def handle(self, event) -> bool:
+        return False
+
+    def update(self, dt: float):
+        pass
+
+    def draw(self, surface):
+        pass
+
+    def back(self):
+        """Esc: leave this scene."""
+        self.app.pop()
+
+
+class App:
+    """The window and its scenes. ``level`` starts at that level's briefing; ``replay`` (a
+    ``game.replay.Replay``) plays it back straight away."""
+
+    def __init__(self, size=(1280, 720), data_dir=None, fixed_dt: float | None = None,
+                 level: str | None = None, replay=None, fullscreen=False):
+        pygame.display.init()
+        pygame.font.init()
+        pygame.display.set_caption(TITLE)
+        self.windowed_size = tuple(size)
+        self.fullscreen = False
+        self.screen = pygame.display.set_mode(self.windowed_size, pygame.RESIZABLE)
+        self.fixed_dt = fixed_dt
+        self.clock = pygame.time.Clock()
+        self.running = True
+        self.frames = 0
+        self.time_s = 0.0
+        self.toasts: list[list] = []          # [text, seconds left]
+        self.scenes: list[Scene] = []
+        self._size = None
+        self.progress = Progress(data_dir)
+        if self.progress.message:
+            self.notify(self.progress.message)
+        self._start(level, replay)
+        if fullscreen:
+            self.toggle_fullscreen()
+
+    def _start(self, level, replay):
+        from .battle import Battle
+        from .scenes import Briefing, Campaign, Title
+        self.push(Title(self))
+        if replay is not None:
+            self.push(Battle(self, replay.level, replay=replay))
+        elif level is not None:
+            lvl = sim.load_level(level)
+            if lvl.id in sim.campaign():
+                self.push(Campaign(self))
+            self.push(Briefing(self, lvl))
+
+    # -- scenes -----------------------------------------------------------------------------------
+    @property
+    def scene(self) -> Scene:
+        return self.scenes[-1]
+
+    def push(self, scene: Scene):
+        self.scenes.append(scene)
+        self._layout(scene)
+
+    def pop(self):
+        """Close the top scene; closing the last one quits."""
+        self.scenes.pop()
+        if not self.scenes:
+            self.running = False
+        else:
+            self._layout(self.scene)
+
+    def replace(self, scene: Scene):
+        self.scenes.pop()
+        self.push(scene)
+
+    def pop_to(self, kind: type):
+        """Close scenes until one of type ``kind`` is on top (or only the title is left)."""
+        while len(self.scenes) > 1 and not isinstance(self.scene, kind):
+            self.scenes.pop()
+        self._layout(self.scene)
+
+    def _layout(self, scene: Scene):
+        size = self.screen.get_size()
+        scene.layout(size, ui_scale(size))
+
+    def map_art(self, level, thumbnail=False):
+        """The rasterised terrain of a level (a small one for ``thumbnail``), cached: building it takes a moment."""
+        from .render import MapArt
+        key = (level.id, level.source, thumbnail)
+        if key not in _ART:
+            if len(_ART) >= ART_CACHE:
+                _ART.pop(next(iter(_ART)))
+            _ART[key] = MapArt(level, resolution=THUMBNAIL_RESOLUTION if thumbnail else 1024)
+        return _ART[key]
+
+    # -- window -----------------------------------------------------------------------------------
+    def toggle_fullscreen(self):
+        self.fullscreen = not self.fullscreen
+        if self.fullscreen:
+            self.windowed_size = self.screen.get_size()
+            sizes = pygame.display.get_desktop_sizes()
+            self.screen = pygame.display.set_mode(sizes[0] if sizes else self.windowed_size, pygame.FULLSCREEN)
+        else:
+            self.screen = pygame.display.set_mode(self.windowed_size, pygame.RESIZABLE)
+        self._size = None
+
+    def notify(self, message: str):
+        """Show a notice at the top of the screen for a few seconds."""
+        self.toasts.append([message, TOAST_SECONDS])
+
+    # -- the loop ---------------------------------------------------------------------------------
+    def frame(self, dt: float | None = None) -> bool:
+        """Handle events, advance ``dt`` seconds, draw, flip. Returns False once the game should end."""
+        if dt is None:
+            dt = self.fixed_dt if self.fixed_dt is not None else self.clock.tick(FPS) / 1000.0
+        dt = min(dt, MAX_DT)
+        for event in pygame.event.get():
+            self._dispatch(event)
+            if not self.running:
+                return False
+        size = self.screen.get_size()
+        if size != self._size:
+            self._size = size
+            for scene in self.scenes:
+                scene.layout(size, ui_scale(size))
+        self.time_s += dt
+        self.scene.update(dt)
+        if not self.running:
+            return False
+        self.scene.draw(self.screen)
+        self._draw_toasts(dt)
+        pygame.display.flip()
+        self.frames += 1
+        return self.running
+
+    def _dispatch(self, event):
+        if event.type == pygame.QUIT:
+            self.running = False
+        elif event.type == pygame.VIDEORESIZE and not self.fullscreen:
+            w, h = max(MIN_SIZE[0], event.w), max(MIN_SIZE[1], event.h)
+            if (w, h) != self.screen.get_size():
+                self.screen = pygame.display.set_mode((w, h), pygame.RESIZABLE)
+        elif event.type == pygame.KEYDOWN and event.key == pygame.K_F11:
+            self.toggle_fullscreen()
+        elif event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+            if not self.scene.handle(event):
+                self.scene.back()
+        else:
+            self.scene.handle(event)
+
+    def run(self, max_frames: int | None = None) -> int:
+        """Run frames until the player quits (or ``max_frames`` have passed). Returns an exit status."""
+        n = 0
+        while self.running and (max_frames is None or n < max_frames):
+            self.frame()
+            n += 1
+        return 0
+
+    def close(self):
+        pygame.display.quit()
+
+    def _draw_toasts(self, dt: float):
+        scale = ui_scale(self.screen.get_size())
+        y = int(14 * scale)
+        for toast in self.toasts:
+            toast[1] -= dt
+            size = int(15 * scale)
+            w = min(self.screen.get_width() - 40, text_width(toast[0], size) + int(40 * scale))
+            box = pygame.Rect(0, y, w, int(size * 2.4))
+            box.centerx = self.screen.get_width() // 2
+            backdrop(self.screen, box, alpha=235, edge=ACCENT)
+            text(self.screen, toast[0], box.center, size, TEXT, anchor="center")
+            y = box.bottom + int(8 * scale)
+        self.toasts = [t for t in self.toasts if t[1] > 0]

@@ -1,0 +1,369 @@
+"""The battle scene: deploy your squads, then watch them descend.
+
+Deploy: the units stand in the spawn zone. Select them (click, or drag a box), form squads with
+Ctrl+1..9, and give each squad its orders in the panel. Enter (or the Start button) begins the
+descent.
+
+Descend: the world takes ``STEPS_PER_SECOND`` steps per second at 1x (2x, 4x, 8x faster), on a
+fixed schedule independent of the frame rate: each frame adds ``dt * rate`` to an accumulator
+and takes one world step per whole unit in it. Orders may change at any time; they are sent
+through a ``Recorder`` so the run can be saved as a replay. Fog lifts where units have been.
+When the level is over the results are shown.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pygame
+
+import sim
+from sim.world import MAX_SQUADS
+
+from .app import Scene
+from .camera import Camera
+from .hud import SPEEDS, EventLog, SquadPanel, describe_events, draw_help, squad_name
+from .input import CameraControls, Selection, ctrl_held, squad_key
+from .render import SQUAD_COLOURS, Fog, draw_map, draw_minimap, minimap_pick
+from .replay import Recorder
+from .widgets import ACCENT, BAD, GOOD, MUTED, TEXT, backdrop, ellipsize, text, text_width
+
+STEPS_PER_SECOND = 15       # world steps per second at 1x speed
+MAX_STEPS_PER_FRAME = 64    # a slow frame never triggers more than this (no spiral of death)
+RESULTS_DELAY = 1.5         # seconds between the end of a level and the results screen
+PANEL_WIDTH = 310           # HUD panel width at scale 1 [px]
+DEPLOY_SPAWN_SHARE = 0.3    # deploying, the spawn zone's diameter fills this share of the view ...
+DEPLOY_ZOOM_MAX = 2.5       # ... zoomed in at most this much past the whole-map view
+
+FASTER_KEYS = (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS)
+SLOWER_KEYS = (pygame.K_MINUS, pygame.K_KP_MINUS)
+
+
+def battle_layout(size, scale: float):
+    """(map, panel) rects for a window: the HUD panel on the right, the map filling the rest."""
+    w, h = size
+    panel_w = max(260, min(int(PANEL_WIDTH * scale), w // 3))
+    return pygame.Rect(0, 0, w - panel_w, h), pygame.Rect(w - panel_w, 0, panel_w, h)
+
+
+class Battle(Scene):
+    """One level, from deployment to the last step. ``replay`` plays a saved run instead."""
+
+    def __init__(self, app, level: sim.Level, replay=None):
+        super().__init__(app)
+        self.level, self.replay = level, replay
+        self.world = replay.world() if replay is not None else sim.World(level)
+        self.recorder = Recorder(self.world)
+        self.phase = "deploy"            # then "descend", then "over"
+        self.paused, self.speed = False, 1
+        self.squad = 0                   # the squad the panel shows
+        self.show_help = False
+        self.time_s = 0.0
+        self._ticks = 0.0                # the fixed-rate accumulator [steps]
+        self._over_for = 0.0
+        self.new_best = False            # this run beat the saved best
+        self.selection = Selection(self.world.n_units)
+        self.camera = Camera(level.bounds, pygame.Rect(0, 0, 640, 480))
+        self.controls = CameraControls(self.camera)
+        self.art = app.map_art(level)
+        self.fog = Fog(level)
+        self.fog.reveal(self.world.positions)
+        self.panel = SquadPanel(self)
+        self.log = EventLog()
+        self._events_seen = 0
+        self._first_arrival = False
+        self._minimap_drag = False
+        self._deploy_view = None         # (center, zoom) of the deploy close-up, once framed
+        self.history = np.full((MAX_SQUADS, level.budget + 1), np.nan)   # best height per squad per step
+        self._record_history()
+        self.map_rect = self.minimap_rect = self.log_rect = pygame.Rect(0, 0, 0, 0)
+        if replay is not None:
+            replay.apply_due(self.world)
+            self.log.add(f"Replay of {level.title}", ACCENT)
+            self.start()
+        else:
+            self.log.add("Drag a box around units, press Ctrl+1-9 to form a squad, then Enter", MUTED)
+
+    # -- layout -----------------------------------------------------------------------------------
+    def layout(self, size, scale):
+        self.scale = scale
+        self.map_rect, panel = battle_layout(size, scale)
+        self.camera.set_viewport(self.map_rect)
+        if self._deploy_view is None and self.phase == "deploy":
+            self._frame_spawn()
+        bottom = self.panel.layout(panel, scale)
+        pad = int(14 * scale)
+        (x0, x1), (y0, y1) = self.level.bounds
+        aspect = (x1 - x0) / (y1 - y0)
+        room = panel.bottom - bottom - 2 * pad
+        mm_h = min(room, (panel.width - 2 * pad) / aspect, int(260 * scale))
+        if mm_h >= 90 * scale:
+            self.minimap_rect = pygame.Rect(0, 0, int(mm_h * aspect), int(mm_h))
+            self.minimap_rect.midbottom = (panel.centerx, panel.bottom - pad)
+        else:                            # a short window: the minimap goes to the map's top-right corner
+            side = int(150 * scale)
+            self.minimap_rect = pygame.Rect(self.map_rect.right - pad - side, self.map_rect.y + pad,
+                                            side, int(side / aspect))
+        log_w = min(self.map_rect.width - 2 * pad, int(640 * scale))
+        self.log_rect = pygame.Rect(self.map_rect.x + pad, 0, log_w, int(130 * scale))
+        self.log_rect.bottom = self.map_rect.bottom - pad
+
+    # -- commands (the panel and the keys call these) ---------------------------------------------
+    @property
+    def commanding(self) -> bool:
+        """Whether the player may give orders (not in a replay, not after the end)."""
+        return self.replay is None and self.phase != "over"
+
+    def orders(self) -> sim.Orders:
+        return self.world.orders[min(self.squad, self.world.n_squads - 1)]
+
+    def select_squad(self, squad: int):
+        members = self.world.squad == squad
+        if not members.any():
+            self.log.add(f"{squad_name(squad)} has no units: select some and press Ctrl+{squad + 1}", MUTED)
+            return
+        self.squad = squad
+        self.selection.set(members)
+
+    def form_squad(self, squad: int):
+        if not self.commanding:
+            return
+        if not self.selection.mask.any():
+            self.log.add("Select units first: drag a box around them", MUTED)
+            return
+        self.recorder.assign(self.selection.mask, squad)
+        self.squad = squad
+        n = int(self.selection.mask.sum())
+        self.log.add(f"{squad_name(squad)} formed: {n} unit{'s' if n != 1 else ''}", SQUAD_COLOURS[squad])
+
+    def give_orders(self, optimizer=None, lr=None, momentum=None):
+        """New orders for the panel's squad, kept inside the level's ranges; they apply from the next step."""
+        if not self.commanding:
+            return
+        if optimizer is not None and optimizer not in self.level.allowed:
+            return
+        if lr is not None:
+            lr = float(np.clip(lr, *self.level.lr_range))
+        if momentum is not None:
+            momentum = float(np.clip(momentum, *self.level.momentum_range))
+        self.recorder.set_orders(self.squad, optimizer, lr, momentum)
+
+    def _frame_spawn(self):
+        """Deploying: the camera closes in on the spawn zone (the rest is fog anyway)."""
+        cam = self.camera
+        cam.fit()
+        span = 2 * self.level.spawn_radius / DEPLOY_SPAWN_SHARE        # world units the view should show
+        zoom = min(cam.viewport.width, cam.viewport.height) / span
+        cam.zoom_at(cam.viewport.center, min(max(zoom / cam.zoom, 1.0), DEPLOY_ZOOM_MAX))
+        half = np.array(cam.viewport.size) / 2 / cam.zoom           # half the view [world]
+        (x0, x1), (y0, y1) = self.level.bounds
+        lo, hi = np.array([x0, y0]) + half, np.array([x1, y1]) - half
+        centre = np.where(lo <= hi, np.clip(self.level.spawn_center, lo, hi), (lo + hi) / 2)
+        cam.center_on(centre)                                         # the view stays on the map if it can
+        self._deploy_view = (cam.center.copy(), cam.zoom)
+
+    def start(self):
+        """Begin the descent; a camera still on the deploy close-up pulls back to the whole map."""
+        if self.phase == "deploy":
+            self.phase = "descend"
+            if self.replay is None:
+                self.log.add("Descent started", ACCENT)
+            if self._deploy_view is not None:
+                center, zoom = self._deploy_view
+                if np.array_equal(self.camera.center, center) and self.camera.zoom == zoom:
+                    self.camera.fit()
+
+    def toggle_pause(self):
+        if self.phase == "deploy":
+            self.start()
+        elif self.phase == "descend":
+            self.paused = not self.paused
+
+    def step_once(self):
+        """Pause and take exactly one step."""
+        self.start()
+        if self.phase == "descend":
+            self.paused = True
+            self._tick()
+
+    def set_speed(self, speed: int):
+        self.speed = speed
+
+    def change_speed(self, direction: int):
+        k = SPEEDS.index(self.speed) + direction
+        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, k))]
+
+    def select_all(self):
+        self.selection.set(np.ones(self.world.n_units, bool))
+
+    # -- the simulation ---------------------------------------------------------------------------
+    def update(self, dt: float):
+        self.time_s += dt
+        self.log.tick(dt)
+        if not self.show_help:
+            self.controls.update(dt, self.app.screen.get_size())
+        if self.phase == "descend" and not self.paused and not self.show_help:
+            self._ticks += dt * STEPS_PER_SECOND * self.speed
+            steps = int(self._ticks)
+            self._ticks -= steps
+            for _ in range(min(steps, MAX_STEPS_PER_FRAME)):
+                self._tick()
+                if self.phase != "descend":
+                    break
+        elif self.phase == "over":
+            self._over_for += dt
+            if self._over_for >= RESULTS_DELAY:
+                from .results import Results
+                self.app.replace(Results(self.app, self))
+
+    def _tick(self):
+        """One world step, and everything that follows from it."""
+        if self.replay is not None:
+            self.replay.apply_due(self.world)
+        self.world.step()
+        self.fog.reveal(self.world.positions)
+        self._record_history()
+        self._log_events()
+        done = self.world.over or (self.replay is not None and self.world.step_count >= self.replay.steps)
+        if done:
+            self._finish()
+
+    def _record_history(self):
+        step = self.world.step_count
+        if step < self.history.shape[1]:
+            for k in range(self.world.n_squads):
+                members = self.world.squad == k
+                if members.any():
+                    self.history[k, step] = self.world.heights[members].min()
+
+    def _log_events(self):
+        new = self.world.events[self._events_seen:]
+        self._events_seen = len(self.world.events)
+        for line, squad in describe_events(new, self._first_arrival):
+            self.log.add(line, SQUAD_COLOURS[squad])
+        self._first_arrival = self._first_arrival or any(e.kind == "arrived" for e in new)
+
+    def _finish(self):
+        self.phase = "over"
+        w = self.world
+        if w.won:
+            self.log.add(f"Valley taken: {w.stars()} star{'s' if w.stars() != 1 else ''}", GOOD)
+        elif w.step_count >= self.level.budget:
+            self.log.add("Out of steps", BAD)
+        else:
+            self.log.add("No unit is still descending", BAD)
+        if w.won and self.replay is None:
+            lost = int(((w.status == sim.TRAPPED) | (w.status == sim.DIVERGED)).sum())
+            try:
+                self.new_best = self.app.progress.record(self.level.id, w.stars(), w.step_count, lost)
+            except OSError as err:
+                self.app.notify(f"Could not save progress: {err}")
+
+    # -- input ------------------------------------------------------------------------------------
+    def handle(self, event) -> bool:
+        """Help overlay first, then a drag box in progress, the minimap, the panel, the camera, the map."""
+        if self.show_help:
+            if event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_F1, pygame.K_h):
+                self.show_help = False
+            return True
+        if self.selection.dragging and event.type in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONUP):
+            self._drag_select(event)
+            self.controls.handle(event)
+            return False
+        if self._minimap(event) or self.panel.handle(event) or self.controls.handle(event):
+            return False
+        if event.type == pygame.KEYDOWN:
+            self._key(event)
+        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and self.map_rect.collidepoint(event.pos):
+            self.selection.press(event.pos)
+        return False
+
+    def _drag_select(self, event):
+        if event.type == pygame.MOUSEMOTION:
+            self.selection.drag(event.pos)
+        elif event.button == 1:
+            shift = (getattr(event, "mod", 0) | pygame.key.get_mods()) & pygame.KMOD_SHIFT
+            self.selection.release(event.pos, self.unit_pixels(), additive=bool(shift))
+            self._follow_selection()
+
+    def _key(self, event):
+        k = event.key
+        squad = squad_key(event)
+        if squad is not None:
+            (self.form_squad if squad[0] == "form" else self.select_squad)(squad[1])
+        elif k == pygame.K_a and ctrl_held(event):
+            self.select_all()
+        elif k in (pygame.K_F1, pygame.K_h):
+            self.show_help = True
+        elif k in (pygame.K_RETURN, pygame.K_KP_ENTER):
+            self.start()
+        elif k == pygame.K_SPACE:
+            self.toggle_pause()
+        elif k in (pygame.K_PERIOD, pygame.K_KP_PERIOD):
+            self.step_once()
+        elif k in FASTER_KEYS:
+            self.change_speed(+1)
+        elif k in SLOWER_KEYS:
+            self.change_speed(-1)
+        elif k == pygame.K_f:
+            self.fog.enabled = not self.fog.enabled
+        elif k == pygame.K_HOME:
+            self.camera.fit()
+
+    def _minimap(self, event) -> bool:
+        """Left click (or drag) on the minimap moves the camera there."""
+        t = event.type
+        if t == pygame.MOUSEBUTTONDOWN and event.button == 1 and self.minimap_rect.collidepoint(event.pos):
+            self._minimap_drag = True
+        elif t == pygame.MOUSEBUTTONUP and event.button == 1 and self._minimap_drag:
+            self._minimap_drag = False
+            return True
+        if self._minimap_drag and t in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEMOTION):
+            self.camera.center_on(minimap_pick(self.minimap_rect, self.level, event.pos))
+            return True
+        return False
+
+    def _follow_selection(self):
+        """The panel follows the selection: it shows the squad most of the selected units are in."""
+        if self.selection.mask.any():
+            self.squad = int(np.bincount(self.world.squad[self.selection.mask], minlength=MAX_SQUADS).argmax())
+
+    def unit_pixels(self) -> np.ndarray:
+        return np.asarray(self.camera.pos2pix(self.world.positions), float)
+
+    # -- drawing ----------------------------------------------------------------------------------
+    def draw(self, surface):
+        draw_map(surface, self.world, self.camera, self.art, self.fog, selected=self.selection.mask,
+                 time_s=self.time_s)
+        box = self.selection.box
+        if box is not None:
+            shade = pygame.Surface(box.size, pygame.SRCALPHA)
+            shade.fill((*ACCENT, 40))
+            surface.blit(shade, box)
+            pygame.draw.rect(surface, ACCENT, box, 1)
+        self._draw_banner(surface)
+        self.log.draw(surface, self.log_rect, size=int(14 * self.scale))
+        self.panel.draw(surface)
+        draw_minimap(surface, self.minimap_rect, self.world, self.camera, self.art, self.fog)
+        if self.show_help:
+            draw_help(surface, surface.get_rect(), self.scale)
+
+    def _draw_banner(self, surface):
+        """The line at the top of the map: what to do now, and where the help is."""
+        pad, size = int(14 * self.scale), int(13 * self.scale)
+        if self.phase == "deploy":
+            line = "DEPLOY  \u00b7  Enter starts"
+        elif self.paused:
+            line = "PAUSED  \u00b7  Space resumes"
+        else:
+            line = ""
+        hint = pygame.Rect(0, pad, text_width("F1  help", size) + pad, int(size * 2))
+        hint.right = self.map_rect.right - pad
+        if self.minimap_rect.colliderect(hint):
+            hint.right = self.minimap_rect.x - pad
+        backdrop(surface, hint, alpha=170, edge=None)
+        text(surface, "F1  help", hint.center, size, MUTED, anchor="center")
+        if line:
+            box = pygame.Rect(self.map_rect.x + pad, pad, text_width(line, size) + pad, int(size * 2))
+            box.width = min(box.width, hint.x - pad - box.x)
+            backdrop(surface, box, alpha=170, edge=None)
+            text(surface, ellipsize(line, size, box.width - pad), (box.x + pad // 2, box.centery), size, TEXT,
+                 anchor="midleft")

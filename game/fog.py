@@ -1,0 +1,171 @@
+"""Fog of war: the map is known only where units have been.
+
+Gradient descent only ever feels the slope where it stands, so the map starts dark and each unit
+reveals a disc of radius ``reveal_radius`` [world] around every point it visits. The record is a
+grid of ``cells`` cells on the map's long side, kept as a small pygame Surface in the fog's colour
+whose alpha is the fog's opacity (255 unknown, 0 explored): revealing blits a soft-edged disc stamp
+with ``BLEND_RGBA_MIN``, so overlapping discs merge into one shape with a soft rim.
+
+``overlay(camera)`` turns the grid into the picture drawn over the terrain -- the dark "unknown"
+colour with a faint survey grid -- scaled to the camera. It is cached and rebuilt only when the
+explored set (``version``) or the camera changes.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pygame
+
+from . import palette as pal
+
+REVEAL_FRACTION = 0.04     # default reveal radius [fraction of the map's long side]
+CLEAR_CORE = 0.55          # inside this fraction of the radius the ground is fully clear
+EXPLORED_BELOW = 128       # a cell counts as explored when its fog opacity is below this
+GRID_PX = 96               # the survey grid aims for lines about this far apart [px]
+
+
+class Fog:
+    """What the units have seen. ``enabled`` False shows the whole map (the F key)."""
+
+    def __init__(self, level, cells: int = 256, reveal_radius: float | None = None):
+        (x0, x1), (y0, y1) = level.bounds
+        self.bounds = level.bounds
+        self.cell = level.size / int(cells)                      # [world per cell]
+        self.shape = (max(1, math.ceil((y1 - y0) / self.cell - 1e-9)),
+                      max(1, math.ceil((x1 - x0) / self.cell - 1e-9)))   # (rows, cols)
+        self.reveal_radius = REVEAL_FRACTION * level.size if reveal_radius is None else float(reveal_radius)
+        self.enabled = True
+        self.version = 0                                          # bumped whenever the explored set grows
+        self.grid = pygame.Surface(self.shape[::-1], pygame.SRCALPHA)
+        self._tint = pal.WAR_ROOM.fog                             # the grid's RGB: the fog colour
+        self._stamp = _disc_stamp(self.reveal_radius / self.cell)
+        self._visited = np.zeros(self.shape, bool)                # cells a stamp was centred on
+        self._cache_key, self._cache = None, None
+        self.reset()
+
+    def reset(self):
+        """Everything unknown again."""
+        self.grid.fill((*self._tint, 255))
+        self._visited[:] = False
+        self.version += 1
+
+    def _cells(self, xy) -> tuple:
+        """Cell (row, col) of world points (N, 2), clamped to the grid."""
+        xy = np.asarray(xy, float).reshape(-1, 2)
+        (x0, _), (_, y1) = self.bounds
+        col = np.clip(np.floor((xy[:, 0] - x0) / self.cell), 0, self.shape[1] - 1).astype(np.intp)
+        row = np.clip(np.floor((y1 - xy[:, 1]) / self.cell), 0, self.shape[0] - 1).astype(np.intp)
+        return row, col
+
+    def reveal(self, positions):
+        """Mark the cells within ``reveal_radius`` of each position (N, 2) [world] explored."""
+        xy = np.asarray(positions, float).reshape(-1, 2)
+        xy = xy[np.isfinite(xy).all(1)]
+        if not len(xy):
+            return
+        row, col = self._cells(xy)
+        flat = np.unique((row * self.shape[1] + col)[~self._visited[row, col]])
+        if not len(flat):
+            return                                                # nothing new: the grid is unchanged
+        row, col = np.divmod(flat, self.shape[1])
+        self._visited[row, col] = True
+        r = self._stamp.get_width() // 2
+        self.grid.fblits([(self._stamp, (c - r, w - r)) for w, c in zip(row.tolist(), col.tolist())],
+                         pygame.BLEND_RGBA_MIN)
+        self.version += 1
+
+    def explored_at(self, xy) -> np.ndarray:
+        """For world points (N, 2) or (2,): True where explored (points off the map use the nearest cell)."""
+        row, col = self._cells(xy)
+        alpha = pygame.surfarray.pixels_alpha(self.grid)         # indexed [col, row]
+        out = alpha[col, row] < EXPLORED_BELOW
+        del alpha
+        return out if np.ndim(xy) > 1 else out[0]
+
+    def explored_fraction(self) -> float:
+        """The share of the map explored, 0..1."""
+        alpha = pygame.surfarray.pixels_alpha(self.grid)
+        share = float((alpha < EXPLORED_BELOW).mean())
+        del alpha
+        return share
+
+    # -- the picture ---------------------------------------------------------------------------
+    def tinted_grid(self, palette="war-room") -> pygame.Surface:
+        """The grid, its RGB set to the palette's fog colour (its alpha is the fog's opacity)."""
+        fog = pal.get(palette).fog
+        if self._tint != fog:                                     # recolour, keeping the alpha
+            self.grid.fill((0, 0, 0), special_flags=pygame.BLEND_RGB_MULT)
+            self.grid.fill(fog, special_flags=pygame.BLEND_RGB_ADD)
+            self._tint = fog
+        return self.grid
+
+    def overlay(self, camera, palette="war-room") -> tuple:
+        """(surface, (x, y)): the fog as seen by ``camera``, per-pixel alpha, to blit at (x, y) [px]."""
+        p = pal.get(palette)
+        self.tinted_grid(p)
+        key = (self.version, camera.zoom, tuple(camera.center), tuple(camera.viewport), palette)
+        if key != self._cache_key:
+            self._cache, self._cache_key = self._build_overlay(camera, p), key
+        return self._cache
+
+    def _build_overlay(self, camera, p: pal.Palette) -> tuple:
+        """Crop the grid to the cells the camera sees, scale them to pixels, tint and grid them."""
+        (x0, _), (_, y1) = self.bounds
+        (wx0, wx1), (wy0, wy1) = camera.world_rect()
+        rows, cols = self.shape
+        c0 = int(np.clip(np.floor((wx0 - x0) / self.cell) - 1, 0, cols - 1))
+        c1 = int(np.clip(np.ceil((wx1 - x0) / self.cell) + 1, c0 + 1, cols))
+        r0 = int(np.clip(np.floor((y1 - wy1) / self.cell) - 1, 0, rows - 1))
+        r1 = int(np.clip(np.ceil((y1 - wy0) / self.cell) + 1, r0 + 1, rows))
+        left, top = camera.pos2pix((x0 + c0 * self.cell, y1 - r0 * self.cell))
+        size_px = (max(1, round((c1 - c0) * self.cell * camera.zoom)),
+                   max(1, round((r1 - r0) * self.cell * camera.zoom)))
+        crop = self.grid.subsurface(pygame.Rect(c0, r0, c1 - c0, r1 - r0))
+        surf = self._cache[0] if self._cache and self._cache[0].get_size() == size_px else None
+        surf = pygame.transform.smoothscale(crop, size_px, surf) if surf else pygame.transform.smoothscale(crop, size_px)
+        pos = (round(left), round(top))
+        self._draw_grid(surf, camera, pos, p.fog_grid)
+        return surf, pos
+
+    def _draw_grid(self, surf, camera, pos, colour):
+        """Faint survey lines every 'nice' number of world units, about GRID_PX apart; they show
+        only where the fog is (they change RGB, not alpha)."""
+        step = grid_step(camera)
+        (x0, x1), (y0, y1) = self.bounds
+        gx = np.arange(math.ceil(x0 / step), math.floor(x1 / step) + 1) * step
+        gy = np.arange(math.ceil(y0 / step), math.floor(y1 / step) + 1) * step
+        cols = np.rint(camera.pos2pix(np.column_stack([gx, np.zeros_like(gx)]))[:, 0]).astype(int) - pos[0]
+        rows = np.rint(camera.pos2pix(np.column_stack([np.zeros_like(gy), gy]))[:, 1]).astype(int) - pos[1]
+        w, h = surf.get_size()
+        for c in cols[(cols >= 0) & (cols < w)].tolist():
+            surf.fill(colour, (c, 0, 1, h), special_flags=pygame.BLEND_RGB_ADD)
+        for r in rows[(rows >= 0) & (rows < h)].tolist():
+            surf.fill(colour, (0, r, w, 1), special_flags=pygame.BLEND_RGB_ADD)
+
+
+def _disc_stamp(radius_cells: float) -> pygame.Surface:
+    """A square stamp whose alpha is the fog left by one visit: 0 inside CLEAR_CORE * radius,
+    rising smoothly (smoothstep) to 255 at the radius; RGB white so BLEND_RGBA_MIN keeps the grid's
+    colour."""
+    r = max(1, math.ceil(radius_cells))
+    d = np.hypot(*np.meshgrid(np.arange(-r, r + 1), np.arange(-r, r + 1), indexing="ij"))
+    s = np.clip((d - CLEAR_CORE * radius_cells) / ((1 - CLEAR_CORE) * radius_cells), 0, 1)
+    alpha = (255 * s * s * (3 - 2 * s)).astype(np.uint8)
+    stamp = pygame.Surface((2 * r + 1, 2 * r + 1), pygame.SRCALPHA)
+    stamp.fill((255, 255, 255, 255))
+    a = pygame.surfarray.pixels_alpha(stamp)
+    a[:] = alpha
+    del a
+    return stamp
+
+
+def grid_step(camera) -> float:
+    """The survey grid's spacing [world] for this camera: a 'nice' number about GRID_PX apart."""
+    return _nice_step(GRID_PX / camera.zoom)
+
+
+def _nice_step(x: float) -> float:
+    """The smallest of 1, 2, 5 times a power of ten that is >= x."""
+    e = 10 ** math.floor(math.log10(x))
+    return next(m * e for m in (1, 2, 5, 10) if m * e >= x)

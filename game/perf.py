@@ -1,0 +1,116 @@
+"""Frame-time benchmark of the map view (``python main.py bench`` reports its figures).
+
+``bench_frame(quick)`` draws what a busy game frame draws, off-screen at 1280x720: a procedural map
+filling the window, 1,000 units in four squads with 64-point trails and velocity arrows, the fog of
+war partly explored, a HUD-sized translucent panel with text, and the minimap. Between frames the
+world takes one step (not timed), so every frame has new trails, new fog and new arrows to draw --
+the worst case, since the game draws several frames per step. The units start spread over the
+whole map, so trails, arrows and newly explored ground are everywhere.
+"""
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+
+BENCH_LEVEL = "random:1"          # a procedural map: the heaviest terrain to rasterise
+BENCH_UNITS = 1000
+BENCH_SIZE = (1280, 720)          # [px]
+FRAMES, QUICK_FRAMES = 100, 10
+WARMUP_STEPS = 25                 # steps (and frames) before timing: mid-descent, fog partly explored
+SQUAD_ORDERS = [("sgd", 0.6, 0.0), ("momentum", 0.08, 0.9), ("adam", 0.12, 0.9), ("rmsprop", 0.05, 0.0)]
+
+
+def bench_frame(quick: bool = False) -> dict:
+    """The cost of a 1280x720 frame over FRAMES frames (QUICK_FRAMES when ``quick``):
+
+    * ``frame_ms_median``, ``frame_ms_p95`` [ms]: CPU time of the drawing thread per frame -- the
+      time on one core, which other processes on the machine do not inflate;
+    * ``frame_wall_ms_median`` [ms]: the same frames by the wall clock;
+    * ``first_frame_s`` [s]: wall time from ``sim.load_level`` returning to the first frame drawn
+      (world, terrain art, fog, first draw).
+    """
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    import pygame
+
+    import sim
+    from game.camera import Camera
+    from game.render import Fog, MapArt, draw_map, draw_minimap
+
+    pygame.display.init()
+    level = sim.load_level(BENCH_LEVEL)
+    t0 = time.perf_counter()
+    world = _busy_world(sim, level)
+    screen = pygame.Surface(BENCH_SIZE)
+    camera = Camera(level.bounds, screen.get_rect())
+    camera.zoom_at(camera.viewport.center, BENCH_SIZE[0] / level.size / camera.zoom)   # map fills the width
+    art, fog, hud = MapArt(level), Fog(level), _HudStandIn(BENCH_SIZE)
+    minimap = pygame.Rect(12, BENCH_SIZE[1] - 192, 180, 180)
+
+    def frame():
+        fog.reveal(world.positions)
+        draw_map(screen, world, camera, art, fog, selected=world.squad == 1, time_s=world.step_count / 30)
+        hud.draw(screen, world)
+        draw_minimap(screen, minimap, world, camera, art, fog)
+
+    frame()
+    first = time.perf_counter() - t0
+    for _ in range(WARMUP_STEPS):           # the game draws these frames too
+        world.step()
+        frame()
+    cpu, wall = [], []
+    for _ in range(QUICK_FRAMES if quick else FRAMES):
+        world.step()
+        t, c = time.perf_counter(), time.thread_time()
+        frame()
+        cpu.append(time.thread_time() - c)
+        wall.append(time.perf_counter() - t)
+    cpu_ms, wall_ms = 1000 * np.array(cpu), 1000 * np.array(wall)
+    return {"frame_ms_median": round(float(np.median(cpu_ms)), 3),
+            "frame_ms_p95": round(float(np.percentile(cpu_ms, 95)), 3),
+            "frame_wall_ms_median": round(float(np.median(wall_ms)), 3),
+            "first_frame_s": round(first, 3)}
+
+
+def _busy_world(sim, level):
+    """BENCH_UNITS units spread over the whole map (scouts everywhere: the most trails and fog to
+    draw) in len(SQUAD_ORDERS) squads with different optimizers."""
+    (x0, x1), (y0, y1) = level.bounds
+    rng = np.random.default_rng(1)
+    spawn = np.column_stack([rng.uniform(x0, x1, BENCH_UNITS), rng.uniform(y0, y1, BENCH_UNITS)])
+    world = sim.World(level, seed=1, units=BENCH_UNITS, trail_length=64, spawn=spawn)
+    for s in range(1, len(SQUAD_ORDERS)):
+        world.assign(np.arange(s, world.n_units, len(SQUAD_ORDERS)), s)
+    for s, (name, lr, mu) in enumerate(SQUAD_ORDERS):
+        world.set_orders(s, name, lr, mu)
+    return world
+
+
+class _HudStandIn:
+    """A translucent side panel with a few lines of live text, the size of the game's HUD."""
+
+    def __init__(self, size):
+        import pygame
+        from game.fonts import font
+        self.pygame, self.font = pygame, font
+        self.rect = pygame.Rect(size[0] - 300, 0, 300, size[1])
+        self.panel = pygame.Surface(self.rect.size, pygame.SRCALPHA)
+        self.panel.fill((10, 14, 18, 200))
+        self.cache = {}
+
+    def draw(self, screen, world):
+        screen.blit(self.panel, self.rect)
+        lines = [f"step {world.step_count} / {world.level.budget}", *(
+            f"squad {s + 1}: {o.optimizer}  lr {o.lr:.3g}  mu {o.momentum:.2f}" for s, o in enumerate(world.orders)),
+            *(f"{k} {v}" for k, v in world.counts().items())]
+        for i, text in enumerate(lines):
+            screen.blit(self._text(text), (self.rect.x + 14, 14 + 24 * i))
+
+    def _text(self, text):
+        """Rendered lines are kept while they stay the same (as a HUD would)."""
+        if text not in self.cache:
+            if len(self.cache) > 64:
+                self.cache.clear()
+            self.cache[text] = self.font(15).render(text, True, (230, 226, 210))
+        return self.cache[text]
