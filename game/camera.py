@@ -19,7 +19,8 @@ ZOOM_IN_LIMIT = 40.0     # ... nor above fit * this
 
 
 class Camera:
-    """Where the map sits in the viewport: ``center`` [world] at the viewport's centre, ``zoom`` [px/world]."""
+    """Where the map sits in the viewport: ``center`` [world] shows at the viewport's centre,
+    magnified ``zoom`` [px/world]."""
 
     def __init__(self, bounds, viewport):
         (x0, x1), (y0, y1) = bounds

@@ -122,8 +122,10 @@ class Fog:
         size_px = (max(1, round((c1 - c0) * self.cell * camera.zoom)),
                    max(1, round((r1 - r0) * self.cell * camera.zoom)))
         crop = self.grid.subsurface(pygame.Rect(c0, r0, c1 - c0, r1 - r0))
-        surf = self._cache[0] if self._cache and self._cache[0].get_size() == size_px else None
-        surf = pygame.transform.smoothscale(crop, size_px, surf) if surf else pygame.transform.smoothscale(crop, size_px)
+        if self._cache and self._cache[0].get_size() == size_px:          # reuse last frame's surface
+            surf = pygame.transform.smoothscale(crop, size_px, self._cache[0])
+        else:
+            surf = pygame.transform.smoothscale(crop, size_px)
         pos = (round(left), round(top))
         self._draw_grid(surf, camera, pos, p.fog_grid)
         return surf, pos

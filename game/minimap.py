@@ -53,9 +53,10 @@ def _picture(art, fog, size, palette) -> pygame.Surface:
             _CACHE.pop(next(iter(_CACHE)))
         img = art.scaled(size).copy()
         if fog is not None and fog.enabled:
-            rows, cols = fog.shape
+            rows, cols = fog.shape                 # the grid may reach a little past the map
             (x0, x1), (y0, y1) = fog.bounds
-            full = (round(cols * fog.cell / (x1 - x0) * size[0]), round(rows * fog.cell / (y1 - y0) * size[1]))
+            full = (round(cols * fog.cell / (x1 - x0) * size[0]),
+                    round(rows * fog.cell / (y1 - y0) * size[1]))
             img.blit(pygame.transform.scale(fog.tinted_grid(palette), full), (0, 0))   # nearest: plenty here
         _CACHE[key] = img
     return _CACHE[key]

@@ -101,9 +101,10 @@ class _HudStandIn:
 
     def draw(self, screen, world):
         screen.blit(self.panel, self.rect)
-        lines = [f"step {world.step_count} / {world.level.budget}", *(
-            f"squad {s + 1}: {o.optimizer}  lr {o.lr:.3g}  mu {o.momentum:.2f}" for s, o in enumerate(world.orders)),
-            *(f"{k} {v}" for k, v in world.counts().items())]
+        lines = [f"step {world.step_count} / {world.level.budget}"]
+        lines += [f"squad {s + 1}: {o.optimizer}  lr {o.lr:.3g}  mu {o.momentum:.2f}"
+                  for s, o in enumerate(world.orders)]
+        lines += [f"{k} {v}" for k, v in world.counts().items()]
         for i, text in enumerate(lines):
             screen.blit(self._text(text), (self.rect.x + 14, 14 + 24 * i))
 

@@ -12,16 +12,16 @@ shows, back to front: terrain, fog, map frame, spawn circle, trails, velocity ar
 their status marks, explosions, the goal flag once a unit arrived and the minima (results screen).
 
 Speed: the terrain is rasterised once per level and its scaled view cached per camera; the fog
-overlay is cached until the explored set or the camera changes; trails and arrows are splatted
-with NumPy into one transparent layer (no per-segment Python loop); units are pre-rendered
-sprites blitted with ``Surface.fblits``.
+overlay is cached until the explored set or the camera changes; trails are splatted with NumPy
+into one transparent layer (no per-segment Python loop, see trails.py); units, arrows and marks
+are pre-rendered sprites blitted with ``Surface.fblits``.
 """
 from __future__ import annotations
 
 import numpy as np
 import pygame
 
-from sim.world import ARRIVED, DESCENDING, DIVERGED, TRAPPED
+from sim.world import DESCENDING
 
 from . import palette as pal
 from . import sprites
@@ -35,7 +35,7 @@ __all__ = ["MapArt", "Fog", "draw_map", "draw_minimap", "minimap_pick", "frame_a
 
 SAMPLE_STEP = 4           # the art evaluates the terrain every 4th pixel and interpolates between
 DETAIL_ABOVE = 1.4        # zoomed past the art's own scale times this, close-ups are rendered ...
-DETAIL_LEVELS = 1.35      # ... at zoom levels this factor apart (and scaled down to the zoom between)
+DETAIL_LEVELS = 1.35      # ... at zoom levels this factor apart (and scaled up to the zoom between)
 DETAIL_MARGIN = 0.12      # ... covering the view plus this fraction of it on every side
 DETAIL_STEP = 6           # ... evaluating the terrain every 6th pixel
 ARROW_GAIN = 4.0          # velocity arrow length = this many steps of the current velocity [px]
@@ -110,7 +110,8 @@ class MapArt:
         """
         level_zoom = self.px_per_world * DETAIL_LEVELS ** np.floor(
             np.log(camera.zoom / self.px_per_world) / np.log(DETAIL_LEVELS) + 1e-9)
-        if not (self._detail and self._detail[0] == level_zoom and _covers(self._detail[1], camera, self.level.bounds)):
+        reusable = self._detail and self._detail[0] == level_zoom
+        if not (reusable and _covers(self._detail[1], camera, self.level.bounds)):
             region = _detail_region(self.level.bounds, camera, DETAIL_MARGIN)
             (rx0, rx1), (ry0, ry1) = region
             size = (max(2, round((rx1 - rx0) * level_zoom)), max(2, round((ry1 - ry0) * level_zoom)))
@@ -189,8 +190,9 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
     view = camera.viewport.clip(surface.get_rect())
     old_clip = surface.get_clip()
     surface.set_clip(view)
+    edge_in_view = not camera.map_rect().contains(view)
     try:
-        if not camera.map_rect().contains(view):
+        if edge_in_view:
             surface.fill(p.background, view)
         img, at = art.view(camera)
         surface.blit(img, at)
@@ -199,7 +201,7 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
             over, at = fog.overlay(camera, palette)
             surface.blit(over, at)
             surface.set_clip(view)
-        if not camera.map_rect().contains(view):
+        if edge_in_view:
             sprites.draw_frame(surface, world.level, camera, p, grid_step(camera))
         sprites.draw_spawn(surface, world.level, camera, p)
         px = camera.pos2pix(world.positions)
@@ -235,9 +237,8 @@ def _draw_arrows(surface, view, world, camera, palette):
     v = camera.vec2pix(world.velocity[moving])
     length = np.minimum(ARROW_GAIN * np.hypot(v[:, 0], v[:, 1]), ARROW_MAX)
     xy = np.rint(camera.pos2pix(world.positions[moving])).astype(np.int64)
-    near = view.inflate(2 * ARROW_MAX + 20, 2 * ARROW_MAX + 20)
-    on = np.flatnonzero((length >= ARROW_MIN) & (xy[:, 0] >= near.left) & (xy[:, 0] < near.right)
-                        & (xy[:, 1] >= near.top) & (xy[:, 1] < near.bottom))
+    reach = 2 * ARROW_MAX + 20
+    on = np.flatnonzero((length >= ARROW_MIN) & _near(xy, view.inflate(reach, reach)))
     book = sprites.arrows(palette)
     keys = book.keys(world.squad[moving[on]], np.arctan2(v[on, 1], v[on, 0]), length[on])
     surface.fblits(list(zip(book.images[keys].tolist(), (xy[on] + book.offset[keys]).tolist())))
@@ -247,17 +248,24 @@ def _draw_units(surface, view, world, px, selected, palette):
     """Units as squad-coloured discs with a dark outline, marked by status; selected ones ringed."""
     book = sprites.unit_sprites(palette)
     xy = np.rint(px).astype(np.int64)
-    near = view.inflate(2 * book.reach, 2 * book.reach)
-    inside = (xy[:, 0] >= near.left) & (xy[:, 0] < near.right) & (xy[:, 1] >= near.top) & (xy[:, 1] < near.bottom)
+    inside = _near(xy, view.inflate(2 * book.reach, 2 * book.reach))
     if selected is not None:
-        ring = np.zeros(world.n_units, bool)
-        ring[np.asarray(selected)] = True
+        chosen = np.asarray(selected)
+        ring = chosen.copy() if chosen.dtype == bool else np.zeros(world.n_units, bool)
+        if chosen.dtype != bool:
+            ring[chosen.astype(np.intp)] = True
         r = book.ring.get_width() // 2
         surface.fblits([(book.ring, p) for p in (xy[ring & inside] - r).tolist()])
     order = np.flatnonzero(inside)
     order = order[np.argsort(sprites.DRAW_ORDER[world.status[order]], kind="stable")]
     kinds = world.status[order].astype(np.intp) * len(SQUAD_COLOURS) + world.squad[order]
     surface.fblits(list(zip(book.images[kinds].tolist(), (xy[order] - book.half[kinds, None]).tolist())))
+
+
+def _near(xy, rect) -> np.ndarray:
+    """Which pixel positions xy (N, 2) lie inside ``rect``."""
+    x, y = xy[:, 0], xy[:, 1]
+    return (x >= rect.left) & (x < rect.right) & (y >= rect.top) & (y < rect.bottom)
 
 
 def _draw_explosions(surface, world, camera, time_s, palette):

@@ -33,25 +33,32 @@ def _canvas(half: int) -> tuple:
 
 
 def _finish(canvas: pygame.Surface) -> pygame.Surface:
+    """The supersampled canvas shrunk to its sprite size (its edges anti-aliased)."""
     size = canvas.get_width() // SUPERSAMPLE
     return pygame.transform.smoothscale(canvas, (size, size))
 
 
-def _disc(colour, outline, half, radius=UNIT_RADIUS, shine=True) -> pygame.Surface:
-    """A ball: ``colour`` disc of ``radius`` [px] in a dark ring, a small highlight up-left and a
-    soft shadow down-right (the map is lit from the north-west)."""
-    s = SUPERSAMPLE
-    c, mid = _canvas(half)
-    pygame.draw.circle(c, (*outline, 90), (mid + 1.4 * s, mid + 1.8 * s), (radius + OUTLINE + 0.6) * s)
-    pygame.draw.circle(c, outline, (mid, mid), (radius + OUTLINE) * s)
-    pygame.draw.circle(c, colour, (mid, mid), radius * s)
+def _ball(c, mid, colour, outline, shine=True):
+    """Draw a unit on the canvas ``c`` around its centre ``mid``: a ``colour`` disc of UNIT_RADIUS
+    [px] in a dark ring, a small highlight up-left and a soft shadow down-right (the map is lit
+    from the north-west)."""
+    s, r = SUPERSAMPLE, UNIT_RADIUS
+    pygame.draw.circle(c, (*outline, 90), (mid + 1.4 * s, mid + 1.8 * s), (r + OUTLINE + 0.6) * s)
+    pygame.draw.circle(c, outline, (mid, mid), (r + OUTLINE) * s)
+    pygame.draw.circle(c, colour, (mid, mid), r * s)
     if shine:
-        light = tuple(min(255, v + (255 - v) * 0.55) for v in colour)
-        pygame.draw.circle(c, light, (mid - 2.6 * s, mid - 2.6 * s), 1.5 * s)
+        pygame.draw.circle(c, _mix(colour, (255, 255, 255), 0.55), (mid - 2.6 * s, mid - 2.6 * s), 1.5 * s)
+
+
+def _disc(colour, p) -> pygame.Surface:
+    """A unit on its way down."""
+    c, mid = _canvas(10)
+    _ball(c, mid, colour, p.outline)
     return _finish(c)
 
 
 def _mix(colour, other, k) -> tuple:
+    """``colour`` moved the fraction k of the way towards ``other`` (RGB)."""
     return tuple(int(round(a + (b - a) * k)) for a, b in zip(colour, other))
 
 
@@ -63,7 +70,7 @@ def unit_sprites(palette="war-room") -> SimpleNamespace:
     n = len(SQUAD_COLOURS)
     table, half = [None] * (4 * n), [0] * (4 * n)
     for q, colour in enumerate(SQUAD_COLOURS):
-        table[DESCENDING * n + q], half[DESCENDING * n + q] = _disc(colour, p.outline, 10), 10
+        table[DESCENDING * n + q], half[DESCENDING * n + q] = _disc(colour, p), 10
         table[ARRIVED * n + q], half[ARRIVED * n + q] = _arrived(colour, p), 10
         table[TRAPPED * n + q], half[TRAPPED * n + q] = _trapped(colour, p), 10
         table[DIVERGED * n + q], half[DIVERGED * n + q] = _cross(colour, p), 6
@@ -78,7 +85,7 @@ def _arrived(colour, p) -> pygame.Surface:
     c, mid = _canvas(10)
     pygame.draw.circle(c, p.outline, (mid, mid), 9.6 * s)
     pygame.draw.circle(c, GOLD, (mid, mid), 8.8 * s, width=int(1.6 * s))
-    c.blit(pygame.transform.smoothscale(_disc(colour, p.outline, 10), (21 * s, 21 * s)), (0, 0))
+    _ball(c, mid, colour, p.outline)
     return _finish(c)
 
 
@@ -86,8 +93,7 @@ def _trapped(colour, p) -> pygame.Surface:
     """A dimmed disc under a 'no entry' sign (a ring with a slash): stuck in a local minimum."""
     s = SUPERSAMPLE
     c, mid = _canvas(10)
-    dim = _mix(colour, (70, 76, 84), 0.45)
-    c.blit(pygame.transform.smoothscale(_disc(dim, p.outline, 10, shine=False), (21 * s, 21 * s)), (0, 0))
+    _ball(c, mid, _mix(colour, (70, 76, 84), 0.45), p.outline, shine=False)
     for width, col in ((3.4, p.outline), (1.6, p.marker)):
         pygame.draw.circle(c, col, (mid, mid), 9.0 * s, width=int(width * s))
         a = 9.0 * s * math.cos(math.radians(45))
@@ -287,15 +293,27 @@ def draw_frame(surface, level, camera, p, step: float):
 
 def draw_spawn(surface, level, camera, p):
     """The spawn zone: a dashed circle with a small caption."""
-    cx, cy = camera.pos2pix(level.spawn_center)
-    r = level.spawn_radius * camera.zoom
+    cx, cy = np.rint(camera.pos2pix(level.spawn_center)).astype(int)
+    r = int(round(level.spawn_radius * camera.zoom))
+    if r > 4 * max(surface.get_size()):                # zoomed deep inside it: no circle to see
+        return
+    ring = _dashed_circle(r, p)
+    surface.blit(ring, (cx - ring.get_width() // 2, cy - ring.get_height() // 2))
+    cap = label("SPAWN", 10, p.marker, True, p.label_shadow)
+    surface.blit(cap, (cx - cap.get_width() // 2, cy - r - cap.get_height() - 2))
+
+
+@lru_cache(maxsize=8)
+def _dashed_circle(r: int, p) -> pygame.Surface:
+    """A dashed, anti-aliased circle of radius ``r`` [px] on a transparent sprite."""
+    out = pygame.Surface((2 * r + 3, 2 * r + 3), pygame.SRCALPHA)
+    c = r + 1
     dashes = int(np.clip(r / 4, 12, 48))
     for k in range(dashes):
         a0, a1 = 2 * math.pi * k / dashes, 2 * math.pi * (k + 0.55) / dashes
-        pygame.draw.aaline(surface, p.marker, (cx + r * math.cos(a0), cy + r * math.sin(a0)),
-                           (cx + r * math.cos(a1), cy + r * math.sin(a1)))
-    cap = label("SPAWN", 10, p.marker, True, p.label_shadow)
-    surface.blit(cap, (cx - cap.get_width() / 2, cy - r - cap.get_height() - 2))
+        pygame.draw.aaline(out, p.marker, (c + r * math.cos(a0), c + r * math.sin(a0)),
+                           (c + r * math.cos(a1), c + r * math.sin(a1)))
+    return out
 
 
 def _star(cx, cy, r_out, r_in=None) -> list:

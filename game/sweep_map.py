@@ -26,7 +26,7 @@ from sim.sweep import uses_momentum
 from sim.terrain import Bowl
 from sim.world import ARRIVED, DESCENDING, DIVERGED, TRAPPED
 
-from .widgets import FAINT, MUTED, STATUS_COLOURS, TEXT, text, text_width, wrap
+from .widgets import FAINT, MUTED, STATUS_COLOURS, TEXT, ellipsize, rendered, text, text_width, wrap
 
 BACKGROUND = (10, 33, 41)                     # dark teal, the colour of the map's deep valleys
 ARRIVED_FAST = (205, 255, 175)                # arrived on the first step ...
@@ -105,8 +105,9 @@ def _budget(result) -> int:
 # -- the whole picture ----------------------------------------------------------------------------
 def draw_sweep(surface: pygame.Surface, rect, result, level, optimizer: str | None = None,
                background=BACKGROUND):
-    """Draw the sweep map of ``optimizer`` (default: the result's first) into ``rect``:
-    title, cells, axes, overlays and legend, with type sized to the rect."""
+    """Draw the sweep map of ``optimizer`` (default: the result's first) into ``rect`` of any
+    Surface: title, cells, axes, overlays and legend, with type sized to the rect. Nothing is
+    drawn outside ``rect``; ``background=None`` leaves what is under the picture's gaps."""
     rect = pygame.Rect(rect)
     index = result.optimizers.index(optimizer) if optimizer else 0
     name = result.optimizers[index]
@@ -118,20 +119,20 @@ def draw_sweep(surface: pygame.Surface, rect, result, level, optimizer: str | No
         surface.fill(background, rect)
     top = _draw_title(surface, rect, pad, size, result, level, name)
     legend_w = int(np.clip(rect.width * 0.3, 11 * size, 24 * size))
-    plot = _plot_rect(rect, top, legend_w, pad, size, result)
+    plot = _plot_rect(rect, top, legend_w, pad, size)
     axes = PlaneAxes(plot, result.lrs, result.momenta)
     _draw_cells(surface, axes, cell_colours(result, index))
     _draw_some_arrived(surface, axes, result, index)
     _draw_axes(surface, axes, size, name)
     limit = stability_limit(level, name)
-    surface.set_clip(plot.clip(rect))
+    surface.set_clip(plot.inflate(size // 2, size // 2).clip(rect))
     _draw_allowed_box(surface, axes, level, size)
+    surface.set_clip(plot.clip(rect))
     if limit:
         _draw_limit(surface, axes, limit[0], size)
     surface.set_clip(rect)
-    if name in ("momentum", "nesterov") and axes.mu_lo < 0 < axes.mu_hi:
-        _shadowed(surface, "\u03bc = 0: plain SGD \u2193", (axes.rect.left + size // 2, float(axes.y(0)) - size // 2),
-                  int(size * 0.85), "bottomleft")
+    if name in ("momentum", "nesterov"):
+        _draw_sgd_note(surface, axes, size)
     _draw_default(surface, axes, level, size)
     legend = pygame.Rect(rect.right - pad - legend_w, plot.top, legend_w, rect.bottom - pad - plot.top)
     _draw_legend(surface, legend, size, result, level, index, limit)
@@ -143,15 +144,17 @@ def _draw_title(surface, rect, pad, size, result, level, name) -> int:
     title = f"{level.title} ({level.id}) \u00b7 {OPTIMIZER_LABELS.get(name, name)}"
     if name not in level.allowed:
         title += " (not allowed in this level)"
-    r = text(surface, title, (rect.left + pad, rect.top + pad), int(size * 1.45), TEXT, bold=True)
-    cells = f"{len(result.lrs)} \u00d7 {len(result.momenta)} settings"
-    sub = (f"Where each learning rate \u03b7 and momentum \u03bc leads: {cells}, {result.starts} starts "
-           f"each, {_budget(result)} steps")
-    r = text(surface, sub, (rect.left + pad, r.bottom + size // 4), size, MUTED)
+    width, big = rect.width - 2 * pad, int(size * 1.45)
+    r = text(surface, ellipsize(title, big, width, bold=True), (rect.left + pad, rect.top + pad), big, TEXT,
+             bold=True)
+    sub = (f"Where each learning rate \u03b7 and momentum {momentum_symbol(name)} leads: "
+           f"{len(result.lrs)} \u00d7 {len(result.momenta)} settings, {result.starts} starts each, "
+           f"{_budget(result)} steps")
+    r = text(surface, ellipsize(sub, size, width), (rect.left + pad, r.bottom + size // 4), size, MUTED)
     return r.bottom + pad
 
 
-def _plot_rect(rect, top, legend_w, pad, size, result) -> pygame.Rect:
+def _plot_rect(rect, top, legend_w, pad, size) -> pygame.Rect:
     """The cells' rect: room on the left for tick labels and the rotated axis label, below for
     tick labels and the axis label, on the right for the legend."""
     tick = int(size * 0.85)
@@ -171,16 +174,17 @@ def _draw_cells(surface, axes: PlaneAxes, rgb: np.ndarray):
     surface.blit(pygame.surfarray.make_surface(image), axes.rect)
 
 
-# -- axes -----------------------------------------------------------------------------------------
 def _draw_some_arrived(surface, axes: PlaneAxes, result, index: int):
     """A bright dot in every cell where some starts arrived but most did not: winnable with luck."""
     some = (result.arrived[index] > 0) & (result.outcome()[index] != ARRIVED)
     side = max(2, min(axes.rect.width // len(axes.lrs), axes.rect.height // len(axes.momenta)) // 3)
+    dot = pygame.Rect(0, 0, side, side)
     for i, j in zip(*np.nonzero(some)):
-        centre = (round(float(axes.x(axes.lrs[j]))), round(float(axes.y(axes.momenta[i]))))
-        surface.fill(ARRIVED_FAST, pygame.Rect(0, 0, side, side).move(centre[0] - side // 2, centre[1] - side // 2))
+        dot.center = (round(float(axes.x(axes.lrs[j]))), round(float(axes.y(axes.momenta[i]))))
+        surface.fill(ARRIVED_FAST, dot)
 
 
+# -- axes -----------------------------------------------------------------------------------------
 def _draw_axes(surface, axes: PlaneAxes, size: int, optimizer: str):
     """Frame, ticks (learning rate: every decade labelled, 2..9 x decade minor), axis labels."""
     plot, tick, tick_len = axes.rect, int(size * 0.85), max(4, size // 3)
@@ -192,7 +196,8 @@ def _draw_axes(surface, axes: PlaneAxes, size: int, optimizer: str):
             if not lo <= lr <= hi:
                 continue
             x, length = round(float(axes.x(lr))), tick_len if m == 1 else tick_len // 2
-            pygame.draw.line(surface, MUTED if m == 1 else FAINT, (x, plot.bottom + 1), (x, plot.bottom + length))
+            colour = MUTED if m == 1 else FAINT
+            pygame.draw.line(surface, colour, (x, plot.bottom + 1), (x, plot.bottom + length))
             if m == 1:
                 text(surface, f"{lr:g}", (x, plot.bottom + tick_len + 2), tick, TEXT, anchor="midtop")
     below = plot.bottom + tick_len + int(tick * 1.3) + size // 3
@@ -202,19 +207,19 @@ def _draw_axes(surface, axes: PlaneAxes, size: int, optimizer: str):
             y = round(float(axes.y(mu)))
             pygame.draw.line(surface, MUTED, (plot.left - tick_len, y), (plot.left - 1, y))
             text(surface, f"{mu:g}", (plot.left - tick_len - 3, y), tick, TEXT, anchor="midright")
-    label = pygame.transform.rotate(_label(momentum_axis_label(optimizer), size), 90)
+    label = pygame.transform.rotate(rendered(momentum_axis_label(optimizer), size), 90)
     left = plot.left - tick_len - 3 - text_width("0.99", tick) - size // 2
     surface.blit(label, label.get_rect(midright=(left, plot.centery)))
 
 
-def _label(s: str, size: int, colour=TEXT) -> pygame.Surface:
-    from .fonts import font
-    return font(size).render(s, True, colour)
+def momentum_symbol(optimizer: str) -> str:
+    """beta1 for Adam, mu for every other rule."""
+    return "\u03b2\u2081" if optimizer == "adam" else "\u03bc"
 
 
 def momentum_axis_label(optimizer: str) -> str:
     """What the vertical axis means for this update rule."""
-    return {"adam": "\u03b21 (Adam's momentum)", "rmsprop": "RMSprop momentum \u03bc",
+    return {"adam": "\u03b2\u2081 (Adam's momentum)", "rmsprop": "RMSprop momentum \u03bc",
             "sgd": "momentum \u03bc (plain SGD ignores it)",
             "adagrad": "momentum \u03bc (AdaGrad ignores it)"}.get(optimizer, "momentum \u03bc")
 
@@ -244,22 +249,21 @@ def _dashed(surface, points, dash: float, width: int):
     """A dashed overlay polyline through ``points`` [px]."""
     for (x0, y0), (x1, y1) in zip(points[:-1], points[1:]):
         length = math.hypot(x1 - x0, y1 - y0)
-        for s in np.arange(0.0, length, 2 * dash):
-            t0, t1 = s / length, min(s + dash, length) / length
-            _line(surface, (x0 + t0 * (x1 - x0), y0 + t0 * (y1 - y0)), (x0 + t1 * (x1 - x0), y0 + t1 * (y1 - y0)),
-                  width)
+        at = lambda t: (x0 + t * (x1 - x0), y0 + t * (y1 - y0))                 # noqa: E731
+        for start in np.arange(0.0, length, 2 * dash):
+            _line(surface, at(start / length), at(min(start + dash, length) / length), width)
 
 
 def _draw_allowed_box(surface, axes: PlaneAxes, level, size: int):
-    """Dashed, around the cells whose settings the level allows (a row when momentum is fixed),
-    drawn just inside their outer edges so it stays visible where it meets the frame."""
+    """Dashed, just outside the cells whose settings the level allows (a row when momentum is
+    fixed), so it never hides them; where the box meets the plot's edge it runs along the frame."""
     (l0, l1), (m0, m1) = level.lr_range, level.momentum_range
-    half_x = axes.rect.width / len(axes.lrs) / 2
-    half_y = axes.rect.height / len(axes.momenta) / 2
-    inset = max(2, size // 6)
-    x0, x1 = float(axes.x(l0)) - half_x + inset, float(axes.x(l1)) + half_x - inset
-    y0, y1 = float(axes.y(m0)) + half_y - inset, float(axes.y(m1)) - half_y + inset
-    _dashed(surface, [(x0, y0), (x0, y1), (x1, y1), (x1, y0), (x0, y0)], size * 0.5, max(2, size // 8))
+    width = max(2, size // 8)
+    half_x = axes.rect.width / len(axes.lrs) / 2 + width / 2 + 1
+    half_y = axes.rect.height / len(axes.momenta) / 2 + width / 2 + 1
+    x0, x1 = float(axes.x(l0)) - half_x, float(axes.x(l1)) + half_x
+    y0, y1 = float(axes.y(m0)) + half_y, float(axes.y(m1)) - half_y
+    _dashed(surface, [(x0, y0), (x0, y1), (x1, y1), (x1, y0), (x0, y0)], size * 0.5, width)
 
 
 def _draw_limit(surface, axes: PlaneAxes, largest_lr, size: int):
@@ -295,6 +299,13 @@ def _draw_default(surface, axes: PlaneAxes, level, size: int):
     _shadowed(surface, "default", pos, size, anchor, bold=True)
 
 
+def _draw_sgd_note(surface, axes: PlaneAxes, size: int):
+    """Point out that the bottom row, mu = 0, is plain SGD (true of heavy ball and Nesterov)."""
+    if axes.mu_lo < 0 < axes.mu_hi:
+        where = (axes.rect.left + size // 2, float(axes.y(0)) - size // 2)
+        _shadowed(surface, "\u03bc = 0: plain SGD \u2193", where, int(size * 0.85), "bottomleft")
+
+
 def _shadowed(surface, s: str, pos, size: int, anchor: str, bold=False):
     """Text over the cells, with a dark shadow so it reads on every colour."""
     text(surface, s, (pos[0] + 1, pos[1] + 1), size, OUTLINE, bold=bold, anchor=anchor)
@@ -315,7 +326,7 @@ def _draw_legend(surface, rect, size: int, result, level, index: int, limit):
             (_swatch(OUTCOME_COLOURS[DIVERGED]), "diverged: flew off the map"),
             (_dot_sample, "some starts arrived, most did not"),
             None,
-            (_dash_sample, f"allowed here: \u03b7={l0:g}\u2013{l1:g}, \u03bc={m0:g}\u2013{m1:g}"),
+            (_dash_sample, f"allowed here: \u03b7={_span(l0, l1)}, \u03bc={_span(m0, m1)}"),
             (_ring_sample, f"level default: {default}, \u03b7={level.lr:g}, \u03bc={level.momentum:g}")]
     if limit:
         rows.append((_limit_sample, f"stability limit {limit[1]}"))
@@ -342,13 +353,18 @@ def _arrival_bar(surface, bar: pygame.Rect, size: int, budget: int) -> int:
     return bar.bottom + int(small * 1.3)
 
 
+def _span(low: float, high: float) -> str:
+    return f"{low:g}" if low == high else f"{low:g}\u2013{high:g}"
+
+
 def _swatch(colour):
     return lambda surface, rect, size: surface.fill(colour, rect)
 
 
 def _dot_sample(surface, rect, size):
-    side = max(2, size // 3)
-    surface.fill(ARRIVED_FAST, pygame.Rect(0, 0, side, side).move(rect.centerx - side // 2, rect.centery - side // 2))
+    dot = pygame.Rect(0, 0, max(2, size // 3), max(2, size // 3))
+    dot.center = rect.center
+    surface.fill(ARRIVED_FAST, dot)
 
 
 def _dash_sample(surface, rect, size):
@@ -384,7 +400,9 @@ def verdict(result, index: int = 0) -> str:
         return said
     steps = np.where(best, result.median_arrival[index], np.inf)
     i, j = np.unravel_index(np.argmin(steps), steps.shape)
-    where = f"\u03b7={result.lrs[j]:.3g}" + (f", \u03bc={result.momenta[i]:.2f}" if uses_momentum(name) else "")
+    where = f"\u03b7={result.lrs[j]:.3g}"
+    if uses_momentum(name):
+        where += f", {momentum_symbol(name)}={result.momenta[i]:.2f}"
     n = int(steps[i, j])
     return f"{said} Fastest setting where {who}: {where}, {n} step{'s' * (n != 1)}."
 

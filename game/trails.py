@@ -26,6 +26,7 @@ THICK_BUDGET = 300_000    # most pixels of thick trails (6 per sample: 3 line, 3
 TRAIL_ALPHA = 210         # opacity of the newest segment (the oldest fades to 0)
 MAX_SAMPLES = 256         # most samples per segment
 HEADROOM = 1.5            # samples per segment are sized for segments this much longer than today's
+LONG_SHARE = 0.98         # ... than this share of today's segments
 LAYER_PAD = 3             # hidden border of the layer that catches points off the view [px]
 SHADOW_ALPHA = 0.6        # a thick trail's drop shadow, relative to the trail's opacity
 
@@ -81,7 +82,8 @@ class TrailLayer:
         if new:
             rows = (world.trail_head - np.arange(new)) % k
             need = int(np.ceil(_longest(world, camera, rows))) + 1
-            if (need // 2 + 1 if self._thick else need) > self._m and self._m < self._budget_m(k, n, self._thick):
+            wanted = need // 2 + 1 if self._thick else need
+            if wanted > self._m and self._m < self._budget_m(k, n, self._thick):
                 self._rebuild(world, camera, view, size, key)
                 return
             self._idx[rows] = self._samples(world, camera, view, size, rows)
@@ -126,7 +128,8 @@ class TrailLayer:
         key = (world.squad.tobytes(), len(world.trail), ages.tobytes(), palette, layer.get_shifts())
         if key != self._colours_key:
             lut = sprites.trail_colours(layer, palette, len(world.trail), TRAIL_ALPHA)   # [squad, age]
-            dark = sprites.trail_colours(layer, palette, len(world.trail), TRAIL_ALPHA * SHADOW_ALPHA, shadow=True)
+            dark = sprites.trail_colours(layer, palette, len(world.trail), TRAIL_ALPHA * SHADOW_ALPHA,
+                                         shadow=True)
             pick = (world.squad[None, :], ages[:, None])
             self._colours = (lut[pick][:, None, :], dark[pick][:, None, :])
             self._colours_key = key
@@ -135,12 +138,15 @@ class TrailLayer:
 
 def _layer_xy(camera, view, xy):
     """World points (..., 2) -> float32 pixel x and y in the padded layer of ``view``."""
-    x = (camera.viewport.centerx - view.x + LAYER_PAD - camera.center[0] * camera.zoom) + xy[..., 0] * camera.zoom
-    y = (camera.viewport.centery - view.y + LAYER_PAD + camera.center[1] * camera.zoom) - xy[..., 1] * camera.zoom
+    z = camera.zoom
+    x = (camera.viewport.centerx - view.x + LAYER_PAD - camera.center[0] * z) + xy[..., 0] * z
+    y = (camera.viewport.centery - view.y + LAYER_PAD + camera.center[1] * z) - xy[..., 1] * z
     return x.astype(np.float32), y.astype(np.float32)
 
 
 def _longest(world, camera, rows) -> float:
-    """The longest segment ending at the ring ``rows`` [px, along x or y]."""
-    d = np.abs(world.trail[rows] - world.trail[(rows - 1) % len(world.trail)])
-    return float(d.max()) * camera.zoom if d.size else 0.0
+    """The length [px, along x or y] that LONG_SHARE of the segments ending at the ring ``rows``
+    do not exceed: the rare giant leap (a unit blowing up) is left dotted rather than making
+    every other trail thin."""
+    d = np.abs(world.trail[rows] - world.trail[(rows - 1) % len(world.trail)]).max(axis=-1)
+    return float(np.quantile(d, LONG_SHARE)) * camera.zoom if d.size else 0.0

@@ -163,6 +163,8 @@ def run(term, level, seed: int | None = None, ascii_only: bool = False) -> int:
     with term.fullscreen(), term.cbreak(), term.hidden_cursor():
         try:
             return _loop(term, session, mode, keyboard, lambda data: _write(term, out, data))
+        except EOFError:                    # the keyboard closed: the terminal went away
+            return 0
         finally:
             _write(term, out, (term.normal or "").encode())
 

@@ -236,7 +236,7 @@ def too_small_frame(cols: int, lines: int, mode: str) -> Frame:
     """A blank screen with the minimum size centred on it."""
     f = Frame.blank(max(cols, 1), max(lines, 1), mode)
     words = [f"Terminal too small: {cols}x{lines}", f"Valley Command needs {MIN_COLS}x{MIN_LINES}",
-             "enlarge the window, or q to quit"]
+             "enlarge it, or q to quit"]
     for i, text in enumerate(words):
         f.put(max(0, lines // 2 - 1 + i), max(0, (cols - len(text)) // 2), text)
     return f

@@ -13,7 +13,7 @@ NO_MOMENTUM = ("sgd", "adagrad")      # rules that ignore the momentum setting
 TO_ASCII = {"●": "o", "◉": "O", "★": "*", "☆": "-", "⚑": "F", "×": "x", "✖": "X", "—": "-", "·": "."}
 HELP_WIDE = (" 1-9/Tab squad  [ ] lr  , . momentum  o optimizer  n split  f fog"
              "  Space run/pause  s step  r restart  q quit")
-HELP_NARROW = " 1-9 squad [ ] lr , . mom o opt n split Spc run s step q quit"
+HELP_NARROW = " 1-9 squad  [] lr  ,. mom  o opt  n split  Spc run  q quit"
 
 
 def ascii_only(text: str) -> str:

@@ -14,8 +14,8 @@ from PIL import Image
 import sim
 from game.sweep_map import ARRIVED_FAST, ARRIVED_SLOW, OUTCOME_COLOURS, draw_sweep, render_sweep, verdict
 from sim.levels import parse_level
-from sim.sweep import (MOMENTUM_PLANE, bench_sweep, linear_grid, log_grid, picture_optimizer, spawn_starts, sweep,
-                       sweep_plane)
+from sim.sweep import (MOMENTUM_PLANE, bench_sweep, linear_grid, log_grid, picture_optimizer, spawn_starts,
+                       sweep, sweep_plane)
 from sim.world import ARRIVED, DESCENDING, DIVERGED, TRAPPED
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,9 +28,10 @@ def bowl_level(budget=600):
     that the first overshoots of a large step (up to |1 - lr a| = 3 times the start's distance)
     stay on it: leaving the map counts as diverging."""
     data = {"title": "Closed form", "briefing": "A bowl. Nothing else.", "bounds": [[-50, 50], [-50, 50]],
-            "budget": budget, "goal_radius": 0.05, "units": 2, "seed": 4, "spawn": {"center": [3.0, 2.0], "radius": 0.5},
-            "orders": {"allowed": ["sgd", "momentum"], "optimizer": "momentum", "lr": 0.1, "lr_range": [0.05, 2.1],
-                       "momentum": 0.0, "momentum_range": [0.0, 0.99]},
+            "budget": budget, "goal_radius": 0.05, "units": 2, "seed": 4,
+            "spawn": {"center": [3.0, 2.0], "radius": 0.5},
+            "orders": {"allowed": ["sgd", "momentum"], "optimizer": "momentum", "lr": 0.1,
+                       "lr_range": [0.05, 2.1], "momentum": 0.0, "momentum_range": [0.0, 0.99]},
             "stars": {"steps": 10, "units_lost": 0}, "terrain": [{"type": "bowl", "curvature": CURVATURE}]}
     return parse_level(data, "<bowl>", "bowl")
 
@@ -77,7 +78,8 @@ def test_plain_sgd_is_momentum_zero_and_ignores_the_momentum_axis(bowl_sweep):
 def test_dropping_stopped_units_changes_no_outcome(name):
     """The compacting swarm against a plain World: traps, gradient noise, divergence."""
     level = sim.load_level(name)
-    args = (level, level.allowed[:3], log_grid(*level.lr_range, 9), linear_grid(0, 0.99, 5), spawn_starts(level, 3))
+    grid = (log_grid(*level.lr_range, 9), linear_grid(0, 0.99, 5))
+    args = (level, level.allowed[:3], *grid, spawn_starts(level, 3))
     fast, plain = sweep(*args, seed=5), sweep(*args, seed=5, compact=False)
     for key in ("arrived", "trapped", "diverged", "descending", "first_arrival", "median_arrival"):
         assert np.array_equal(getattr(fast, key), getattr(plain, key)), key
