@@ -24,6 +24,7 @@ SUPERSAMPLE = 4
 DRAW_ORDER = np.array([2, 3, 1, 0])   # by status code: diverged first, then trapped, descending, arrived
 GOLD = (255, 206, 72)
 MINIMA_LABELS = 12        # the results screen labels at most this many local minima
+SMALL_CIRCLE = 160        # spawn circles up to this radius [px] are cached sprites
 
 
 def _canvas(half: int) -> tuple:
@@ -295,25 +296,32 @@ def draw_spawn(surface, level, camera, p):
     """The spawn zone: a dashed circle with a small caption."""
     cx, cy = np.rint(camera.pos2pix(level.spawn_center)).astype(int)
     r = int(round(level.spawn_radius * camera.zoom))
-    if r > 4 * max(surface.get_size()):                # zoomed deep inside it: no circle to see
-        return
-    ring = _dashed_circle(r, p)
-    surface.blit(ring, (cx - ring.get_width() // 2, cy - ring.get_height() // 2))
+    if r <= SMALL_CIRCLE:
+        ring = _dashed_circle(r, p)
+        surface.blit(ring, (cx - ring.get_width() // 2, cy - ring.get_height() // 2))
+    else:                                             # too big for a sprite: draw the dashes
+        for dash in _dashes(cx, cy, r, 1):
+            pygame.draw.lines(surface, p.marker, False, dash, 2)
     cap = label("SPAWN", 10, p.marker, True, p.label_shadow)
     surface.blit(cap, (cx - cap.get_width() // 2, cy - r - cap.get_height() - 2))
 
 
+def _dashes(cx, cy, r, scale) -> list:
+    """The dashes of a dashed circle of radius r around (cx, cy), as short polylines, all times ``scale``."""
+    n = int(np.clip(r / 4, 12, 48))
+    return [[((cx + r * math.cos(a)) * scale, (cy + r * math.sin(a)) * scale)
+             for a in np.linspace(2 * math.pi * k / n, 2 * math.pi * (k + 0.55) / n, 4)] for k in range(n)]
+
+
 @lru_cache(maxsize=8)
 def _dashed_circle(r: int, p) -> pygame.Surface:
-    """A dashed, anti-aliased circle of radius ``r`` [px] on a transparent sprite."""
-    out = pygame.Surface((2 * r + 3, 2 * r + 3), pygame.SRCALPHA)
-    c = r + 1
-    dashes = int(np.clip(r / 4, 12, 48))
-    for k in range(dashes):
-        a0, a1 = 2 * math.pi * k / dashes, 2 * math.pi * (k + 0.55) / dashes
-        pygame.draw.aaline(out, p.marker, (c + r * math.cos(a0), c + r * math.sin(a0)),
-                           (c + r * math.cos(a1), c + r * math.sin(a1)))
-    return out
+    """A dashed circle of radius ``r`` [px], anti-aliased, on a transparent sprite."""
+    half = r + 2
+    c, _ = _canvas(half)
+    s = SUPERSAMPLE
+    for dash in _dashes(half + 0.5, half + 0.5, r, s):
+        pygame.draw.lines(c, p.marker, False, dash, int(1.4 * s))
+    return _finish(c)
 
 
 def _star(cx, cy, r_out, r_in=None) -> list:

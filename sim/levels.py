@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import classic, terrain as T
+from . import classic, nn, terrain as T
 from .minima import Minimum, find_minima
 from .optim import OPTIMIZERS
 
@@ -93,6 +93,7 @@ class Level:
 
 # -- terrain components a level may name: type -> (constructor, {param: (kind, default)}) ------
 F, POS, POINT = "float", "positive", "point"     # parameter kinds
+TEXT, INT = "text", "integer"                    # ... a name (string), a whole number >= 0
 COMPONENTS = {
     "bowl": (T.Bowl, {"curvature": (POS, 1.0), "condition": (POS, 1.0), "angle": (F, 0.0),
                       "center": (POINT, (0.0, 0.0))}),
@@ -107,6 +108,11 @@ COMPONENTS = {
     "constant": (T.Constant, {"value": (F, 0.0)}),
     "rosenbrock": (classic.Rosenbrock, {"a": (F, 1.0), "b": (POS, 100.0)}),
     "rastrigin": (classic.Rastrigin, {"A": (POS, 10.0)}),
+    # a neural network's training loss over a 2-D slice of its weights (sim/nn.py)
+    "loss_landscape": (nn.NetworkLandscape, {
+        "dataset": (TEXT, "moons"), "activation": (TEXT, "relu"), "hidden": (INT, 5), "samples": (INT, 80),
+        "noise": (F, 0.3), "seed": (INT, 0), "data_shift": (POINT, (0.0, 0.0)), "view": (INT, 0),
+        "train_steps": (INT, 400), "train_lr": (POS, 0.05), "scale": (POS, 1.0)}),
 }
 for _name in ("himmelblau", "ackley", "beale", "booth", "six_hump_camel", "styblinski_tang"):
     COMPONENTS[_name] = (classic.CLASSICS[_name], {})
@@ -173,6 +179,10 @@ class _Reader:
         return tuple(self.number(v, f"{where}[{i}]", positive=(kind == POS)) for i, v in enumerate(value))
 
     def value(self, value, where: str, kind) -> object:
+        if kind == TEXT:
+            return self.text(value, where)
+        if kind == INT:
+            return self.integer(value, where)
         return self.pair(value, where) if kind == POINT else self.number(value, where, positive=(kind == POS))
 
 

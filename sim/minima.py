@@ -10,7 +10,7 @@ A point x* of the box B = [xmin, xmax] x [ymin, ymax] is a local minimum of f on
 
 Method (vectorized over all starts at once):
 
-1. Starts at the cell centres of a ``grid`` over B.
+1. Starts at the cell centres of a ``grid`` over B, and twice as densely along its four sides.
 2. Projected gradient descent x <- clip(x - t g) with one step scale t per start [world / slope]:
    an improving step is kept and t doubles, a worsening one is refused and t halves. A move is never
    longer than one grid cell, so a descent stays in the basin it started in.
@@ -96,7 +96,7 @@ def find_minima(field: Field, bounds, grid=GRID, gd_steps=GD_STEPS,
     lo, hi = _box(bounds)
     nx, ny = (grid, grid) if np.isscalar(grid) else grid
     cell = float(max((hi - lo) / np.array([nx, ny])))
-    x = grid_points(bounds, (ny, nx))
+    x = np.vstack([grid_points(bounds, (ny, nx)), _perimeter(lo, hi, 2 * nx, 2 * ny)])
     x = _descend(field, x, lo, hi, cell, gd_steps)
     x = x[np.sort(np.unique(np.round(x / (GD_TOL * cell)), axis=0, return_index=True)[1])]
     x = _polish(field, x, lo, hi, cell, newton_steps)
@@ -104,6 +104,15 @@ def find_minima(field: Field, bounds, grid=GRID, gd_steps=GD_STEPS,
     d, lam_min, pinned = _newton_step(g, hess, x, lo, hi)
     keep = (lam_min > 0) & (np.hypot(*d.T) <= ACCEPT_TOL * cell) & np.isfinite(f)
     return _merge(x[keep], f[keep], pinned[keep], MERGE_TOL * float(max(hi - lo)))
+
+
+def _perimeter(lo, hi, nx, ny):
+    """Points along the box's four sides (nx per horizontal side, ny per vertical one), so that
+    descents pinned to the boundary find the minima along it."""
+    xs = lo[0] + (np.arange(nx) + 0.5) * (hi[0] - lo[0]) / nx
+    ys = lo[1] + (np.arange(ny) + 0.5) * (hi[1] - lo[1]) / ny
+    return np.vstack([np.column_stack([xs, np.full(nx, lo[1])]), np.column_stack([xs, np.full(nx, hi[1])]),
+                      np.column_stack([np.full(ny, lo[0]), ys]), np.column_stack([np.full(ny, hi[0]), ys])])
 
 
 def _descend(field, x, lo, hi, cell, steps):

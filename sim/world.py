@@ -87,7 +87,7 @@ class World:
         self.trail_head = 0                         # index of the newest row
         self.orders = [Orders(level.optimizer, level.lr, level.momentum)]
         self._optimizers = [self._new_optimizer(self.orders[0], n)]
-        self._members = [np.arange(n)]
+        self._members = [np.arange(n)]       # unit indices of each squad
         self.heights, self.grads = level.terrain.height_and_grad(self.positions)
         self.best_height = float(self.heights.min())
 
@@ -112,7 +112,7 @@ class World:
 
     def assign(self, units, squad: int):
         """Move ``units`` (indices or a boolean mask) into ``squad`` (new squads take the orders
-        of squad 0). Moved units start their new squad's optimizer state afresh."""
+        of squad 0). Squads that gain or lose units start their optimizer state afresh; the others keep it."""
         if not 0 <= squad < MAX_SQUADS:
             raise ValueError(f"squad must be in 0..{MAX_SQUADS - 1}, got {squad}")
         idx = np.flatnonzero(np.asarray(units)) if np.asarray(units).dtype == bool else np.asarray(units, int)
@@ -123,9 +123,14 @@ class World:
         self._rebuild()
 
     def _rebuild(self):
-        """Fresh optimizers for the squads' current members (state starts from zero)."""
-        self._members = [np.flatnonzero(self.squad == s) for s in range(self.n_squads)]
-        self._optimizers = [self._new_optimizer(o, len(m)) for o, m in zip(self.orders, self._members)]
+        """Squads whose membership changed get a fresh optimizer (state from zero); the others
+        keep theirs, velocities and all."""
+        members = [np.flatnonzero(self.squad == s) for s in range(self.n_squads)]
+        old = getattr(self, "_members", [])
+        self._optimizers = [
+            self._optimizers[s] if s < len(old) and np.array_equal(old[s], m) else self._new_optimizer(o, len(m))
+            for s, (o, m) in enumerate(zip(self.orders, members))]
+        self._members = members
 
     def set_orders(self, squad: int, optimizer: str | None = None, lr: float | None = None,
                    momentum: float | None = None):
