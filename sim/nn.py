@@ -1,0 +1,558 @@
+"""A real neural-network loss as terrain: the classic primer's two-layer network, in batched NumPy.
+
+The network (column convention: one column per sample, m samples, D = 2 inputs, H hidden units,
+K outputs)::
+
+    Z1 = W1 X + b1        (H, m)     W1 (H, D), b1 (H,)
+    A1 = g(Z1)            (H, m)     g = sigmoid, tanh, relu or leaky_relu (see ACTIVATIONS)
+    Z2 = W2 A1 + b2       (K, m)     W2 (K, H), b2 (K,)   -- the logits
+    Yh = sigmoid(Z2)      (1, m)     K = 1: binary cross-entropy
+    Yh = softmax(Z2)      (K, m)     K >= 3: cross-entropy over K classes (softmax over each column)
+
+Losses, computed from the logits so that nothing overflows (softplus(z) = log(1 + e^z)
+= max(z, 0) + log1p(e^-|z|), and log-sum-exp with the column maximum taken out)::
+
+    BCE = 1/m sum_i [ -Y log Yh - (1 - Y) log(1 - Yh) ] = 1/m sum_i [ softplus(Z2) - Y Z2 ]
+    CE  = 1/m sum_i [ -sum_k Y_k log Yh_k ]           = 1/m sum_i [ logsumexp_k(Z2) - sum_k Y_k Z2_k ]
+
+Backpropagation (the same four lines for both losses, because d loss / d Z2 = Yh - Y for both)::
+
+    dZ2 = Yh - Y                                 (K, m)
+    dW2 = dZ2 A1^T / m        db2 = sum_i dZ2 / m
+    dZ1 = (W2^T dZ2) * g'(Z1)                    (H, m)   elementwise product
+    dW1 = dZ1 X^T / m         db1 = sum_i dZ1 / m
+
+Everything is BATCHED over a leading unit axis: ``params`` is (U, P), one flat parameter vector per
+unit, laid out as [W1 row-major | b1 | W2 row-major | b2] (P = H D + H + K H + K), and every
+quantity above gains a leading U axis (W1 (U, H, D), Z1 (U, H, m), ...). Inputs are in data units,
+losses in nats (0.693 = a coin toss on two balanced classes).
+
+``NetworkLandscape`` turns a trained network into a terrain ``Field``: the height at (a, b) is the
+loss at theta* + a d1 + b d2 along two filter-normalised random directions (Li et al. 2018).
+"""
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .datasets import DATASETS, Dataset, make_dataset
+from .terrain import Field, _pool, as_points, grid_points
+
+LEAK = 0.01                  # leaky ReLU slope for z < 0
+CHUNK_ELEMENTS = 1 << 18     # hidden activations (units x H x m) per block: ~2 MB arrays stay in cache
+PARALLEL_ELEMENTS = 1 << 20  # from this many on, blocks are shared between threads (numpy frees the GIL)
+ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8
+
+
+# -- activations ----------------------------------------------------------------------------
+def sigmoid(z):
+    """1 / (1 + e^-z); e^-z overflows to inf for z < -709 and the quotient is then exactly 0."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def sigmoid_prime(z):
+    """sigmoid'(z) = s (1 - s): at most 1/4, and ~e^-|z| once the unit saturates."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh_prime(z):
+    """tanh'(z) = 1 - tanh(z)^2."""
+    t = np.tanh(z)
+    return 1.0 - t * t
+
+
+def relu(z):
+    """max(z, 0)."""
+    return np.maximum(z, 0.0)
+
+
+def relu_prime(z):
+    """1 for z > 0, else 0 (0 at the kink): a unit with z < 0 on every sample is dead."""
+    return (np.asarray(z) > 0).astype(float)
+
+
+def leaky_relu(z):
+    """z for z > 0, else 0.01 z."""
+    return np.where(z > 0, z, LEAK * z)
+
+
+def leaky_relu_prime(z):
+    """1 for z > 0, else 0.01: a switched-off unit still passes 1% of the gradient back."""
+    return np.where(np.asarray(z) > 0, 1.0, LEAK)
+
+
+# name -> (g, g'): what the game draws on a level's card
+ACTIVATIONS = {
+    "sigmoid": (sigmoid, sigmoid_prime),
+    "tanh": (np.tanh, tanh_prime),
+    "relu": (relu, relu_prime),
+    "leaky_relu": (leaky_relu, leaky_relu_prime),
+}
+
+
+def _activate(name: str, z: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """g(z) computed in place in z (the hot loop of the landscape); scratch is a spare z-sized array."""
+    if name == "relu":
+        return np.maximum(z, 0.0, out=z)
+    if name == "leaky_relu":
+        np.multiply(z, LEAK, out=scratch)
+        return np.maximum(z, scratch, out=z)            # max(z, 0.01 z) = leaky_relu(z)
+    if name == "tanh":
+        return np.tanh(z, out=z)
+    with np.errstate(over="ignore"):                    # sigmoid
+        np.negative(z, out=z)
+        np.exp(z, out=z)
+        z += 1.0
+        return np.reciprocal(z, out=z)
+
+
+def _derivative_from_output(name: str, a: np.ndarray, out: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """g'(z) from a = g(z), written into ``out`` (``mask`` a bool scratch array of the same shape).
+    Every g here is monotone with g(0) = 0, so a > 0 exactly when z > 0 for the ReLUs."""
+    if name == "relu":
+        np.greater(a, 0.0, out=mask)
+        np.copyto(out, mask)                            # 1 where z > 0, else 0
+        return out
+    if name == "leaky_relu":
+        np.greater(a, 0.0, out=mask)
+        np.multiply(mask, 1.0 - LEAK, out=out)
+        out += LEAK                                     # 1 where z > 0, 0.01 elsewhere
+        return out
+    if name == "tanh":
+        np.multiply(a, a, out=out)
+        return np.subtract(1.0, out, out=out)           # 1 - a^2
+    np.subtract(1.0, a, out=out)
+    return np.multiply(out, a, out=out)                 # a (1 - a)
+
+
+# -- the network --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Net:
+    """Shapes of a two-layer network: ``inputs`` D, ``hidden`` H, ``outputs`` K (1: sigmoid output
+    and binary cross-entropy; >= 3: softmax and cross-entropy), hidden ``activation``."""
+    hidden: int
+    activation: str = "relu"
+    outputs: int = 1
+    inputs: int = 2
+
+    def __post_init__(self):
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"activation: unknown {self.activation!r}; choose from {', '.join(ACTIVATIONS)}")
+        if not 1 <= self.hidden <= 256:
+            raise ValueError(f"hidden: expected 1 to 256 hidden units, got {self.hidden}")
+        if self.outputs == 2 or self.outputs < 1:
+            raise ValueError(f"outputs: 1 (binary) or >= 3 (softmax), got {self.outputs}")
+
+    @property
+    def n_params(self) -> int:
+        """P = H D + H + K H + K."""
+        d, h, k = self.inputs, self.hidden, self.outputs
+        return h * d + h + k * h + k
+
+    @property
+    def classes(self) -> int:
+        return max(2, self.outputs)
+
+    def unpack(self, params: np.ndarray):
+        """Views W1 (U, H, D), b1 (U, H), W2 (U, K, H), b2 (U, K) into params (U, P)."""
+        d, h, k = self.inputs, self.hidden, self.outputs
+        u = params.shape[0]
+        i1, i2, i3 = h * d, h * d + h, h * d + h + k * h
+        return (params[:, :i1].reshape(u, h, d), params[:, i1:i2], params[:, i2:i3].reshape(u, k, h),
+                params[:, i3:])
+
+    def pack(self, W1, b1, W2, b2) -> np.ndarray:
+        """The inverse of ``unpack``: (U, P)."""
+        u = W1.shape[0]
+        return np.concatenate([W1.reshape(u, -1), b1, W2.reshape(u, -1), b2], axis=1)
+
+    def init(self, rng: np.random.Generator, units: int = 1) -> np.ndarray:
+        """Random starting parameters (U, P): W ~ N(0, c / fan_in) with c = 2 for the ReLUs (He)
+        and 1 otherwise (Xavier/LeCun), biases 0."""
+        c = 2.0 if "relu" in self.activation else 1.0
+        W1 = rng.standard_normal((units, self.hidden, self.inputs)) * np.sqrt(c / self.inputs)
+        W2 = rng.standard_normal((units, self.outputs, self.hidden)) * np.sqrt(1.0 / self.hidden)
+        return self.pack(W1, np.zeros((units, self.hidden)), W2, np.zeros((units, self.outputs)))
+
+    def targets(self, labels: np.ndarray) -> np.ndarray:
+        """Integer labels (m,) -> Y (K, m): the 0/1 row for K = 1, one-hot columns for softmax."""
+        labels = np.asarray(labels)
+        if self.outputs == 1:
+            return labels[None, :].astype(float)
+        return (labels[None, :] == np.arange(self.outputs)[:, None]).astype(float)
+
+
+def _params(params) -> np.ndarray:
+    p = np.asarray(params, dtype=np.float64)
+    return p[None, :] if p.ndim == 1 else p
+
+
+def forward(net: Net, params, X):
+    """Z1, A1, Z2 for every unit: params (U, P), X (D, m) -> (U, H, m), (U, H, m), (U, K, m)."""
+    W1, b1, W2, b2 = net.unpack(_params(params))
+    Z1 = np.matmul(W1, X) + b1[:, :, None]
+    A1 = ACTIVATIONS[net.activation][0](Z1)
+    Z2 = np.matmul(W2, A1) + b2[:, :, None]
+    return Z1, A1, Z2
+
+
+def probabilities(Z2: np.ndarray) -> np.ndarray:
+    """Yh from logits (U, K, m): sigmoid for K = 1, a stable softmax over the K axis otherwise."""
+    if Z2.shape[1] == 1:
+        return sigmoid(Z2)
+    e = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def loss_from_logits(Z2: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Mean loss per unit (U,) [nats] from logits (U, K, m) and targets Y (K, m): BCE for K = 1
+    (softplus(z) - y z), cross-entropy for K >= 3 (logsumexp_k z - sum_k y_k z_k)."""
+    m = Z2.shape[-1]
+    if Z2.shape[1] == 1:
+        z = Z2[:, 0]
+        per = np.maximum(z, 0.0) - Y[0] * z + np.log1p(np.exp(-np.abs(z)))
+        return per.sum(axis=1) / m
+    top = Z2.max(axis=1)
+    lse = top + np.log(np.exp(Z2 - top[:, None]).sum(axis=1))
+    return (lse - np.einsum("ukm,km->um", Z2, Y)).sum(axis=1) / m
+
+
+def loss(net: Net, params, X, Y) -> np.ndarray:
+    """Loss per unit (U,) [nats]: X (D, m) inputs, Y (K, m) targets (see ``Net.targets``)."""
+    return loss_from_logits(forward(net, params, X)[2], Y)
+
+
+def loss_and_grad(net: Net, params, X, Y):
+    """Loss (U,) and its exact gradient (U, P) by backpropagation (module docstring):
+
+        dZ2 = Yh - Y;  dW2 = dZ2 A1^T / m;  db2 = sum_i dZ2 / m
+        dZ1 = (W2^T dZ2) * g'(Z1);  dW1 = dZ1 X^T / m;  db1 = sum_i dZ1 / m
+    """
+    params = _params(params)
+    m = X.shape[1]
+    Z1, A1, Z2 = forward(net, params, X)
+    W2 = net.unpack(params)[2]
+    dZ2 = (probabilities(Z2) - Y) / m                         # the 1/m folded in once
+    dW2 = np.matmul(dZ2, A1.transpose(0, 2, 1))
+    db2 = dZ2.sum(axis=2)
+    dZ1 = np.matmul(W2.transpose(0, 2, 1), dZ2) * ACTIVATIONS[net.activation][1](Z1)
+    dW1 = np.matmul(dZ1, X.T)
+    db1 = dZ1.sum(axis=2)
+    return loss_from_logits(Z2, Y), net.pack(dW1, db1, dW2, db2)
+
+
+def train(net: Net, X, Y, rng: np.random.Generator, steps: int = 400, lr: float = 0.05,
+          restarts: int = 4) -> np.ndarray:
+    """theta* (P,): ``restarts`` random starts trained side by side, full batch, ``steps`` Adam steps
+    (lr, betas (0.9, 0.999), eps 1e-8, as torch), keeping the start that ends with the lowest loss.
+    Deterministic: the only randomness is the initialisation drawn from ``rng``."""
+    theta = net.init(rng, restarts)
+    m1, m2 = np.zeros_like(theta), np.zeros_like(theta)
+    (b1, b2) = ADAM_BETAS
+    for t in range(1, steps + 1):
+        _, g = loss_and_grad(net, theta, X, Y)
+        m1 = b1 * m1 + (1 - b1) * g
+        m2 = b2 * m2 + (1 - b2) * g * g
+        theta = theta - lr * (m1 / (1 - b1 ** t)) / (np.sqrt(m2 / (1 - b2 ** t)) + ADAM_EPS)
+    return theta[int(np.argmin(loss(net, theta, X, Y)))].copy()
+
+
+def filter_normalised_direction(net: Net, theta: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A random direction d (P,) scaled filter by filter to theta (Li et al. 2018): d ~ N(0, I), then
+    each row of W1 (one hidden neuron's incoming weights) and of W2 (one output neuron's) is rescaled
+    to the norm of the same row of theta, and the biases of d are set to 0."""
+    d = rng.standard_normal((1, net.n_params))
+    dW1, db1, dW2, db2 = net.unpack(d)
+    tW1, _, tW2, _ = net.unpack(theta[None])
+    for dw, tw in ((dW1, tW1), (dW2, tW2)):
+        dw *= np.linalg.norm(tw, axis=2, keepdims=True) / np.linalg.norm(dw, axis=2, keepdims=True)
+    db1[:] = 0.0
+    db2[:] = 0.0
+    return d[0]
+
+
+# -- the loss landscape as terrain -----------------------------------------------------------------
+@lru_cache(maxsize=32)
+def _trained(dataset, activation, hidden, samples, noise, seed, data_shift, view, train_steps, train_lr):
+    """Data, network, theta* and the two directions for one set of level parameters (memoised:
+    training is deterministic, so one run per parameter set is enough)."""
+    data_rng, init_rng, view_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
+    data = make_dataset(dataset, samples, noise, data_rng, data_shift)
+    net = Net(hidden, activation, 1 if data.classes == 2 else data.classes)
+    X, Y = data.X.T.copy(), net.targets(data.Y)
+    theta = train(net, X, Y, init_rng, train_steps, train_lr)
+    if view:
+        view_rng = np.random.default_rng(np.random.SeedSequence([seed, view]))
+    d1 = filter_normalised_direction(net, theta, view_rng)
+    d2 = filter_normalised_direction(net, theta, view_rng)
+    for a in (theta, d1, d2):
+        a.flags.writeable = False
+    return data, net, theta, d1, d2
+
+
+class NetworkLandscape(Field):
+    """Terrain f(a, b) = scale * L(theta* + a d1 + b d2) [nats x scale]: the training loss of a
+    two-layer network on a seeded 2-D data set, over the plane through the trained parameters
+    theta* spanned by two filter-normalised random directions d1, d2 (Li et al. 2018).
+
+    (a, b) are in units of the directions: a = 1 moves every weight row by its own length.
+    Exact gradient by the chain rule: df/da = scale d1 . grad L, df/db = scale d2 . grad L.
+
+    Parameters (also the TOML keys of a ``loss_landscape`` terrain component):
+      dataset      "moons", "circles", "xor" (binary: sigmoid output) or "spiral" (3 classes: softmax)
+      activation   hidden-unit nonlinearity, a key of ``ACTIVATIONS``
+      hidden       H, hidden units
+      samples      m, training points
+      noise        jitter of the data [input units; radians for the spiral]
+      seed         data, initialisation and directions all derive from it
+      data_shift   (dx, dy) added to every input [input units]: uncentred data
+      view         another pair of random directions through the same theta* (0: the default pair)
+      train_steps, train_lr   full-batch Adam training of theta*
+      scale        height multiplier (1: heights are the loss in nats)
+
+    Since the hidden pre-activations are affine in (a, b) -- the direction biases are 0 --
+    Z1(a, b) = Z0 + a Za + b Zb with Z0 = W1* X + b1*, Za = D1_W1 X, Zb = D2_W1 X precomputed once,
+    so a batch of N points costs N x H x m multiply-adds before the activation, not N x H x m x D.
+    """
+
+    def __init__(self, dataset="moons", activation="relu", hidden=5, samples=80, noise=0.3, seed=0,
+                 data_shift=(0.0, 0.0), view=0, train_steps=400, train_lr=0.05, scale=1.0):
+        if dataset not in DATASETS:
+            raise ValueError(f"dataset: unknown data set {dataset!r}; choose from {', '.join(DATASETS)}")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation: unknown {activation!r}; choose from {', '.join(ACTIVATIONS)}")
+        if not 1 <= int(train_steps) <= 20000:
+            raise ValueError(f"train_steps: expected 1 to 20000, got {train_steps}")
+        if not 0 < float(train_lr) <= 1:
+            raise ValueError(f"train_lr: expected a number in (0, 1], got {train_lr}")
+        if not float(scale) > 0:
+            raise ValueError(f"scale: expected a number > 0, got {scale}")
+        if not 2 <= int(samples) <= 2000:
+            raise ValueError(f"samples: expected 2 to 2000 training points, got {samples}")
+        self.params = dict(dataset=dataset, activation=activation, hidden=int(hidden), samples=int(samples),
+                           noise=float(noise), seed=int(seed), data_shift=tuple(map(float, data_shift)),
+                           view=int(view), train_steps=int(train_steps), train_lr=float(train_lr))
+        self.dataset, self.net, self.theta, self.d1, self.d2 = _trained(**self.params)
+        self.activation = activation
+        self.scale = float(scale)
+        net = self.net
+        self._X = self.dataset.X.T.copy()                          # (D, m), the primer's layout
+        self._Y = net.targets(self.dataset.Y)                      # (K, m)
+        stack = np.stack([self.theta, self.d1, self.d2])           # (3, P)
+        W1, b1, W2, b2 = net.unpack(stack)
+        self._z0 = W1[0] @ self._X + b1[0][:, None]                # (H, m)
+        self._za = W1[1] @ self._X                                 # (H, m)
+        self._zb = W1[2] @ self._X
+        self._zstack = np.stack([self._z0, self._za, self._zb]).reshape(3, -1)   # (3, H m)
+        self._w2 = W2                                              # (3, K, H): theta*, d1, d2
+        self._w2stack = W2.reshape(3, -1)                          # (3, K H)
+        self._dw1 = W1[1:]                                         # (2, H, D): W1 parts of d1, d2
+        self._b2 = b2[0][:, None]                                  # (K, 1)
+        self._sign = 1.0 - 2.0 * self._Y[0]                        # binary: s = 1 - 2y, (m,)
+        self._per_unit = net.hidden * self._X.shape[1]
+        self._chunk = max(16, CHUNK_ELEMENTS // self._per_unit)
+        self._local = threading.local()                            # per-thread scratch arrays
+
+    def __repr__(self):
+        p = self.params
+        return f"NetworkLandscape({p['dataset']}, {p['activation']}, H={p['hidden']}, m={p['samples']})"
+
+    # -- the game's view of the network --------------------------------------------------------
+    @property
+    def theta_star(self) -> np.ndarray:
+        """The trained parameters (P,) at (a, b) = (0, 0)."""
+        return self.theta
+
+    def params_at(self, xy) -> np.ndarray:
+        """Network parameters (N, P) at points xy (N, 2): theta* + a d1 + b d2."""
+        ab = as_points(xy)
+        return self.theta + ab[:, :1] * self.d1 + ab[:, 1:] * self.d2
+
+    def loss_of(self, params) -> np.ndarray:
+        """The training loss (U,) [nats, unscaled] of parameter vectors (U, P)."""
+        return loss(self.net, params, self._X, self._Y)
+
+    def decision_surface(self, params, grid_xy) -> np.ndarray:
+        """Class probabilities (N, G, C) of networks params (N, P) (or (P,)) at input points
+        grid_xy (G, 2) [input units]; C = 2 for a binary set ([1 - p, p]), 3 for the spiral.
+        Each row sums to 1; the decision boundary is where the largest class changes."""
+        Z2 = forward(self.net, params, as_points(grid_xy).T)[2]
+        p = probabilities(Z2)                                       # (N, K, G)
+        if self.net.outputs == 1:
+            p = np.concatenate([1.0 - p, p], axis=1)
+        return p.transpose(0, 2, 1)
+
+    def predict(self, params, X=None) -> np.ndarray:
+        """Predicted class (N, m) of params (N, P) at inputs X (m, 2) (default: the training data)."""
+        X = self.dataset.X if X is None else as_points(X)
+        Z2 = forward(self.net, params, X.T)[2]
+        return (Z2[:, 0] > 0).astype(np.int64) if self.net.outputs == 1 else Z2.argmax(axis=1)
+
+    def accuracy(self, params) -> np.ndarray:
+        """Fraction (N,) of the training points that params (N, P) classify correctly."""
+        return (self.predict(params) == self.dataset.Y).mean(axis=1)
+
+    def data_bounds(self, margin: float = 0.25):
+        """((xmin, xmax), (ymin, ymax)) around the training inputs plus ``margin`` of their span on
+        each side: the box to sample ``decision_surface`` over for an inset."""
+        lo, hi = self.dataset.X.min(axis=0), self.dataset.X.max(axis=0)
+        pad = margin * (hi - lo).max()
+        return ((lo[0] - pad, hi[0] + pad), (lo[1] - pad, hi[1] + pad))
+
+    def dead_fraction(self, xy) -> np.ndarray:
+        """Fraction (N,) of hidden units that are switched off (z <= 0) on every training point."""
+        z = self._z0 + as_points(xy)[:, 0, None, None] * self._za + as_points(xy)[:, 1, None, None] * self._zb
+        return (z <= 0).all(axis=2).mean(axis=1)
+
+    # -- the Field --------------------------------------------------------------------------------
+    def height(self, xy):
+        return self._run(as_points(xy), grad=False)[0]
+
+    def height_and_grad(self, xy):
+        """Heights (N,) and exact gradients (N, 2). Rows equal to the same row of this thread's
+        previous call are copied, not recomputed: a World re-evaluates its stopped units (arrived,
+        trapped, diverged) at unchanged positions every step, and in a sweep most units stop early."""
+        xy = as_points(xy)
+        last = getattr(self._local, "last", None)
+        if last is not None and last[0].shape == xy.shape:
+            todo = (xy != last[0]).any(axis=1)
+            h, g = last[1].copy(), last[2].copy()
+            if todo.any():
+                h[todo], g[todo] = self._run(xy[todo], grad=True)
+        else:
+            h, g = self._run(xy, grad=True)
+        self._local.last = (xy.copy(), h.copy(), g.copy())
+        return h, g
+
+    def _run(self, xy, grad: bool):
+        n = len(xy)
+        h = np.empty(n)
+        g = np.empty((n, 2)) if grad else None
+        starts = range(0, n, self._chunk)
+        job = lambda i: self._block(xy[i:i + self._chunk], h[i:i + self._chunk],
+                                    g[i:i + self._chunk] if grad else None)
+        if n * self._per_unit >= PARALLEL_ELEMENTS and len(starts) > 1:
+            list(_pool().map(job, starts))
+        else:
+            for i in starts:
+                job(i)
+        return h, g
+
+    def _buffers(self, n: int) -> dict:
+        """This thread's scratch arrays for a block of n <= chunk points, reused from call to call
+        (fresh arrays of more than 128 kB cost a page fault per 4 kB, more than the arithmetic)."""
+        ws = getattr(self._local, "ws", None)
+        if ws is None:
+            c, (hid, m), k = self._chunk, self._z0.shape, self.net.outputs
+            ws = {"c": np.ones((c, 3)), "A": np.empty((c, hid, m)), "Q": np.empty((c, hid, m)),
+                  "B": np.empty((c, hid, m), bool), "Z2": np.empty((c, k, m)), "u": np.empty((c, k, m)),
+                  "e": np.empty((c, k, m)), "t": np.empty((c, k, m)), "tb": np.empty((c, k, m), bool)}
+            self._local.ws = ws
+        return {key: v[:n] for key, v in ws.items()}
+
+    def _block(self, ab, h, g):
+        """Loss (and gradient along (a, b)) for one block of n points, written into h (n,), g (n, 2)."""
+        n, (hid, m) = len(ab), self._z0.shape
+        ws = self._buffers(n)
+        c = ws["c"]
+        c[:, 1:] = ab                                                  # rows [1, a, b]
+        A = ws["A"]
+        np.einsum("nk,kj->nj", c, self._zstack, out=A.reshape(n, hid * m))   # Z1 = Z0 + a Za + b Zb
+        _activate(self.activation, A, ws["Q"])                         # A1 = g(Z1), in place
+        w2 = (c @ self._w2stack).reshape(n, -1, hid)                   # W2(a, b)   (n, K, H)
+        Z2 = np.matmul(w2, A, out=ws["Z2"])
+        Z2 += self._b2                                                 # logits (n, K, m)
+        loss_, dZ2 = self._loss_and_dlogits(Z2, ws, g is not None)
+        h[:] = self.scale * loss_
+        if g is None:
+            return
+        dW2 = np.matmul(dZ2, A.transpose(0, 2, 1))                     # dZ2 A1^T   (n, K, H)
+        # dW1 = [(W2^T dZ2) * g'(Z1)] X^T, regrouped so that the only (n, H, m)-sized work is one
+        # batched product: dW1[h, d] = sum_k W2[k, h] sum_i g'(Z1)[h, i] (dZ2[k, i] X[d, i]).
+        Q = _derivative_from_output(self.activation, A, ws["Q"], ws["B"])   # g'(Z1)   (n, H, m)
+        V = (dZ2[:, :, :, None] * self._X.T).transpose(0, 2, 1, 3).reshape(n, m, -1)   # (n, m, K D)
+        R = np.matmul(Q, V).reshape(n, hid, -1, self._X.shape[0])     # (n, H, K, D)
+        dW1 = np.einsum("nkh,nhkd->nhd", w2, R)                        # (n, H, D)
+        # directional derivatives: d . grad L over the weights (the directions' biases are 0)
+        g[:] = np.einsum("nhd,khd->nk", dW1, self._dw1) + np.einsum("nkh,dkh->nd", dW2, self._w2[1:])
+        g *= self.scale
+
+    def _loss_and_dlogits(self, Z2, ws, grad: bool):
+        """Mean loss (n,) and dL/dZ2 = (Yh - Y) / m (n, K, m) (or None), from logits Z2 (n, K, m).
+
+        Binary: with s = 1 - 2y and u = s z, softplus(z) - y z = softplus(u) = max(u, 0) + log(1 + e),
+        e = exp(-|u|) <= 1, and Yh - y = s sigmoid(u) = s [1 if u >= 0 else e] / (1 + e).
+        Softmax: e = exp(z - max_k z), loss = max_k z + log sum_k e - sum_k y z, Yh - Y = e / sum_k e - Y.
+        Either way one exp per logit; the logs are summed as the log of a product (``_sum_log``).
+        """
+        m = Z2.shape[-1]
+        e, t = ws["e"], ws["t"]
+        if Z2.shape[1] == 1:
+            u = np.multiply(Z2, self._sign, out=ws["u"])               # (n, 1, m)
+            np.abs(u, out=e)
+            np.negative(e, out=e)
+            np.exp(e, out=e)
+            e += 1.0                                                   # 1 + e, in [1, 2]
+            total = np.maximum(u, 0.0, out=t).sum(axis=(1, 2)) + _sum_log(e)
+            if not grad:
+                return total / m, None
+            up = np.greater_equal(u, 0.0, out=ws["tb"])
+            np.subtract(2.0, e, out=t)                                 # 1 - e
+            t *= up
+            t += e
+            t -= 1.0                                                   # [1 if u >= 0 else e]
+            t /= e
+            t *= self._sign / m
+            return total / m, t
+        top = Z2.max(axis=1, keepdims=True)
+        np.subtract(Z2, top, out=e)
+        np.exp(e, out=e)
+        s = e.sum(axis=1, keepdims=True)                               # in [1, K]
+        total = top.sum(axis=(1, 2)) + _sum_log(s) - np.einsum("nkm,km->n", Z2, self._Y)
+        if not grad:
+            return total / m, None
+        e /= s
+        e -= self._Y
+        e /= m
+        return total / m, e
+
+
+def _sum_log(x: np.ndarray) -> np.ndarray:
+    """sum of log(x) over the last two axes of x (n, ., m) with every x in [1, 3]: the log of products
+    of 256 factors at a time (3^256 ~ 1e122 cannot overflow), so one log per 256 values instead of each."""
+    x = x.reshape(len(x), -1)
+    return sum(np.log(np.prod(x[:, i:i + 256], axis=1)) for i in range(0, x.shape[1], 256))
+
+
+def landscape_of(field) -> NetworkLandscape | None:
+    """The NetworkLandscape behind a level's terrain (itself, or scaled), else None."""
+    while True:
+        if isinstance(field, NetworkLandscape):
+            return field
+        inner = getattr(field, "inner", None)
+        if inner is None or type(field).__name__ != "Scaled":
+            return None
+        field = inner
+
+
+# -- performance ------------------------------------------------------------------------------------
+def bench_nn_raster(quick: bool = False) -> dict:
+    """{"nn_raster_s": median seconds for one 256 x 256 raster of the two-moons ReLU landscape
+    (65,536 parameter vectors through the batched forward pass)}; ``quick``: 64 x 64, fewer runs."""
+    field = NetworkLandscape()
+    size, repeats = (64, 3) if quick else (256, 5)
+    bounds = ((-1.0, 1.0), (-1.0, 1.0))
+    field.raster(bounds, (size, size))                             # warm up (threads, caches)
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        field.raster(bounds, (size, size))
+        times.append(time.perf_counter() - t)
+    return {"nn_raster_s": statistics.median(times)}
