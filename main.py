@@ -304,6 +304,7 @@ COMMANDS = {"levels": cmd_levels, "simulate": cmd_simulate, "bench": cmd_bench, 
 
 
 def main(argv=None) -> int:
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")    # keep stdout for our own output (JSON)
     args = build_parser().parse_args(argv)
     command = args.command or "play"
     if command == "play" and not hasattr(args, "level"):
