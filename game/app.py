@@ -138,14 +138,14 @@ class App:
         size = self.screen.get_size()
         scene.layout(size, ui_scale(size))
 
-    def map_art(self, level, thumbnail=False):
+    def map_art(self, level, thumbnail=False, palette="war-room"):
         """The rasterised terrain of a level (a small one for ``thumbnail``), cached: building it takes a moment."""
         from .render import MapArt
-        key = (level.id, level.source, thumbnail)
+        key = (level.id, level.source, thumbnail, palette)
         if key not in _ART:
             if len(_ART) >= ART_CACHE:
                 _ART.pop(next(iter(_ART)))
-            _ART[key] = MapArt(level, resolution=THUMBNAIL_RESOLUTION if thumbnail else 1024)
+            _ART[key] = MapArt(level, palette=palette, resolution=THUMBNAIL_RESOLUTION if thumbnail else 1024)
         return _ART[key]
 
     # -- window -----------------------------------------------------------------------------------

@@ -59,9 +59,12 @@ class Fog:
         return row, col
 
     def reveal(self, positions):
-        """Mark the cells within ``reveal_radius`` of each position (N, 2) [world] explored."""
+        """Mark the cells within ``reveal_radius`` of each position (N, 2) [world] explored.
+        Points farther off the map than the radius (a unit flung away) reveal nothing."""
         xy = np.asarray(positions, float).reshape(-1, 2)
-        xy = xy[np.isfinite(xy).all(1)]
+        (x0, x1), (y0, y1) = self.bounds
+        r = self.reveal_radius
+        xy = xy[(xy[:, 0] >= x0 - r) & (xy[:, 0] <= x1 + r) & (xy[:, 1] >= y0 - r) & (xy[:, 1] <= y1 + r)]
         if not len(xy):
             return
         row, col = self._cells(xy)
@@ -70,9 +73,9 @@ class Fog:
             return                                                # nothing new: the grid is unchanged
         row, col = np.divmod(flat, self.shape[1])
         self._visited[row, col] = True
-        r = self._stamp.get_width() // 2
-        self.grid.fblits([(self._stamp, (c - r, w - r)) for w, c in zip(row.tolist(), col.tolist())],
-                         pygame.BLEND_RGBA_MIN)
+        half = self._stamp.get_width() // 2
+        corners = zip((col - half).tolist(), (row - half).tolist())
+        self.grid.fblits([(self._stamp, corner) for corner in corners], pygame.BLEND_RGBA_MIN)
         self.version += 1
 
     def explored_at(self, xy) -> np.ndarray:
@@ -110,7 +113,7 @@ class Fog:
         return self._cache
 
     def _build_overlay(self, camera, p: pal.Palette) -> tuple:
-        """Crop the grid to the cells the camera sees, scale them to pixels, tint and grid them."""
+        """Crop the grid to the cells the camera sees, scale them to pixels, draw the survey grid."""
         (x0, _), (_, y1) = self.bounds
         (wx0, wx1), (wy0, wy1) = camera.world_rect()
         rows, cols = self.shape

@@ -170,15 +170,17 @@ HELP = [
 ]
 
 
-def draw_help(surface, area, scale=1.0):
-    """The help overlay: every control, in two columns, centred in ``area``."""
+def draw_help(surface, area, scale=1.0, sections=None):
+    """The help overlay: every control (``sections``, default HELP), in two columns, centred in ``area``."""
+    sections = HELP if sections is None else sections
     area = pygame.Rect(area)
     shade = pygame.Surface(area.size, pygame.SRCALPHA)
     shade.fill((*SHADE, 150))
     surface.blit(shade, area)
     px = lambda v: int(round(v * scale))            # noqa: E731
     size, line, gap = px(14), px(22), px(40)
-    columns = [HELP[:2], HELP[2:]]
+    half = (len(sections) + 1) // 2
+    columns = [sections[:half], sections[half:]]
     key_w = [max(text_width(k, size, bold=True) for _, rows in col for k, _ in rows) + px(18) for col in columns]
     what_w = [max(text_width(w, size) for _, rows in col for _, w in rows) for col in columns]
     col_w = [k + w for k, w in zip(key_w, what_w)]

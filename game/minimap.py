@@ -9,13 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pygame
 
-from . import palette as pal
 from sim.world import DIVERGED
 
+from . import palette as pal
 from .palette import SQUAD_COLOURS
 
 DOT = 3                   # unit dot size [px]
-_CACHE: dict = {}
+_CACHE: dict = {}         # (size, palette) -> (art, fog, fog state, picture)
 
 
 def map_area(rect, level) -> pygame.Rect:
@@ -28,6 +28,7 @@ def map_area(rect, level) -> pygame.Rect:
 
 
 def _world2mini(area: pygame.Rect, level, xy) -> np.ndarray:
+    """World points (..., 2) [world] -> minimap pixels [px] inside ``area``."""
     (x0, x1), (y0, y1) = level.bounds
     xy = np.asarray(xy, float)
     out = np.empty(xy.shape)
@@ -46,20 +47,22 @@ def minimap_pick(rect, level, px) -> np.ndarray:
 
 
 def _picture(art, fog, size, palette) -> pygame.Surface:
-    """Terrain with the fog over it at ``size``; cached per (art, fog state, size, palette)."""
-    key = (id(art), id(fog), fog.version if fog is not None and fog.enabled else -1, size, palette)
-    if key not in _CACHE:
-        if len(_CACHE) >= 4:
-            _CACHE.pop(next(iter(_CACHE)))
-        img = art.scaled(size).copy()
-        if fog is not None and fog.enabled:
-            rows, cols = fog.shape                 # the grid may reach a little past the map
-            (x0, x1), (y0, y1) = fog.bounds
-            full = (round(cols * fog.cell / (x1 - x0) * size[0]),
-                    round(rows * fog.cell / (y1 - y0) * size[1]))
-            img.blit(pygame.transform.scale(fog.tinted_grid(palette), full), (0, 0))   # nearest: plenty here
-        _CACHE[key] = img
-    return _CACHE[key]
+    """Terrain with the fog over it at ``size``; kept until the art, the fog or its state changes."""
+    state = (fog.version, fog.enabled) if fog is not None else None
+    cached = _CACHE.get((size, palette))
+    if cached and cached[0] is art and cached[1] is fog and cached[2] == state:
+        return cached[3]
+    img = art.scaled(size).copy()
+    if fog is not None and fog.enabled:
+        rows, cols = fog.shape                     # the grid may reach a little past the map
+        (x0, x1), (y0, y1) = fog.bounds
+        full = (round(cols * fog.cell / (x1 - x0) * size[0]),
+                round(rows * fog.cell / (y1 - y0) * size[1]))
+        img.blit(pygame.transform.scale(fog.tinted_grid(palette), full), (0, 0))   # nearest: plenty here
+    if len(_CACHE) >= 4:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[(size, palette)] = (art, fog, state, img)
+    return img
 
 
 def draw_minimap(surface, rect, world, camera, art, fog=None, palette="war-room"):

@@ -31,14 +31,13 @@ def bench_frame(quick: bool = False) -> dict:
     * ``first_frame_s`` [s]: wall time from ``sim.load_level`` returning to the first frame drawn
       (world, terrain art, fog, first draw).
     """
-    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")       # off-screen: no window is opened
     import pygame
 
     import sim
     from game.camera import Camera
     from game.render import Fog, MapArt, draw_map, draw_minimap
 
-    pygame.display.init()
     level = sim.load_level(BENCH_LEVEL)
     t0 = time.perf_counter()
     world = _busy_world(sim, level)
@@ -49,6 +48,7 @@ def bench_frame(quick: bool = False) -> dict:
     minimap = pygame.Rect(12, BENCH_SIZE[1] - 192, 180, 180)
 
     def frame():
+        """What the game does each frame: reveal, draw the map, the HUD, the minimap."""
         fog.reveal(world.positions)
         draw_map(screen, world, camera, art, fog, selected=world.squad == 1, time_s=world.step_count / 30)
         hud.draw(screen, world)

@@ -1,7 +1,8 @@
 """Pre-rendered unit sprites and the map's markers (spawn circle, minima, goal flag, labels).
 
-Sprites are drawn once at 4x size and smooth-scaled down (anti-aliased edges), then blitted many
-times a frame. A unit disc's centre pixel is exactly its squad colour (the tests rely on it).
+Sprites are drawn once at 4x size (arrows, being many, at 2x) and smooth-scaled down (anti-aliased
+edges), then blitted many times a frame. A unit disc's centre pixel is exactly its squad colour
+(the tests rely on it).
 """
 from __future__ import annotations
 
@@ -173,6 +174,7 @@ class ArrowBook:
         return keys
 
     def _make(self, key: int):
+        """Draw the sprite for one key (squad, direction, length) and keep it."""
         rest, n = divmod(key, ARROW_LENGTHS)
         squad, k = divmod(rest, ARROW_DIRECTIONS)
         img, corner = _arrow(SQUAD_COLOURS[squad], 2 * math.pi * k / ARROW_DIRECTIONS,
@@ -222,6 +224,7 @@ def _pack(shifts, rgba) -> np.ndarray:
 
 @lru_cache(maxsize=16)
 def _trail_table(shifts, palette, length, alpha, shadow) -> np.ndarray:
+    """Packed colours [squad, age]: opacity ``alpha`` * (1 - age / (length - 1))^1.4."""
     age = np.arange(max(1, length - 1))                         # 0 = newest segment
     fade = alpha * (1 - age / max(1, length - 1)) ** 1.4
     rgba = np.zeros((len(SQUAD_COLOURS), len(age), 4))
@@ -325,6 +328,7 @@ def _dashed_circle(r: int, p) -> pygame.Surface:
 
 
 def _star(cx, cy, r_out, r_in=None) -> list:
+    """The 10 corners of a five-pointed star around (cx, cy) [px], point up."""
     r_in = r_out * 0.45 if r_in is None else r_in
     return [(cx + (r_out if k % 2 == 0 else r_in) * math.sin(math.pi * k / 5),
              cy - (r_out if k % 2 == 0 else r_in) * math.cos(math.pi * k / 5)) for k in range(10)]

@@ -90,6 +90,7 @@ class TrailLayer:
             self._step = world.step_count
 
     def _rebuild(self, world, camera, view, size, key):
+        """Choose the samples per segment and line width for today's segments, then compute all rows."""
         k, n = world.trail.shape[:2]
         drawn = (world.trail_head - np.arange(min(k, world.step_count + 1) - 1)) % k   # not the oldest row
         need = int(min(MAX_SAMPLES, np.ceil(HEADROOM * _longest(world, camera, drawn)) + 1))

@@ -1,0 +1,271 @@
+"""Drawing for classroom mode: the update-rule panel, arrows and ghost paths on the map, the loss
+chart, the race legend and the briefing card.
+
+Every function draws what it is handed and changes nothing else. Sizes are pixels at scale 1
+times ``s`` (the presenter scale, about 2 at 1920x1080), so the type reads from the back of a room.
+Colours are high contrast: white and yellow on near-black, with the map in its high-contrast palette.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pygame
+
+from sim.world import ARRIVED, DESCENDING, DIVERGED, TRAPPED
+
+from .explain import num
+from .render import SQUAD_COLOURS
+from .widgets import text, text_width, wrap
+
+BG = (6, 8, 11)                  # panel and chart background
+CARD = (22, 27, 33)              # boxes inside them
+EDGE = (90, 100, 110)
+INK = (255, 255, 255)            # main text
+DIM = (185, 195, 205)            # secondary text
+FAINT = (105, 115, 125)          # what is not revealed yet
+YELLOW = (255, 214, 64)          # results and the current sub-step
+GREEN = (110, 240, 140)
+RED = (255, 96, 88)
+OUTLINE = (0, 0, 0)
+ARROW_COLOURS = {"gradient": (255, 72, 72), "carry": (205, 130, 255), "step": (80, 255, 150)}
+ARROW_LEGEND = {"gradient": "\u2212\u03b7\u00b7\u2207f(x)   gradient: straight downhill",
+                "carry": "\u2212\u03b7\u00b7\u03bc\u00b7v   velocity carried over",
+                "step": "\u0394x   velocity: the step it takes"}
+STATUS_TEXT = {DESCENDING: "descending", ARRIVED: "arrived", TRAPPED: "stalled", DIVERGED: "diverged"}
+
+
+def px(v: float, s: float) -> int:
+    return int(round(v * s))
+
+
+# -- on the map -------------------------------------------------------------------------------------
+def draw_arrow(surface, start, end, colour, width: int):
+    """An arrow from ``start`` to ``end`` [px] with a dark outline; nothing if shorter than 3 px.
+    Very long arrows are cut to 4000 px (the rest is off the screen anyway)."""
+    start, end = np.asarray(start, float), np.asarray(end, float)
+    d = end - start
+    length = float(np.hypot(*d))
+    if not np.isfinite(length) or length < 3:
+        return
+    if length > 4000:
+        end, d, length = start + d * 4000 / length, d * 4000 / length, 4000.0
+    u = d / length
+    n = np.array([-u[1], u[0]])
+    head = min(length * 0.5, width * 3.4)
+    base = end - u * head
+    wing = head * 0.6
+    pygame.draw.line(surface, OUTLINE, start, base, width + 4)
+    pygame.draw.polygon(surface, OUTLINE, [end + u * 3, base + n * (wing + 3) - u * 2, base - n * (wing + 3) - u * 2])
+    pygame.draw.line(surface, colour, start, base + u, width)
+    pygame.draw.polygon(surface, colour, [end, base + n * wing, base - n * wing])
+
+
+def draw_arrows(surface, camera, x, arrows, s: float):
+    """(kind, start offset, vector) arrows [world] from the point ``x`` [world], to scale."""
+    for kind, offset, vector in arrows:
+        a = camera.pos2pix(np.asarray(x) + offset)
+        b = camera.pos2pix(np.asarray(x) + offset + vector)
+        draw_arrow(surface, a, b, ARROW_COLOURS[kind], max(3, px(3.5, s)))
+
+
+def draw_target(surface, camera, xy, s: float):
+    """Where the unit will be after the step: a hollow ring in the step colour."""
+    c = camera.pos2pix(xy)
+    r = px(9, s)
+    pygame.draw.circle(surface, OUTLINE, c, r + 2, max(2, px(2, s)) + 3)
+    pygame.draw.circle(surface, ARROW_COLOURS["step"], c, r, max(2, px(2, s)))
+
+
+def draw_units(surface, world, camera, s: float, selected: int | None):
+    """Every unit as a big disc in its squad colour with a black rim (stopped ones hollow or
+    crossed), the selected one in a white ring; drawn over the map's own small units."""
+    xy = camera.pos2pix(world.positions)
+    r = px(7, s)
+    view = surface.get_clip().inflate(4 * r, 4 * r)
+    order = np.argsort(world.status == DESCENDING, kind="stable")        # moving ones on top
+    for i in order:
+        c = xy[i]
+        if not view.collidepoint(c):
+            continue
+        colour, status = SQUAD_COLOURS[world.squad[i] % len(SQUAD_COLOURS)], world.status[i]
+        pygame.draw.circle(surface, OUTLINE, c, r + max(2, px(1.6, s)))
+        pygame.draw.circle(surface, colour, c, r)
+        if status == ARRIVED:
+            pygame.draw.circle(surface, OUTLINE, c, max(2, r // 2))
+        elif status == DIVERGED:
+            k = r * 0.7
+            pygame.draw.line(surface, OUTLINE, c - (k, k), c + (k, k), max(2, px(2, s)))
+            pygame.draw.line(surface, OUTLINE, c - (k, -k), c + (k, -k), max(2, px(2, s)))
+    if selected is not None:
+        c = xy[selected]
+        pygame.draw.circle(surface, OUTLINE, c, r + px(7, s), px(5, s))
+        pygame.draw.circle(surface, INK, c, r + px(6, s), px(3, s))
+
+
+def draw_ghost(surface, camera, paths, colour, row: int, s: float):
+    """The ghost preview: dots at each future position of every unit of a squad (``paths``:
+    (steps + 1, n, 2) [world]); the selected unit's (``row``) larger and joined by a thin line."""
+    pts = camera.pos2pix(paths)
+    r_small, r_big = max(2, px(2.2, s)), max(3, px(3.6, s))
+    for j in range(pts.shape[1]):
+        big = j == row
+        if big and len(pts) > 1:
+            pygame.draw.lines(surface, OUTLINE, False, pts[:, j].tolist(), max(1, px(1.2, s)))
+        for p in pts[1:, j]:
+            r = r_big if big else r_small
+            pygame.draw.circle(surface, OUTLINE, p, r + 2)
+            pygame.draw.circle(surface, INK if big else colour, p, r)
+
+
+# -- the legends ------------------------------------------------------------------------------------
+def draw_box(surface, rect, alpha=225):
+    box = pygame.Surface(rect.size, pygame.SRCALPHA)
+    pygame.draw.rect(box, (*BG, alpha), box.get_rect(), border_radius=8)
+    surface.blit(box, rect)
+    pygame.draw.rect(surface, EDGE, rect, 1, border_radius=8)
+
+
+def draw_squad_legend(surface, corner, rows, s: float):
+    """The race line-up at ``corner`` (top-left) of the map: (colour, name, settings, result,
+    result colour) per squad."""
+    size, line, pad = px(15, s), px(24, s), px(10, s)
+    widths = [text_width(f"{name}  {settings}", size, bold=True) + text_width(f"   {result}", size)
+              for _, name, settings, result, _ in rows]
+    box = pygame.Rect(corner[0], corner[1], max(widths) + 2 * pad + px(22, s), len(rows) * line + 2 * pad)
+    draw_box(surface, box)
+    y = box.y + pad
+    for colour, name, settings, result, result_colour in rows:
+        pygame.draw.circle(surface, OUTLINE, (box.x + pad + px(8, s), y + line // 2), px(8, s) + 2)
+        pygame.draw.circle(surface, colour, (box.x + pad + px(8, s), y + line // 2), px(8, s))
+        x = box.x + pad + px(22, s)
+        r = text(surface, name, (x, y + line // 2), size, colour, bold=True, anchor="midleft")
+        r = text(surface, f"  {settings}", (r.right, y + line // 2), size, INK, anchor="midleft")
+        text(surface, f"   {result}", (r.right, y + line // 2), size, result_colour, anchor="midleft")
+        y += line
+    return box
+
+
+def draw_tag(surface, rect_corner, label: str, s: float, anchor="topright"):
+    """A small boxed label (e.g. 'F1  help') at a corner of the map."""
+    size, pad = px(13, s), px(8, s)
+    box = pygame.Rect(0, 0, text_width(label, size) + 2 * pad, int(size * 1.9))
+    setattr(box, anchor, rect_corner)
+    draw_box(surface, box, alpha=200)
+    text(surface, label, box.center, size, DIM, anchor="center")
+    return box
+
+
+# -- the loss chart ---------------------------------------------------------------------------------
+def _nice_ticks(lo: float, hi: float, n: int = 5) -> list:
+    """Round numbers from lo to hi, about n of them."""
+    span = max(hi - lo, 1e-12)
+    step = 10 ** math.floor(math.log10(span / n))
+    for m in (1, 2, 5, 10):
+        if span / (m * step) <= n:
+            step *= m
+            break
+    first = math.ceil(lo / step) * step
+    return [first + k * step for k in range(int((hi - first) / step + 1e-9) + 1)]
+
+
+def draw_loss_chart(surface, rect, losses, colours, budget: int, log: bool, s: float, highlight: int = -1):
+    """Loss above the global minimum, f(x) − f*, against the step: one line per squad.
+
+    ``losses`` is (steps + 1, squads); the x axis spans the level's step budget. ``log`` plots
+    log10 of the loss (values below 10⁻⁸ sit on the floor).
+    """
+    rect = pygame.Rect(rect)
+    pygame.draw.rect(surface, BG, rect)
+    pygame.draw.line(surface, EDGE, rect.topleft, rect.topright, 1)
+    size, small = px(14, s), px(12, s)
+    title = "loss f(x) \u2212 f*  (mean of each squad)"
+    text(surface, title, (rect.x + px(12, s), rect.y + px(8, s)), size, INK, bold=True)
+    text(surface, f"{'log' if log else 'linear'} scale  \u00b7  L switches", (rect.right - px(12, s), rect.y + px(8, s)),
+         small, DIM, anchor="topright")
+    plot = pygame.Rect(rect.x + px(70, s), rect.y + px(36, s), rect.width - px(90, s), rect.height - px(72, s))
+    if plot.width < 40 or plot.height < 30:
+        return
+    data = np.asarray(losses, float)
+    values = np.log10(np.maximum(data, 1e-8)) if log else data
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if not log:
+        lo = 0.0
+    else:
+        lo, hi = math.floor(lo), math.ceil(hi)
+    hi = hi if hi > lo else lo + 1.0
+
+    def to_px(step, v):
+        return (plot.x + plot.width * step / max(1, budget), plot.bottom - plot.height * (v - lo) / (hi - lo))
+
+    _chart_axes(surface, plot, lo, hi, budget, log, small)
+    order = sorted(range(values.shape[1]), key=lambda k: k == highlight)
+    for k in order:
+        col = values[:, k]
+        ok = np.flatnonzero(np.isfinite(col))
+        pts = [to_px(i, col[i]) for i in ok]
+        width = max(2, px(3.2 if k == highlight else 2.4, s))
+        if len(pts) >= 2:
+            pygame.draw.lines(surface, colours[k], False, pts, width)
+        elif pts:
+            pygame.draw.circle(surface, colours[k], pts[0], width)
+
+
+def _chart_axes(surface, plot, lo, hi, budget, log, size):
+    pygame.draw.rect(surface, CARD, plot)
+    for v in _nice_ticks(lo, hi, 4) if not log else range(int(lo), int(hi) + 1, max(1, int(hi - lo) // 4 or 1)):
+        y = plot.bottom - plot.height * (v - lo) / (hi - lo)
+        pygame.draw.line(surface, EDGE, (plot.x, y), (plot.right, y), 1)
+        label = f"10{str(int(v)).translate(_SUPER)}" if log else num(v, 3)
+        text(surface, label, (plot.x - 8, y), size, DIM, anchor="midright")
+    for v in _nice_ticks(0, budget, 6):
+        x = plot.x + plot.width * v / max(1, budget)
+        pygame.draw.line(surface, EDGE, (x, plot.bottom), (x, plot.bottom + 6), 1)
+        text(surface, f"{int(v)}", (x, plot.bottom + 7), size, DIM, anchor="midtop")
+    text(surface, "step", (plot.right, plot.bottom + 7), size, INK, bold=True, anchor="topright")
+    pygame.draw.rect(surface, EDGE, plot, 1)
+
+
+_SUPER = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+# -- the briefing card -------------------------------------------------------------------------------
+def draw_card(surface, area, level, rows, s: float, progress: float | None = None):
+    """The level's briefing over the map: title, lesson, briefing, and the race line-up (``rows`` as
+    in ``draw_squad_legend``). ``progress`` in [0, 1] draws the autoplay countdown bar."""
+    area = pygame.Rect(area)
+    shade = pygame.Surface(area.size, pygame.SRCALPHA)
+    shade.fill((0, 0, 0, 160))
+    surface.blit(shade, area)
+    w = min(area.width - px(40, s), px(760, s))
+    pad, body = px(24, s), px(17, s)
+    lines = wrap(level.briefing, body, w - 2 * pad)
+    lesson = wrap(level.lesson, body, w - 2 * pad, bold=True)
+    h = pad * 2 + px(30, s) + px(46, s) + len(lesson) * px(26, s) + px(12, s) + len(lines) * px(25, s) \
+        + px(16, s) + len(rows) * px(26, s) + px(16, s)
+    box = pygame.Rect(0, 0, w, min(h, area.height - px(20, s)))
+    box.center = area.center
+    draw_box(surface, box, alpha=245)
+    x, y = box.x + pad, box.y + pad
+    number = level.id.split("-", 1)[0]
+    text(surface, f"LESSON {number}" if number.isdigit() else "LESSON", (x, y), px(14, s), YELLOW, bold=True)
+    y += px(30, s)
+    text(surface, level.title, (x, y), px(32, s), INK, bold=True)
+    y += px(46, s)
+    for line in lesson:
+        text(surface, line, (x, y), body, YELLOW, bold=True)
+        y += px(26, s)
+    y += px(12, s)
+    for line in lines:
+        text(surface, line, (x, y), body, INK)
+        y += px(25, s)
+    y += px(16, s)
+    for colour, name, settings, _, _ in rows:
+        pygame.draw.circle(surface, colour, (x + px(8, s), y + px(12, s)), px(8, s))
+        r = text(surface, name, (x + px(24, s), y), body, colour, bold=True)
+        text(surface, f"  {settings}", (r.right, y), body, INK)
+        y += px(26, s)
+    if progress is not None:
+        bar = pygame.Rect(box.x, box.bottom - px(6, s), int(box.width * min(1.0, progress)), px(6, s))
+        pygame.draw.rect(surface, YELLOW, bar)
