@@ -269,3 +269,84 @@ def draw_card(surface, area, level, rows, s: float, progress: float | None = Non
     if progress is not None:
         bar = pygame.Rect(box.x, box.bottom - px(6, s), int(box.width * min(1.0, progress)), px(6, s))
         pygame.draw.rect(surface, YELLOW, bar)
+
+
+# -- the update-rule panel ----------------------------------------------------------------------------
+class Row:
+    """One line of the panel: text at a size [px at scale 1], with an optional sub-step ``badge``
+    number, a highlight ``bar`` (the current sub-step) or an ``arrow`` sample (the legend)."""
+
+    def __init__(self, s: str, size: float, colour=INK, bold=False, indent=0.0, gap=0.0, badge=None, bar=False,
+                 arrow=None):
+        self.s, self.size, self.colour, self.bold, self.indent = s, size, colour, bold, indent
+        self.gap, self.badge, self.bar, self.arrow = gap, badge, bar, arrow
+
+
+def rule_rows(e, cursor) -> list:
+    """The explanation as rows: what is given, then each sub-step (with ``cursor`` k, sub-steps
+    after the k-th show only their title), then notes."""
+    rows = [Row(f"{name} = {value}", 17, INK if name != "\u2207f(x)" else ARROW_COLOURS["gradient"], bold=True,
+                gap=6 if k == 0 else 0) for k, (name, value) in enumerate(e.given[:2])]
+    rows.append(Row("     ".join(f"{name} = {value}" for name, value in e.given[2:]), 17, YELLOW, bold=True))
+    for k, sub in enumerate(e.substeps, start=1):
+        shown = cursor is None or k <= cursor
+        current = cursor == k
+        rows.append(Row(sub.what, 14, DIM if shown else FAINT, gap=12, badge=k, bar=current))
+        if not shown:
+            continue
+        rows.append(Row(sub.rule, 19, INK, bold=True, indent=1, bar=current))
+        rows.append(Row(sub.numbers, 17, INK, indent=1.6, bar=current))
+        rows.append(Row(f"= {sub.result}" if not sub.result.startswith("m\u0302") else sub.result, 17,
+                        GREEN if k == len(e.substeps) else YELLOW, bold=True, indent=1.6, bar=current))
+    for note in e.notes:
+        rows.append(Row(note, 13, DIM, gap=10))
+    return rows
+
+
+def legend_rows(kinds) -> list:
+    return [Row(ARROW_LEGEND[k], 14, INK, gap=4 if i else 12, arrow=k) for i, k in enumerate(kinds)]
+
+
+def draw_rows(surface, rect, rows, s: float, fit=True) -> int:
+    """Draw ``rows`` top-down inside ``rect``, shrunk together (to no less than 60 %) if they would
+    not fit; returns the y below the last row."""
+    rect = pygame.Rect(rect)
+    f = s
+    if fit:
+        need_h = sum(px((r.size * 1.42 + r.gap), s) for r in rows)
+        need_w = max((text_width(r.s, px(r.size, s), r.bold) + px(r.indent * 26 + (34 if r.badge or r.arrow else 0), s)
+                      for r in rows), default=1)
+        f = s * max(0.6, min(1.0, rect.height / max(1, need_h), rect.width / max(1, need_w)))
+    y = rect.y
+    for r in rows:
+        y += px(r.gap, f)
+        size, line = px(r.size, f), px(r.size * 1.42, f)
+        x = rect.x + px(r.indent * 26, f)
+        if r.bar:
+            pygame.draw.rect(surface, YELLOW, (rect.x - px(12, f), y, max(3, px(5, f)), line))
+        if r.badge is not None:
+            c = (x + px(12, f), y + line // 2)
+            pygame.draw.circle(surface, YELLOW if r.colour != FAINT else FAINT, c, px(11, f))
+            text(surface, str(r.badge), c, px(13, f), BG, bold=True, anchor="center")
+            x += px(34, f)
+        if r.arrow is not None:
+            mid = y + line // 2
+            draw_arrow(surface, (x, mid), (x + px(28, f), mid), ARROW_COLOURS[r.arrow], max(3, px(3.5, f)))
+            x += px(38, f)
+        text(surface, r.s, (x, y + line // 2), size, r.colour, bold=r.bold, anchor="midleft")
+        y += line
+    return y
+
+
+def draw_panel_header(surface, rect, colour, title: str, who: str, step: str, state: str, state_colour, s):
+    """Optimizer name in the squad's colour, which unit, the step and what the clock is doing."""
+    x, y = rect.x, rect.y
+    pygame.draw.circle(surface, OUTLINE, (x + px(11, s), y + px(17, s)), px(11, s) + 2)
+    pygame.draw.circle(surface, colour, (x + px(11, s), y + px(17, s)), px(11, s))
+    text(surface, title, (x + px(30, s), y), px(26, s), colour, bold=True)
+    text(surface, step, (rect.right, y + px(2, s)), px(16, s), INK, bold=True, anchor="topright")
+    text(surface, state, (rect.right, y + px(24, s)), px(14, s), state_colour, bold=True, anchor="topright")
+    text(surface, who, (x, y + px(40, s)), px(14, s), DIM)
+    y += px(66, s)
+    pygame.draw.line(surface, EDGE, (rect.x, y), (rect.right, y), 1)
+    return y + px(10, s)

@@ -30,7 +30,7 @@ import numpy as np
 from .terrain import Field, as_points, grid_points
 
 GRID = 40             # default starts per side of the box
-GD_STEPS = 200        # most projected-gradient iterations
+GD_STEPS = 50         # most projected-gradient iterations (Newton finishes the slow ones)
 NEWTON_STEPS = 40     # most Newton iterations
 GD_TOL = 1e-3         # a descent stops when its step is shorter than this [grid cells]
 ACCEPT_TOL = 1e-3     # a polished point is stationary when its Newton step is shorter [grid cells]

@@ -281,8 +281,10 @@ def filter_normalised_direction(net: Net, theta: np.ndarray, rng: np.random.Gene
 # -- the loss landscape as terrain -----------------------------------------------------------------
 @lru_cache(maxsize=32)
 def _trained(dataset, activation, hidden, samples, noise, seed, data_shift, view, train_steps, train_lr):
-    """Data, network, theta* and the two directions for one set of level parameters (memoised:
-    training is deterministic, so one run per parameter set is enough)."""
+    """Data, theta* and the two directions for one set of level parameters, the network trained with
+    ``activation`` (memoised: training is deterministic, so one run per parameter set is enough).
+    Three independent generators spawned from ``seed`` draw the data, the initialisation and the
+    directions; ``view`` > 0 draws the directions from (seed, view) instead."""
     data_rng, init_rng, view_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
     data = make_dataset(dataset, samples, noise, data_rng, data_shift)
     net = Net(hidden, activation, 1 if data.classes == 2 else data.classes)
@@ -294,7 +296,7 @@ def _trained(dataset, activation, hidden, samples, noise, seed, data_shift, view
     d2 = filter_normalised_direction(net, theta, view_rng)
     for a in (theta, d1, d2):
         a.flags.writeable = False
-    return data, net, theta, d1, d2
+    return data, theta, d1, d2
 
 
 class NetworkLandscape(Field):
@@ -315,6 +317,8 @@ class NetworkLandscape(Field):
       data_shift   (dx, dy) added to every input [input units]: uncentred data
       view         another pair of random directions through the same theta* (0: the default pair)
       train_steps, train_lr   full-batch Adam training of theta*
+      train_activation        the activation theta* was trained with ("" = ``activation``): the same
+                   weights can be seen through another nonlinearity (ReLU-trained, leaky-evaluated)
       scale        height multiplier (1: heights are the loss in nats)
 
     Since the hidden pre-activations are affine in (a, b) -- the direction biases are 0 --
@@ -323,11 +327,14 @@ class NetworkLandscape(Field):
     """
 
     def __init__(self, dataset="moons", activation="relu", hidden=5, samples=80, noise=0.3, seed=0,
-                 data_shift=(0.0, 0.0), view=0, train_steps=400, train_lr=0.05, scale=1.0):
+                 data_shift=(0.0, 0.0), view=0, train_steps=400, train_lr=0.05, train_activation="",
+                 scale=1.0):
+        train_activation = train_activation or activation
+        for key, name in (("activation", activation), ("train_activation", train_activation)):
+            if name not in ACTIVATIONS:
+                raise ValueError(f"{key}: unknown {name!r}; choose from {', '.join(ACTIVATIONS)}")
         if dataset not in DATASETS:
             raise ValueError(f"dataset: unknown data set {dataset!r}; choose from {', '.join(DATASETS)}")
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"activation: unknown {activation!r}; choose from {', '.join(ACTIVATIONS)}")
         if not 1 <= int(train_steps) <= 20000:
             raise ValueError(f"train_steps: expected 1 to 20000, got {train_steps}")
         if not 0 < float(train_lr) <= 1:
@@ -338,11 +345,13 @@ class NetworkLandscape(Field):
             raise ValueError(f"samples: expected 2 to 2000 training points, got {samples}")
         self.params = dict(dataset=dataset, activation=activation, hidden=int(hidden), samples=int(samples),
                            noise=float(noise), seed=int(seed), data_shift=tuple(map(float, data_shift)),
-                           view=int(view), train_steps=int(train_steps), train_lr=float(train_lr))
-        self.dataset, self.net, self.theta, self.d1, self.d2 = _trained(**self.params)
+                           view=int(view), train_steps=int(train_steps), train_lr=float(train_lr),
+                           train_activation=train_activation, scale=float(scale))
+        trained = {k: v for k, v in self.params.items() if k not in ("activation", "train_activation", "scale")}
+        self.dataset, self.theta, self.d1, self.d2 = _trained(activation=train_activation, **trained)
         self.activation = activation
         self.scale = float(scale)
-        net = self.net
+        self.net = net = Net(int(hidden), activation, 1 if self.dataset.classes == 2 else self.dataset.classes)
         self._X = self.dataset.X.T.copy()                          # (D, m), the primer's layout
         self._Y = net.targets(self.dataset.Y)                      # (K, m)
         stack = np.stack([self.theta, self.d1, self.d2])           # (3, P)
@@ -359,6 +368,10 @@ class NetworkLandscape(Field):
         self._per_unit = net.hidden * self._X.shape[1]
         self._chunk = max(16, CHUNK_ELEMENTS // self._per_unit)
         self._local = threading.local()                            # per-thread scratch arrays
+
+    def with_activation(self, activation: str) -> "NetworkLandscape":
+        """The same data, theta* and directions seen through another hidden activation."""
+        return NetworkLandscape(**{**self.params, "activation": activation})
 
     def __repr__(self):
         p = self.params

@@ -31,7 +31,7 @@ BOUNDS = ((-10.0, 10.0), (-10.0, 10.0))   # every procedural map [world]
 WIDTH = 20.0                              # side of BOUNDS [world]
 HEIGHT_SPAN = 10.0                        # raster heights span 0..HEIGHT_SPAN [height units]
 RASTER = (128, 128)                       # raster used to normalise and check slopes [cells]
-MINIMA_GRID = 36                          # descent starts per side (cell 0.56 [world])
+MINIMA_GRID = 40                          # descent starts per side (cell 0.5 [world])
 MARGIN = 0.05                             # global min beats the runner-up by this [fraction of range]
 EDGE_MARGIN = 0.05                        # global min this far from the boundary [fraction of WIDTH]
 MAX_SLOPE = 20.0                          # steepest raster |grad f| allowed [height units / world]
@@ -64,11 +64,11 @@ RECIPES = {
     "normal": Recipe(wells=(5, 7), well_depth=(1.0, 3.5), well_sigma=(0.9, 2.5),
                      goal_sigma=(1.0, 2.0), ridges=(2, 3), ridge_height=(1.0, 2.5),
                      ripple_amplitude=(0.08, 0.18), ripple_wavelength=(2.5, 3.5),
-                     plateaus=(0, 1), cliffs=(0, 1)),
+                     plateaus=(0, 1), cliffs=(0, 1), cliff_width=(0.3, 0.6)),
     "hard": Recipe(wells=(8, 11), well_depth=(1.0, 4.0), well_sigma=(0.8, 2.2),
                    goal_sigma=(0.8, 1.6), ridges=(3, 4), ridge_height=(1.5, 3.0),
                    ripple_amplitude=(0.18, 0.3), ripple_wavelength=(2.0, 3.0),
-                   plateaus=(1, 2), cliffs=(1, 2), cliff_width=(0.3, 0.6)),
+                   plateaus=(1, 2), cliffs=(1, 2), cliff_width=(0.15, 0.4)),
 }
 
 
@@ -104,11 +104,11 @@ def generate(seed: int, difficulty: str = "normal") -> ProcMap:
     recipe = RECIPES[difficulty]
     for attempt in range(MAX_ATTEMPTS):
         rng = np.random.default_rng([int(seed), attempt])
-        terrain, heights = normalise(compose(rng, recipe))
-        minima = certify(terrain, heights)
+        terrain, heights, steepest = normalise(compose(rng, recipe))
+        minima = certify(terrain, heights, steepest)
         if minima is None:
             continue
-        center = spawn_center(rng, terrain, minima[0], heights)
+        center = spawn_center(rng, terrain, minima, heights)
         return ProcMap(int(seed), difficulty, terrain, BOUNDS, minima, minima[0].xy,
                        float(np.ptp(heights)), center, SPAWN_RADIUS, attempt)
     raise RuntimeError(f"no certifiable map for seed {seed} after {MAX_ATTEMPTS} attempts")
@@ -157,17 +157,22 @@ def compose(rng: np.random.Generator, recipe: Recipe) -> Field:
 
 
 def normalise(raw: Field):
-    """(k raw + c, its RASTER) with k = HEIGHT_SPAN / (max - min) and c = -k min over the raster."""
-    heights = raw.raster(BOUNDS, RASTER)
-    lo, hi = float(heights.min()), float(heights.max())
+    """f = k raw + c with k = HEIGHT_SPAN / (max - min) and c = -k min over a RASTER of raw.
+
+    Returns f, its RASTER heights (H, W) [height units] and its steepest raster slope
+    max |grad f| [height units / world].
+    """
+    h, g = raw.height_and_grad(grid_points(BOUNDS, RASTER))
+    lo, hi = float(h.min()), float(h.max())
     k = HEIGHT_SPAN / (hi - lo)
-    return Sum([k * raw, Constant(-k * lo)]), k * (heights - lo)
+    c = -k * lo
+    steepest = k * float(np.sqrt(np.max(np.einsum("ij,ij->i", g, g))))
+    return Sum([k * raw, Constant(c)]), (k * h + c).reshape(RASTER), steepest
 
 
-def certify(terrain: Field, heights: np.ndarray) -> list[Minimum] | None:
+def certify(terrain: Field, heights: np.ndarray, steepest: float) -> list[Minimum] | None:
     """Every minimum of ``terrain`` if the map is fair (see the module docstring), else None."""
-    slopes = terrain.grad(grid_points(BOUNDS, RASTER))
-    if np.max(np.einsum("ij,ij->i", slopes, slopes)) > MAX_SLOPE ** 2:
+    if steepest > MAX_SLOPE:
         return None
     minima = find_minima(terrain, BOUNDS, grid=MINIMA_GRID)
     if not minima:
@@ -184,10 +189,12 @@ def certify(terrain: Field, heights: np.ndarray) -> list[Minimum] | None:
     return minima
 
 
-def spawn_center(rng: np.random.Generator, terrain: Field, best: Minimum, heights) -> tuple:
+def spawn_center(rng: np.random.Generator, terrain: Field, minima: list[Minimum], heights) -> tuple:
     """A spawn centre on the slopes: the first of 256 random points (the spawn disc inside the map)
-    that is at least SPAWN_DISTANCE from the global minimum, in the upper 70% of the height range
-    and where |grad f| >= SPAWN_MIN_SLOPE; failing that, the candidate farthest from the minimum."""
+    that is at least SPAWN_DISTANCE from the global minimum, in the upper 70% of the height range,
+    where |grad f| >= SPAWN_MIN_SLOPE and with no minimum inside the spawn disc; failing that, the
+    candidate farthest from the global minimum."""
+    best = minima[0]
     (xmin, xmax), (ymin, ymax) = BOUNDS
     pad = SPAWN_RADIUS + 0.02 * WIDTH
     pts = np.column_stack([rng.uniform(xmin + pad, xmax - pad, 256),
@@ -196,5 +203,8 @@ def spawn_center(rng: np.random.Generator, terrain: Field, best: Minimum, height
     far = np.hypot(*(pts - np.asarray(best.xy)).T)
     good = ((far >= SPAWN_DISTANCE * WIDTH) & (h >= heights.min() + 0.3 * np.ptp(heights))
             & (np.hypot(*g.T) >= SPAWN_MIN_SLOPE))
+    spots = np.array([m.xy for m in minima])
+    clear = np.hypot(*(pts[:, None] - spots[None]).transpose(2, 0, 1)).min(axis=1) > SPAWN_RADIUS
+    good = good & clear
     i = int(np.argmax(good)) if good.any() else int(np.argmax(far))
     return float(pts[i, 0]), float(pts[i, 1])

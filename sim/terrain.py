@@ -38,6 +38,23 @@ def _rotation(angle_deg: float) -> np.ndarray:
     return np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
 
 
+def apply(points: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """points @ m for (N, 2) points and a 2x2 matrix, written out: numpy's matmul with an inner
+    dimension of 2 is several times slower than the two multiply-adds per column."""
+    out = np.empty_like(points)
+    x, y = points[:, 0], points[:, 1]
+    np.multiply(x, m[0, 0], out=out[:, 0])
+    out[:, 0] += y * m[1, 0]
+    np.multiply(x, m[0, 1], out=out[:, 1])
+    out[:, 1] += y * m[1, 1]
+    return out
+
+
+def dot(points: np.ndarray, v) -> np.ndarray:
+    """points @ v for (N, 2) points and a 2-vector, written out."""
+    return points[:, 0] * v[0] + points[:, 1] * v[1]
+
+
 def as_points(xy) -> np.ndarray:
     """Points as a C-contiguous float64 (N, 2) array (a single (2,) point becomes (1, 2))."""
     xy = np.ascontiguousarray(xy, dtype=np.float64)
@@ -172,9 +189,9 @@ class Transformed(Field):
         self.scale = float(scale)
 
     def height_and_grad(self, xy):
-        u = (as_points(xy) - self.offset) @ self.rot / self.scale   # row-vector form of R^T (x - c)
+        u = apply(as_points(xy) - self.offset, self.rot / self.scale)   # row-vector form of R^T (x - c)
         h, g = self.inner.height_and_grad(u)
-        return h, g @ self.rot.T / self.scale
+        return h, apply(g, self.rot.T / self.scale)
 
 
 @dataclass(frozen=True)
@@ -208,7 +225,7 @@ class Bowl(Field):
 
     def height_and_grad(self, xy):
         d = as_points(xy) - np.asarray(self.center, float)
-        g = d @ self.hessian                     # H is symmetric
+        g = apply(d, self.hessian)               # H is symmetric
         return 0.5 * np.einsum("ij,ij->i", d, g), g
 
 
@@ -297,11 +314,11 @@ class Ridge(Field):
 
     def height_and_grad(self, xy):
         r = _rotation(self.angle)
-        uw = (as_points(xy) - np.asarray(self.center, float)) @ r
+        uw = apply(as_points(xy) - np.asarray(self.center, float), r)
         a = np.array([1.0 / self.length ** 2, 1.0 / self.width ** 2])
-        h = self.amplitude * np.exp(-0.5 * (uw * uw) @ a)
+        h = self.amplitude * np.exp(-0.5 * dot(uw * uw, a))
         g_uw = -(uw * a) * h[:, None]
-        return h, g_uw @ r.T
+        return h, apply(g_uw, r.T)
 
 
 @dataclass(frozen=True)
@@ -316,10 +333,10 @@ class Ripples(Field):
     def height_and_grad(self, xy):
         r = _rotation(self.angle)
         k = 2 * math.pi / self.wavelength
-        arg = k * (as_points(xy) @ r) + self.phase
+        arg = k * apply(as_points(xy), r) + self.phase
         h = self.amplitude * np.cos(arg).sum(1)
         g_uw = -self.amplitude * k * np.sin(arg)
-        return h, g_uw @ r.T
+        return h, apply(g_uw, r.T)
 
 
 @dataclass(frozen=True)
@@ -353,7 +370,7 @@ class Cliff(Field):
     def height_and_grad(self, xy):
         a = math.radians(self.angle)
         n = np.array([math.cos(a), math.sin(a)])
-        s = (as_points(xy) @ n - self.offset) / self.width
+        s = (dot(as_points(xy), n) - self.offset) / self.width
         t = np.tanh(s)
         slope = 0.5 * self.amplitude * (1.0 - t * t) / self.width
         return 0.5 * self.amplitude * t, slope[:, None] * n
