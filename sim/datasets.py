@@ -76,7 +76,7 @@ def make_xor(samples: int, noise: float, rng: np.random.Generator):
 
 
 def make_spiral(samples: int, noise: float, rng: np.random.Generator, classes: int = 3,
-                turns: float = 0.6):
+                turns: float = 1.0):
     """``classes`` interleaved spiral arms (after CS231n): arm k has radius r evenly spaced over
     (0, 1] and angle 2 pi (k / classes + turns r) + noise N(0, 1) [radians]. Needs a softmax output."""
     parts = []

@@ -33,6 +33,7 @@ GRID = 40             # default starts per side of the box
 GD_STEPS = 50         # most projected-gradient iterations (Newton finishes the slow ones)
 NEWTON_STEPS = 40     # most Newton iterations
 GD_TOL = 1e-3         # a descent stops when its step is shorter than this [grid cells]
+SAME_BASIN = 1e-2     # descents ending closer than this [grid cells] are polished once
 ACCEPT_TOL = 1e-3     # a polished point is stationary when its Newton step is shorter [grid cells]
 MERGE_TOL = 1e-4      # minima closer than this [fraction of the box's larger side] are one
 FD_STEP = 1e-5        # finite-difference step of the Hessian [grid cells]
@@ -98,7 +99,7 @@ def find_minima(field: Field, bounds, grid=GRID, gd_steps=GD_STEPS,
     cell = float(max((hi - lo) / np.array([nx, ny])))
     x = np.vstack([grid_points(bounds, (ny, nx)), _perimeter(lo, hi, 2 * nx, 2 * ny)])
     x = _descend(field, x, lo, hi, cell, gd_steps)
-    x = x[np.sort(np.unique(np.round(x / (GD_TOL * cell)), axis=0, return_index=True)[1])]
+    x = x[np.sort(np.unique(np.round(x / (SAME_BASIN * cell)), axis=0, return_index=True)[1])]
     x = _polish(field, x, lo, hi, cell, newton_steps)
     f, g, hess = _hessian(field, x, np.full(len(x), FD_STEP * cell))
     d, lam_min, pinned = _newton_step(g, hess, x, lo, hi)
