@@ -12,9 +12,9 @@ import math
 import numpy as np
 import pygame
 
-from sim.world import ARRIVED, DESCENDING, DIVERGED, TRAPPED
+from sim.world import ARRIVED, DESCENDING, DIVERGED
 
-from .explain import num
+from .explain import SUPERSCRIPT, num
 from .render import SQUAD_COLOURS
 from .widgets import text, text_width, wrap
 
@@ -29,10 +29,10 @@ GREEN = (110, 240, 140)
 RED = (255, 96, 88)
 OUTLINE = (0, 0, 0)
 ARROW_COLOURS = {"gradient": (255, 72, 72), "carry": (205, 130, 255), "step": (80, 255, 150)}
-ARROW_LEGEND = {"gradient": "\u2212\u03b7\u00b7\u2207f(x)   gradient: straight downhill",
-                "carry": "\u2212\u03b7\u00b7\u03bc\u00b7v   velocity carried over",
-                "step": "\u0394x   velocity: the step it takes"}
-STATUS_TEXT = {DESCENDING: "descending", ARRIVED: "arrived", TRAPPED: "stalled", DIVERGED: "diverged"}
+ARROW_LEGEND = {"gradient": "−η·∇f(x)   gradient: straight downhill",
+                "carry": "−η·μ·v   velocity carried over",
+                "step": "Δx   velocity: the step it takes"}
+LINE = 1.34                      # line height / type size in the panel
 
 
 def px(v: float, s: float) -> int:
@@ -126,24 +126,29 @@ def draw_box(surface, rect, alpha=225):
     pygame.draw.rect(surface, EDGE, rect, 1, border_radius=8)
 
 
-def draw_squad_legend(surface, corner, rows, s: float):
-    """The race line-up at ``corner`` (top-left) of the map: (colour, name, settings, result,
-    result colour) per squad."""
-    size, line, pad = px(15, s), px(24, s), px(10, s)
-    widths = [text_width(f"{name}  {settings}", size, bold=True) + text_width(f"   {result}", size)
-              for _, name, settings, result, _ in rows]
-    box = pygame.Rect(corner[0], corner[1], max(widths) + 2 * pad + px(22, s), len(rows) * line + 2 * pad)
-    draw_box(surface, box)
-    y = box.y + pad
+def draw_squad_legend(surface, rect, rows, s: float):
+    """The line-up beside the loss chart: per squad (colour, name, settings, result, result colour),
+    one line each, the type shrunk to fit ``rect``."""
+    rect = pygame.Rect(rect)
+    pygame.draw.rect(surface, BG, rect)
+    pygame.draw.line(surface, EDGE, rect.topleft, rect.topright, 1)
+    pad = px(12, s)
+    text(surface, "squads", (rect.x + pad, rect.y + px(8, s)), px(14, s), INK, bold=True)
+    f = s
+    widest = max(text_width(f"{n}  {st}   {r}", px(15, s), bold=True) for _, n, st, r, _ in rows) + px(30, s)
+    line = px(26, s)
+    room = rect.height - px(40, s)
+    f = s * max(0.55, min(1.0, (rect.width - 2 * pad) / widest, room / max(1, line * len(rows))))
+    size, line = px(15, f), px(26, f)
+    y = rect.y + px(38, s)
     for colour, name, settings, result, result_colour in rows:
-        pygame.draw.circle(surface, OUTLINE, (box.x + pad + px(8, s), y + line // 2), px(8, s) + 2)
-        pygame.draw.circle(surface, colour, (box.x + pad + px(8, s), y + line // 2), px(8, s))
-        x = box.x + pad + px(22, s)
-        r = text(surface, name, (x, y + line // 2), size, colour, bold=True, anchor="midleft")
-        r = text(surface, f"  {settings}", (r.right, y + line // 2), size, INK, anchor="midleft")
-        text(surface, f"   {result}", (r.right, y + line // 2), size, result_colour, anchor="midleft")
+        mid = y + line // 2
+        pygame.draw.circle(surface, OUTLINE, (rect.x + pad + px(8, f), mid), px(8, f) + 2)
+        pygame.draw.circle(surface, colour, (rect.x + pad + px(8, f), mid), px(8, f))
+        r = text(surface, name, (rect.x + pad + px(24, f), mid), size, colour, bold=True, anchor="midleft")
+        r = text(surface, f"  {settings}", (r.right, mid), size, INK, anchor="midleft")
+        text(surface, f"   {result}", (r.right, mid), size, result_colour, bold=True, anchor="midleft")
         y += line
-    return box
 
 
 def draw_tag(surface, rect_corner, label: str, s: float, anchor="topright"):
@@ -179,11 +184,11 @@ def draw_loss_chart(surface, rect, losses, colours, budget: int, log: bool, s: f
     pygame.draw.rect(surface, BG, rect)
     pygame.draw.line(surface, EDGE, rect.topleft, rect.topright, 1)
     size, small = px(14, s), px(12, s)
-    title = "loss f(x) \u2212 f*  (mean of each squad)"
-    text(surface, title, (rect.x + px(12, s), rect.y + px(8, s)), size, INK, bold=True)
-    text(surface, f"{'log' if log else 'linear'} scale  \u00b7  L switches", (rect.right - px(12, s), rect.y + px(8, s)),
-         small, DIM, anchor="topright")
-    plot = pygame.Rect(rect.x + px(70, s), rect.y + px(36, s), rect.width - px(90, s), rect.height - px(72, s))
+    title = text(surface, "loss f(x) − f*", (rect.x + px(12, s), rect.y + px(8, s)), size, INK, bold=True)
+    note = f"squad mean · {'log' if log else 'linear'} (L)"
+    if title.right + px(20, s) + text_width(note, small) < rect.right - px(12, s):
+        text(surface, note, (rect.right - px(12, s), rect.y + px(10, s)), small, DIM, anchor="topright")
+    plot = pygame.Rect(rect.x + px(62, s), rect.y + px(38, s), rect.width - px(118, s), rect.height - px(72, s))
     if plot.width < 40 or plot.height < 30:
         return
     data = np.asarray(losses, float)
@@ -217,17 +222,16 @@ def _chart_axes(surface, plot, lo, hi, budget, log, size):
     for v in _nice_ticks(lo, hi, 4) if not log else range(int(lo), int(hi) + 1, max(1, int(hi - lo) // 4 or 1)):
         y = plot.bottom - plot.height * (v - lo) / (hi - lo)
         pygame.draw.line(surface, EDGE, (plot.x, y), (plot.right, y), 1)
-        label = f"10{str(int(v)).translate(_SUPER)}" if log else num(v, 3)
+        label = f"10{str(int(v)).translate(SUPERSCRIPT)}" if log else num(v, 3)
         text(surface, label, (plot.x - 8, y), size, DIM, anchor="midright")
     for v in _nice_ticks(0, budget, 6):
         x = plot.x + plot.width * v / max(1, budget)
         pygame.draw.line(surface, EDGE, (x, plot.bottom), (x, plot.bottom + 6), 1)
         text(surface, f"{int(v)}", (x, plot.bottom + 7), size, DIM, anchor="midtop")
-    text(surface, "step", (plot.right, plot.bottom + 7), size, INK, bold=True, anchor="topright")
+    text(surface, "step", (plot.right + 10, plot.bottom), size, INK, bold=True, anchor="midleft")
     pygame.draw.rect(surface, EDGE, plot, 1)
 
 
-_SUPER = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
 
 
 # -- the briefing card -------------------------------------------------------------------------------
@@ -282,45 +286,100 @@ class Row:
         self.gap, self.badge, self.bar, self.arrow = gap, badge, bar, arrow
 
 
-def rule_rows(e, cursor) -> list:
-    """The explanation as rows: what is given, then each sub-step (with ``cursor`` k, sub-steps
-    after the k-th show only their title), then notes."""
-    rows = [Row(f"{name} = {value}", 17, INK if name != "\u2207f(x)" else ARROW_COLOURS["gradient"], bold=True,
+def rule_rows(e, cursor, detail: int = 0) -> list:
+    """The explanation as rows: what is given, then each sub-step, then notes.
+
+    With ``cursor`` k, the sub-steps after the k-th show only their title. ``detail`` trims long
+    rules to fit: 0 shows every sub-step whole (title, rule, numbers, result); 1 keeps the numbers
+    only for the sub-step in focus (the cursor's, else the move); 2 also keeps only its title.
+    """
+    rows = [Row(f"{name} = {value}", 17, INK if name != "∇f(x)" else ARROW_COLOURS["gradient"], bold=True,
                 gap=6 if k == 0 else 0) for k, (name, value) in enumerate(e.given[:2])]
     rows.append(Row("     ".join(f"{name} = {value}" for name, value in e.given[2:]), 17, YELLOW, bold=True))
+    focus = cursor if cursor is not None else len(e.substeps)
     for k, sub in enumerate(e.substeps, start=1):
-        shown = cursor is None or k <= cursor
-        current = cursor == k
-        rows.append(Row(sub.what, 14, DIM if shown else FAINT, gap=12, badge=k, bar=current))
+        shown, current = cursor is None or k <= cursor, cursor == k
+        titled = detail < 2 or k == focus or not shown
+        if titled:
+            rows.append(Row(sub.what, 14, DIM if shown else FAINT, gap=10, badge=k, bar=current))
         if not shown:
             continue
-        rows.append(Row(sub.rule, 19, INK, bold=True, indent=1, bar=current))
-        rows.append(Row(sub.numbers, 17, INK, indent=1.6, bar=current))
-        rows.append(Row(f"= {sub.result}" if not sub.result.startswith("m\u0302") else sub.result, 17,
-                        GREEN if k == len(e.substeps) else YELLOW, bold=True, indent=1.6, bar=current))
+        rows.append(Row(sub.rule, 19, INK, bold=True, indent=1 if titled else 0, bar=current,
+                        gap=0 if titled else 10, badge=None if titled else k))
+        if detail == 0 or k == focus:
+            rows.append(Row(sub.numbers, 17, INK, indent=1.6, bar=current))
+        rows.append(_result_row(e, sub, k, current))
     for note in e.notes:
         rows.append(Row(note, 13, DIM, gap=10))
     return rows
+
+
+def _result_row(e, sub, k: int, current: bool) -> Row:
+    result = f"= {sub.result}" if not sub.result.startswith("m̂") else sub.result
+    if k < len(e.substeps):
+        return Row(result, 17, YELLOW, bold=True, indent=1.6, bar=current)
+    if not e.moves:
+        return Row(f"{result}   (not taken: {e.status})", 17, FAINT, bold=True, indent=1.6, bar=current)
+    return Row(result, 17, GREEN, bold=True, indent=1.6, bar=current)
 
 
 def legend_rows(kinds) -> list:
     return [Row(ARROW_LEGEND[k], 14, INK, gap=4 if i else 12, arrow=k) for i, k in enumerate(kinds)]
 
 
-def draw_rows(surface, rect, rows, s: float, fit=True) -> int:
-    """Draw ``rows`` top-down inside ``rect``, shrunk together (to no less than 60 %) if they would
-    not fit; returns the y below the last row."""
+def fit_factor(rows, rect, s: float) -> float:
+    """How much ``rows`` must shrink (<= 1) to fit the height of ``rect`` at scale ``s``."""
+    need_h = sum(px((r.size * LINE + r.gap), s) for r in rows)
+    return min(1.0, rect.height / max(1, need_h))
+
+
+def _row_size(r: Row, f: float, width: int) -> int:
+    """The row's type size [px] at scale f, made smaller (to 60 % at most) if the row is wider than ``width``."""
+    size = px(r.size, f)
+    lead = px(r.indent * 26 + (34 if r.badge is not None else 0) + (38 if r.arrow else 0), f)
+    wide = text_width(r.s, size, r.bold)
+    return size if lead + wide <= width else max(int(size * 0.6), int(size * (width - lead) / wide))
+
+
+def draw_rule(surface, rect, e, cursor, s: float, least: float = 0.8):
+    """The explanation in ``rect``: the most detailed layout that fits at ``least`` of full size
+    (else the tightest one, shrunk to fit). Lines too wide for the panel break before a + or −."""
     rect = pygame.Rect(rect)
-    f = s
-    if fit:
-        need_h = sum(px((r.size * 1.42 + r.gap), s) for r in rows)
-        need_w = max((text_width(r.s, px(r.size, s), r.bold) + px(r.indent * 26 + (34 if r.badge or r.arrow else 0), s)
-                      for r in rows), default=1)
-        f = s * max(0.6, min(1.0, rect.height / max(1, need_h), rect.width / max(1, need_w)))
+    for detail in (0, 1, 2):
+        rows = [part for r in rule_rows(e, cursor, detail) for part in _split_wide(r, rect.width, s)]
+        if fit_factor(rows, rect, s) >= least:
+            break
+    draw_rows(surface, rect, rows, s)
+
+
+def _split_wide(r: Row, width: int, s: float) -> list:
+    """A row of numbers wider than ``width`` as two rows, broken at the + or − (outside brackets)
+    nearest its middle; any other row as it is."""
+    lead = px(r.indent * 26 + (34 if r.badge is not None else 0), s)
+    if not r.s.startswith("= ") or lead + text_width(r.s, px(r.size, s), r.bold) <= width:
+        return [r]
+    depth, cuts = 0, []
+    for i, ch in enumerate(r.s):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and ch in "+−" and r.s[i - 1:i] == " " and i > 2:
+            cuts.append(i)
+    if not cuts:
+        return [r]
+    cut = min(cuts, key=lambda i: abs(i - len(r.s) / 2))
+    head = Row(r.s[:cut].rstrip(), r.size, r.colour, r.bold, r.indent, r.gap, r.badge, r.bar)
+    tail = Row(r.s[cut:], r.size, r.colour, r.bold, r.indent + 0.6, 0, None, r.bar)
+    return [head, tail]
+
+
+def draw_rows(surface, rect, rows, s: float, fit=True) -> int:
+    """Draw ``rows`` top-down inside ``rect``, shrunk together (to no less than half size) if they
+    would not fit; returns the y below the last row."""
+    rect = pygame.Rect(rect)
+    f = s * max(0.5, fit_factor(rows, rect, s)) if fit else s
     y = rect.y
     for r in rows:
         y += px(r.gap, f)
-        size, line = px(r.size, f), px(r.size * 1.42, f)
+        size, line = _row_size(r, f, rect.width), px(r.size * LINE, f)
         x = rect.x + px(r.indent * 26, f)
         if r.bar:
             pygame.draw.rect(surface, YELLOW, (rect.x - px(12, f), y, max(3, px(5, f)), line))
@@ -350,3 +409,35 @@ def draw_panel_header(surface, rect, colour, title: str, who: str, step: str, st
     y += px(66, s)
     pygame.draw.line(surface, EDGE, (rect.x, y), (rect.right, y), 1)
     return y + px(10, s)
+
+
+def draw_notice(surface, rect, message: str, age: float, s: float, seconds: float):
+    """A large announcement at the top of the map that fades out over its last second."""
+    size = px(18, s)
+    alpha = max(0.0, min(1.0, seconds - age))
+    box = pygame.Rect(0, 0, min(rect.width - px(40, s), text_width(message, size, bold=True) + px(40, s)),
+                      int(size * 2.2))
+    box.midtop = (rect.centerx, rect.y + px(14, s))
+    draw_box(surface, box, alpha=int(235 * alpha))
+    colour = tuple(int(c * alpha + b * (1 - alpha)) for c, b in zip(YELLOW, BG))
+    text(surface, message, box.center, size, colour, bold=True, anchor="center")
+
+
+def draw_panel(surface, rect, e, cursor, header: tuple, arrow_kinds, ghost: bool, s: float):
+    """The right-hand panel: the header (colour, title, who, step, state, state colour), the update
+    rule of explanation ``e`` (``cursor``: sub-steps shown), the legend of the arrows on the map
+    (and of the ghost), and the keys that walk through a step."""
+    rect = pygame.Rect(rect)
+    pygame.draw.rect(surface, BG, rect)
+    pygame.draw.line(surface, EDGE, rect.topleft, rect.bottomleft, 2)
+    inner = rect.inflate(-px(40, s), -px(32, s))
+    y = draw_panel_header(surface, inner, *header, s)
+    legend = legend_rows(arrow_kinds)
+    if ghost:
+        legend.append(Row("•••   ghost: the next 20 steps  (G)", 14, DIM, gap=4))
+    legend.append(Row(",  sub-step    .  step    Space  run    F1  help", 14, DIM, gap=10))
+    bottom_h = sum(px(r.size * LINE + r.gap, s) for r in legend)
+    draw_rule(surface, pygame.Rect(inner.x, y, inner.width, inner.bottom - y - bottom_h - px(8, s)), e, cursor, s)
+    y = inner.bottom - bottom_h
+    pygame.draw.line(surface, EDGE, (inner.x, y - px(4, s)), (inner.right, y - px(4, s)), 1)
+    draw_rows(surface, pygame.Rect(inner.x, y, inner.width, bottom_h), legend, s, fit=False)

@@ -16,7 +16,7 @@ The sub-steps, with g = ∇f(x) and ⊙ the per-axis product:
     momentum   μ·v;   v ← μ·v + g;      x ← x − η·v
     nesterov   μ·v;   v ← μ·v + g;      d = g + μ·v;         x ← x − η·d
     adagrad    s ← s + g⊙g;             η/(√s+ε);            x ← x − η/(√s+ε) ⊙ g
-    rmsprop    s ← α·s + (1−α)·g⊙g;     η/(√s+ε);            b ← μ·b + g/(√s+ε);       x ← x − η·b
+    rmsprop    s ← α·s + (1−α)·g⊙g;     η/(√s+ε);            b ← μ·b + g/(√s+ε);    x ← x − η·b
     adam       m ← β₁·m + (1−β₁)·g;     v ← β₂·v + (1−β₂)·g⊙g;
                m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ);   η/(√v̂+ε);   x ← x − η/(√v̂+ε) ⊙ m̂
 
@@ -34,8 +34,8 @@ import numpy as np
 from sim.optim import ADAGRAD_EPS, ADAM_BETA2, ADAM_EPS, RMSPROP_ALPHA, RMSPROP_EPS
 from sim.world import STATUS_NAMES
 
-MINUS = "\u2212"
-SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+MINUS = "−"                   # U+2212, the typographic minus sign
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 NO_ARROWS: tuple = ()
 
 
@@ -48,7 +48,7 @@ def num(v: float, digits: int = 4) -> str:
     s = f"{v:.{digits}g}"
     if "e" in s:
         mantissa, exponent = s.split("e")
-        s = f"{mantissa}\u00d710{str(int(exponent)).translate(SUPERSCRIPT)}"
+        s = f"{mantissa}×10{str(int(exponent)).translate(SUPERSCRIPT)}"
     return s.replace("-", MINUS)
 
 
@@ -91,8 +91,9 @@ class Explanation:
 
     @property
     def arrows(self) -> tuple:
-        """The arrows of the whole step: the gradient and the step taken."""
-        return (("gradient", np.zeros(2), self.gradient_step), ("step", np.zeros(2), self.new_x - self.x))
+        """The arrows of the whole step: the gradient, and the step taken (none for a stopped unit)."""
+        gradient = ("gradient", np.zeros(2), self.gradient_step)
+        return (gradient, ("step", np.zeros(2), self.new_x - self.x)) if self.moves else (gradient,)
 
     @property
     def gradient_step(self) -> np.ndarray:
@@ -128,10 +129,10 @@ def _sgd(q: _Squad):
     """x ← x − η·g"""
     scaled = q.lr * q.g
     new = q.x - scaled
-    return [SubStep("scale the slope by the learning rate", "\u03b7\u00b7\u2207f(x)",
-                    f"= {num(q.lr_r)}\u00b7{vec(q(q.g))}", vec(q(scaled)), q(scaled),
+    return [SubStep("scale the slope by the learning rate", "η·∇f(x)",
+                    f"= {num(q.lr_r)}·{vec(q(q.g))}", vec(q(scaled)), q(scaled),
                     (("gradient", ZERO, -q(scaled)),)),
-            _move(q, "x \u2190 x \u2212 \u03b7\u00b7\u2207f(x)", f"{vec(q(scaled))}", new)], new, None
+            _move(q, "x ← x − η·∇f(x)", f"{vec(q(scaled))}", new)], new, None
 
 
 def _momentum(q: _Squad):
@@ -142,9 +143,9 @@ def _momentum(q: _Squad):
     new = q.x - q.lr * v_new
     carry = -q.lr_r * q(carried)
     return [_decay(q, v, carried),
-            SubStep("add the slope", "v \u2190 \u03bc\u00b7v + \u2207f(x)", f"= {vec(q(carried))} + {vec(q(q.g))}",
+            SubStep("add the slope", "v ← μ·v + ∇f(x)", f"= {vec(q(carried))} + {vec(q(q.g))}",
                     vec(q(v_new)), q(v_new), (("carry", ZERO, carry), ("gradient", carry, -q.lr_r * q(q.g)))),
-            _move(q, "x \u2190 x \u2212 \u03b7\u00b7v", f"{num(q.lr_r)}\u00b7{vec(q(v_new))}", new)], new, None
+            _move(q, "x ← x − η·v", f"{num(q.lr_r)}·{vec(q(v_new))}", new)], new, None
 
 
 def _nesterov(q: _Squad):
@@ -157,12 +158,12 @@ def _nesterov(q: _Squad):
     carry = -q.lr_r * q(carried)
     grad = -q.lr_r * q(q.g)
     return [_decay(q, v, carried),
-            SubStep("add the slope", "v \u2190 \u03bc\u00b7v + \u2207f(x)", f"= {vec(q(carried))} + {vec(q(q.g))}",
+            SubStep("add the slope", "v ← μ·v + ∇f(x)", f"= {vec(q(carried))} + {vec(q(q.g))}",
                     vec(q(v_new)), q(v_new), (("carry", ZERO, carry), ("gradient", carry, grad))),
-            SubStep("look ahead along the new velocity", "d = \u2207f(x) + \u03bc\u00b7v",
-                    f"= {vec(q(q.g))} + {num(q.mu_r)}\u00b7{vec(q(v_new))}", vec(q(ahead)), q(ahead),
+            SubStep("look ahead along the new velocity", "d = ∇f(x) + μ·v",
+                    f"= {vec(q(q.g))} + {num(q.mu_r)}·{vec(q(v_new))}", vec(q(ahead)), q(ahead),
                     (("gradient", ZERO, grad), ("carry", grad, -q.lr_r * q.mu_r * q(v_new)))),
-            _move(q, "x \u2190 x \u2212 \u03b7\u00b7d", f"{num(q.lr_r)}\u00b7{vec(q(ahead))}", new)], new, None
+            _move(q, "x ← x − η·d", f"{num(q.lr_r)}·{vec(q(ahead))}", new)], new, None
 
 
 def _adagrad(q: _Squad):
@@ -172,10 +173,10 @@ def _adagrad(q: _Squad):
     denom = np.sqrt(s_new) + ADAGRAD_EPS
     size = q.lr / denom
     new = q.x - q.lr * (q.g / denom)
-    return [SubStep("add up the squared slopes", "s \u2190 s + \u2207f\u2299\u2207f",
+    return [SubStep("add up the squared slopes", "s ← s + ∇f⊙∇f",
                     f"= {vec(q(s))} + {vec(q(q.g * q.g))}", vec(q(s_new)), q(s_new)),
-            _step_size(q, "\u03b7/(\u221as+\u03b5)", f"= {num(q.lr_r)}/({vec(q(np.sqrt(s_new)))} + \u03b5)", size),
-            _move(q, "x \u2190 x \u2212 \u03b7/(\u221as+\u03b5) \u2299 \u2207f(x)", f"{vec(q(size))}\u2299{vec(q(q.g))}",
+            _step_size(q, "η/(√s+ε)", f"= {num(q.lr_r)}/({vec(q(np.sqrt(s_new)))} + ε)", size),
+            _move(q, "x ← x − η/(√s+ε) ⊙ ∇f(x)", f"{vec(q(size))}⊙{vec(q(q.g))}",
                   new)], new, q(size)
 
 
@@ -188,16 +189,17 @@ def _rmsprop(q: _Squad):
     size = q.lr / denom
     b_new = q.mu * b + q.g / denom
     new = q.x - q.lr * b_new
-    return [SubStep("average the squared slope", "s \u2190 \u03b1\u00b7s + (1\u2212\u03b1)\u00b7\u2207f\u2299\u2207f",
-                    f"= {num(a)}\u00b7{vec(q(s))} + {num(1 - a)}\u00b7{vec(q(q.g * q.g))}", vec(q(s_new)), q(s_new)),
-            _step_size(q, "\u03b7/(\u221as+\u03b5)", f"= {num(q.lr_r)}/({vec(q(np.sqrt(s_new)))} + \u03b5)", size),
-            SubStep("momentum buffer", "b \u2190 \u03bc\u00b7b + \u2207f/(\u221as+\u03b5)",
-                    f"= {num(q.mu_r)}\u00b7{vec(q(b))} + {vec(q(q.g / denom))}", vec(q(b_new)), q(b_new)),
-            _move(q, "x \u2190 x \u2212 \u03b7\u00b7b", f"{num(q.lr_r)}\u00b7{vec(q(b_new))}", new)], new, q(size)
+    return [SubStep("average the squared slope", "s ← α·s + (1−α)·∇f⊙∇f",
+                    f"= {num(a)}·{vec(q(s))} + {num(1 - a)}·{vec(q(q.g * q.g))}", vec(q(s_new)), q(s_new)),
+            _step_size(q, "η/(√s+ε)", f"= {num(q.lr_r)}/({vec(q(np.sqrt(s_new)))} + ε)", size),
+            SubStep("momentum buffer", "b ← μ·b + ∇f/(√s+ε)",
+                    f"= {num(q.mu_r)}·{vec(q(b))} + {vec(q(q.g / denom))}", vec(q(b_new)), q(b_new)),
+            _move(q, "x ← x − η·b", f"{num(q.lr_r)}·{vec(q(b_new))}", new)], new, q(size)
 
 
 def _adam(q: _Squad):
-    """m ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g⊙g;  x ← x − η/(1−β₁ᵗ)·m/(√v/√(1−β₂ᵗ) + ε)"""
+    """m ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g⊙g;
+    x ← x − η/(1−β₁ᵗ)·m/(√v/√(1−β₂ᵗ) + ε)   (torch's order of operations)"""
     b1, b2 = q.mu, ADAM_BETA2
     m, v = q.get("exp_avg"), q.get("exp_avg_sq")
     t = q.state.get("step", np.zeros(len(q.x), np.int64)) + 1
@@ -209,22 +211,23 @@ def _adam(q: _Squad):
     new = q.x - (q.lr / bc1) * (m_new / denom)                   # the order of sim.optim.adam_update
     m_hat, size = m_new / bc1, q.lr / denom
     t_r, c1, c2 = int(q(t)), float(q(bc1)[0]), float(q(bc2)[0])
-    return [SubStep("average the slope (momentum)", "m \u2190 \u03b2\u2081\u00b7m + (1\u2212\u03b2\u2081)\u00b7\u2207f",
-                    f"= {num(q.mu_r)}\u00b7{vec(q(m))} + {num(1 - q.mu_r)}\u00b7{vec(q(q.g))}", vec(q(m_new)),
+    return [SubStep("average the slope (momentum)", "m ← β₁·m + (1−β₁)·∇f",
+                    f"= {num(q.mu_r)}·{vec(q(m))} + {num(1 - q.mu_r)}·{vec(q(q.g))}", vec(q(m_new)),
                     q(m_new)),
-            SubStep("average the squared slope", "v \u2190 \u03b2\u2082\u00b7v + (1\u2212\u03b2\u2082)\u00b7\u2207f\u2299\u2207f",
-                    f"= {num(b2)}\u00b7{vec(q(v))} + {num(1 - b2)}\u00b7{vec(q(q.g * q.g))}", vec(q(v_new)),
+            SubStep("average the squared slope", "v ← β₂·v + (1−β₂)·∇f⊙∇f",
+                    f"= {num(b2)}·{vec(q(v))} + {num(1 - b2)}·{vec(q(q.g * q.g))}", vec(q(v_new)),
                     q(v_new)),
             SubStep(f"undo the zero start (bias correction, t = {t_r})",
-                    "m\u0302 = m/(1\u2212\u03b2\u2081\u1d57),  v\u0302 = v/(1\u2212\u03b2\u2082\u1d57)",
-                    f"= m/{num(c1)},  v/{num(c2)}", f"m\u0302 = {vec(q(m_hat))}", q(m_hat)),
-            _step_size(q, "\u03b7/(\u221av\u0302+\u03b5)", f"= {num(q.lr_r)}/({vec(q(root_v_hat))} + \u03b5)", size),
-            _move(q, "x \u2190 x \u2212 \u03b7/(\u221av\u0302+\u03b5) \u2299 m\u0302", f"{vec(q(size))}\u2299{vec(q(m_hat))}",
+                    "m̂ = m/(1−β₁ᵗ),  v̂ = v/(1−β₂ᵗ)",
+                    f"= m/{num(c1)},  v/{num(c2)}",
+                    f"m̂ = {vec(q(m_hat))},  v̂ = {vec(q(v_new / bc2))}", q(m_hat)),
+            _step_size(q, "η/(√v̂+ε)", f"= {num(q.lr_r)}/({vec(q(root_v_hat))} + ε)", size),
+            _move(q, "x ← x − η/(√v̂+ε) ⊙ m̂", f"{vec(q(size))}⊙{vec(q(m_hat))}",
                   new)], new, q(size)
 
 
 def _decay(q: _Squad, v, carried) -> SubStep:
-    return SubStep("decay the velocity", "\u03bc\u00b7v", f"= {num(q.mu_r)}\u00b7{vec(q(v))}", vec(q(carried)),
+    return SubStep("decay the velocity", "μ·v", f"= {num(q.mu_r)}·{vec(q(v))}", vec(q(carried)),
                    q(carried), (("carry", ZERO, -q.lr_r * q(carried)),))
 
 
@@ -233,13 +236,16 @@ def _step_size(q: _Squad, rule: str, numbers: str, size) -> SubStep:
 
 
 def _move(q: _Squad, rule: str, taken: str, new) -> SubStep:
-    return SubStep("move", rule, f"= {vec(q(q.x))} \u2212 {taken}", vec(q(new)), q(new),
+    return SubStep("move", rule, f"= {vec(q(q.x))} − {taken}", vec(q(new)), q(new),
                    (("step", ZERO, q(new) - q(q.x)),))
 
 
 RULES = {"sgd": _sgd, "momentum": _momentum, "nesterov": _nesterov, "adagrad": _adagrad, "rmsprop": _rmsprop,
          "adam": _adam}
-MOMENTUM_SYMBOL = {"momentum": "\u03bc", "nesterov": "\u03bc", "rmsprop": "\u03bc", "adam": "\u03b2\u2081"}
+CONSTANTS = {"adagrad": [("ε", num(ADAGRAD_EPS))],
+             "rmsprop": [("α", num(RMSPROP_ALPHA)), ("ε", num(RMSPROP_EPS))],
+             "adam": [("β₂", num(ADAM_BETA2)), ("ε", num(ADAM_EPS))]}
+MOMENTUM_SYMBOL = {"momentum": "μ", "nesterov": "μ", "rmsprop": "μ", "adam": "β₁"}
 
 
 # -- one unit -----------------------------------------------------------------------------------------
@@ -263,12 +269,13 @@ def explain(world, unit: int) -> Explanation:
     q = _Squad(world.positions[members], g, opt.state, opt.lr, opt.momentum, row)
     with np.errstate(all="ignore"):
         substeps, new, size = RULES[opt.name](q)
-    given = [("x", vec(q(q.x))), ("\u2207f(x)", vec(q(g))), ("\u03b7", num(q.lr_r))]
+    given = [("x", vec(q(q.x))), ("∇f(x)", vec(q(g))), ("η", num(q.lr_r))]
     if opt.name in MOMENTUM_SYMBOL:
         given.append((MOMENTUM_SYMBOL[opt.name], num(q.mu_r)))
+    given += CONSTANTS.get(opt.name, [])
     notes = []
     if world.level.noise > 0:
-        notes.append(f"\u2207f(x) includes this step's weather noise (\u03c3 = {num(world.level.noise)})")
+        notes.append(f"∇f(x) includes this step's weather noise (σ = {num(world.level.noise)})")
     status = STATUS_NAMES[int(world.status[unit])]
     moves = status == "descending"
     if not moves:
