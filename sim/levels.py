@@ -112,7 +112,8 @@ COMPONENTS = {
     "loss_landscape": (nn.NetworkLandscape, {
         "dataset": (TEXT, "moons"), "activation": (TEXT, "relu"), "hidden": (INT, 5), "samples": (INT, 80),
         "noise": (F, 0.3), "seed": (INT, 0), "data_shift": (POINT, (0.0, 0.0)), "view": (INT, 0),
-        "train_steps": (INT, 400), "train_lr": (POS, 0.05), "scale": (POS, 1.0)}),
+        "train_steps": (INT, 400), "train_lr": (POS, 0.05), "train_activation": (TEXT, ""),
+        "scale": (POS, 1.0)}),
 }
 for _name in ("himmelblau", "ackley", "beale", "booth", "six_hump_camel", "styblinski_tang"):
     COMPONENTS[_name] = (classic.CLASSICS[_name], {})
