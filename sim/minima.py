@@ -30,10 +30,10 @@ import numpy as np
 from .terrain import Field, as_points, grid_points
 
 GRID = 40             # default starts per side of the box
-GD_STEPS = 50         # most projected-gradient iterations (Newton finishes the slow ones)
+GD_STEPS = 30         # most projected-gradient iterations (Newton finishes the slow ones)
 NEWTON_STEPS = 40     # most Newton iterations
-GD_TOL = 1e-3         # a descent stops when its step is shorter than this [grid cells]
-SAME_BASIN = 1e-2     # descents ending closer than this [grid cells] are polished once
+GD_TOL = 0.02         # a descent stops when its step is shorter than this [grid cells]
+SAME_BASIN = 0.05     # descents ending closer than this [grid cells] are polished once
 ACCEPT_TOL = 1e-3     # a polished point is stationary when its Newton step is shorter [grid cells]
 MERGE_TOL = 1e-4      # minima closer than this [fraction of the box's larger side] are one
 FD_STEP = 1e-5        # finite-difference step of the Hessian [grid cells]
@@ -52,7 +52,7 @@ class Minimum:
 
 
 def hessian(field: Field, xy, h=None) -> np.ndarray:
-    """Hessians (N, 2, 2) of ``field`` at points xy (N, 2), by central differences of the analytic gradient:
+    """Hessians (N, 2, 2) of ``field`` at points xy (N, 2), by central differences of the exact gradient:
 
         H[:, :, j] = (grad f(x + h e_j) - grad f(x - h e_j)) / (2 h),   then (H + H^T) / 2.
 
@@ -92,7 +92,8 @@ def find_minima(field: Field, bounds, grid=GRID, gd_steps=GD_STEPS,
                 newton_steps=NEWTON_STEPS) -> list[Minimum]:
     """All local minima of ``field`` on the box ``bounds`` = ((xmin, xmax), (ymin, ymax)) [world],
     sorted by height (then x, y). ``grid`` is the number of starts per side (int or (nx, ny)):
-    a basin narrower than about one grid cell may be missed. See the module docstring for the method.
+    a basin narrower than about one grid cell may be missed. ``gd_steps`` and ``newton_steps`` cap
+    the two phases' iterations. See the module docstring for the method.
     """
     lo, hi = _box(bounds)
     nx, ny = (grid, grid) if np.isscalar(grid) else grid
@@ -112,8 +113,9 @@ def _perimeter(lo, hi, nx, ny):
     descents pinned to the boundary find the minima along it."""
     xs = lo[0] + (np.arange(nx) + 0.5) * (hi[0] - lo[0]) / nx
     ys = lo[1] + (np.arange(ny) + 0.5) * (hi[1] - lo[1]) / ny
-    return np.vstack([np.column_stack([xs, np.full(nx, lo[1])]), np.column_stack([xs, np.full(nx, hi[1])]),
-                      np.column_stack([np.full(ny, lo[0]), ys]), np.column_stack([np.full(ny, hi[0]), ys])])
+    bottom, top = np.column_stack([xs, np.full(nx, lo[1])]), np.column_stack([xs, np.full(nx, hi[1])])
+    left, right = np.column_stack([np.full(ny, lo[0]), ys]), np.column_stack([np.full(ny, hi[0]), ys])
+    return np.vstack([bottom, top, left, right])
 
 
 def _descend(field, x, lo, hi, cell, steps):
@@ -121,7 +123,7 @@ def _descend(field, x, lo, hi, cell, steps):
     f, g = field.height_and_grad(x)
     x, f, g = x.copy(), f.copy(), g.copy()
     gnorm = np.hypot(g[:, 0], g[:, 1])
-    t = 0.5 * cell / np.maximum(gnorm, 1e-300)          # first move: half a cell
+    t = 0.5 * cell / np.maximum(gnorm, 1e-150)          # first move: half a cell
     live = np.arange(len(x))
     for _ in range(steps):
         if len(live) == 0:
@@ -147,7 +149,8 @@ def _newton_step(g, hess, x, lo, hi):
 
     A coordinate is pinned when it sits on a bound and -g points out of the box; its row and column
     of H become the identity and its gradient component 0, so d leaves it alone. mu = 0 where the
-    reduced H is positive definite, else |lambda_min| + 1e-3 |lambda_max| (a descent direction).
+    reduced H is positive definite, else |lambda_min| + 1e-3 |lambda_max| (a descent direction);
+    where H = 0 (a plane or a plateau), d is the unit vector down the slope, or 0 if there is none.
     Returns d (N, 2), the smallest eigenvalue of the reduced H (N,), and the pinned mask (N, 2).
     """
     pinned = ((x <= lo) & (g > 0)) | ((x >= hi) & (g < 0))
@@ -162,7 +165,8 @@ def _newton_step(g, hess, x, lo, hi):
     det = a * c - b * b
     with np.errstate(divide="ignore", invalid="ignore"):
         d = -np.column_stack([c * gr[:, 0] - b * gr[:, 1], a * gr[:, 1] - b * gr[:, 0]]) / det[:, None]
-    d[~np.isfinite(d).all(axis=1)] = 0.0                 # H = 0 and g = 0: a flat plateau
+        flat = ~np.isfinite(d).all(axis=1)               # H = 0: no curvature to go by
+        d[flat] = -gr[flat] / np.maximum(np.hypot(*gr[flat].T), 1e-300)[:, None]   # unit slide downhill
     return d, lam_min, pinned
 
 
@@ -171,7 +175,6 @@ def _polish(field, x, lo, hi, cell, steps):
     x = x.copy()
     h = np.full(len(x), FD_STEP * cell)
     live = np.arange(len(x))
-    s = LINE_SEARCH
     for _ in range(steps):
         if len(live) == 0:
             break
@@ -180,19 +183,34 @@ def _polish(field, x, lo, hi, cell, steps):
         d, _, pinned = _newton_step(g, hess, xl, lo, hi)
         length = np.hypot(d[:, 0], d[:, 1])
         d *= np.minimum(1.0, cell / np.maximum(length, 1e-300))[:, None]   # at most one cell
-        trials = np.clip(xl[None] + s[:, None, None] * d[None], lo, hi)     # (S, N, 2)
-        ft = field.height(trials.reshape(-1, 2)).reshape(len(s), -1)
         slope = np.einsum("ij,ij->i", np.where(pinned, 0.0, g), d)
-        ok = ft <= f + ARMIJO * s[:, None] * slope
-        first = np.argmax(ok, axis=0)
-        found = ok[first, np.arange(len(xl))]
+        new, moved = _line_search(field, xl, f, d, slope, lo, hi)
         # Where the predicted decrease g.d drowns in the rounding of f, trust the full Newton step.
         tiny = np.abs(slope) <= 1e-12 * np.abs(f)
-        new = np.where((found & ~tiny)[:, None], trials[first, np.arange(len(xl))], xl)
-        new = np.where(tiny[:, None], trials[0], new)
+        new[tiny] = np.clip(xl[tiny] + d[tiny], lo, hi)
         x[live] = new
-        live = live[(length > 1e-9 * cell) & (found | tiny)]
+        live = live[(length > 1e-9 * cell) & (moved | tiny)]
     return x
+
+
+def _line_search(field, x, f, d, slope, lo, hi):
+    """Backtracking: x + s d for the first s in LINE_SEARCH with f(x + s d) <= f(x) + ARMIJO s g.d
+    (projected onto the box). The full step is tried everywhere first, shorter ones only where it
+    fails. Returns the new points (unchanged where no s passes) and the mask of those that moved."""
+    full = np.clip(x + d, lo, hi)
+    moved = field.height(full) <= f + ARMIJO * slope
+    new = np.where(moved[:, None], full, x)
+    retry = np.flatnonzero(~moved)
+    if len(retry):
+        s = LINE_SEARCH[1:, None]
+        trials = np.clip(x[retry][None] + s[:, :, None] * d[retry][None], lo, hi)   # (S, R, 2)
+        ft = field.height(trials.reshape(-1, 2)).reshape(len(s), -1)
+        passed = ft <= f[retry] + ARMIJO * s * slope[retry]
+        first = np.argmax(passed, axis=0)
+        found = passed[first, np.arange(len(retry))]
+        new[retry[found]] = trials[first[found], np.flatnonzero(found)]
+        moved[retry] = found
+    return new, moved
 
 
 def _merge(x, f, pinned, tol):

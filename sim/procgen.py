@@ -2,11 +2,12 @@
 
 ``generate(seed, difficulty)`` draws every number from ``np.random.default_rng([seed, attempt])``:
 
-1. Compose a raw landscape on the square BOUNDS: a wide, gently tilted bowl (the basin that keeps
-   units in), Gaussian wells of varied depth and width (the deepest is the intended goal), ridges
-   (elongated Gaussian hills), egg-crate ripples (a field of small local minima, aligned so that
-   one of their dips sits in the goal well), tanh plateaus (vanishing gradients) and tanh cliffs
-   (exploding gradients). How many of each and how strong is the difficulty's ``Recipe``.
+1. Compose a raw landscape on the square BOUNDS: a wide, off-centre, slightly elongated bowl (the
+   basin that keeps units in), Gaussian wells of varied depth and width (the deepest is the
+   intended goal), ridges (elongated Gaussian hills), egg-crate ripples (a field of small local
+   minima, aligned so that one of their dips sits in the goal well), tanh plateaus (vanishing
+   gradients) and tanh cliffs (steep gradients). How many of each and how strong is the
+   difficulty's ``Recipe``.
 2. Normalise: f = k raw + c with k, c chosen so that a RASTER of f spans exactly 0..HEIGHT_SPAN,
    so one learning-rate range suits every map.
 3. Certify with ``find_minima``: the global minimum must be interior (not pinned to the boundary,
@@ -14,7 +15,8 @@
    MARGIN of the height range, and no raster cell may lie below it (nothing was missed); the
    steepest raster slope must stay below MAX_SLOPE. A map that fails is re-rolled with
    attempt + 1, so the same seed always gives the same map.
-4. Place the spawn zone on the slopes, at least SPAWN_DISTANCE from the global minimum.
+4. Place the spawn zone on the slopes, at least SPAWN_DISTANCE from the global minimum (the same
+   attempt's rng, after the terrain's draws).
 """
 from __future__ import annotations
 
@@ -122,15 +124,21 @@ def _count(rng, pair) -> int:
     return int(rng.integers(pair[0], pair[1] + 1))
 
 
+def _spot(rng, reach) -> tuple:
+    """A uniform random point of the square [-reach, reach]^2 [world]."""
+    x, y = rng.uniform(-reach, reach, 2)
+    return float(x), float(y)
+
+
 def compose(rng: np.random.Generator, recipe: Recipe) -> Field:
     """A raw landscape drawn from ``rng`` following ``recipe`` (heights not yet normalised)."""
     half = 0.5 * WIDTH
     bowl = Bowl(curvature=_uniform(rng, (3.0, 5.0)) / half ** 2,     # rises 1.5..2.5 at the edge
                 condition=_uniform(rng, (1.0, 2.5)), angle=_uniform(rng, (0.0, 180.0)),
-                center=tuple(_uniform(rng, (-0.3 * half, 0.3 * half), 2)))
+                center=_spot(rng, 0.3 * half))
     n = _count(rng, recipe.wells)
     centers = _uniform(rng, (-0.9 * half, 0.9 * half), (n + 1, 2))
-    centers[0] = _uniform(rng, (-0.7 * half, 0.7 * half), 2)         # the goal, well inside
+    centers[0] = _spot(rng, 0.7 * half)         # the goal, well inside
     depths = _uniform(rng, recipe.well_depth, n + 1)
     depths[0] = recipe.well_depth[1] + _uniform(rng, (0.5, 1.5))     # the goal is the deepest
     sigmas = _uniform(rng, recipe.well_sigma, n + 1)
@@ -138,7 +146,7 @@ def compose(rng: np.random.Generator, recipe: Recipe) -> Field:
     parts = [bowl, GaussianWells(centers, depths, sigmas)]
     for _ in range(_count(rng, recipe.ridges)):
         parts.append(Ridge(amplitude=_uniform(rng, recipe.ridge_height),
-                           center=tuple(_uniform(rng, (-half, half), 2)),
+                           center=_spot(rng, half),
                            angle=_uniform(rng, (0.0, 180.0)), length=_uniform(rng, (2.0, 5.0)),
                            width=_uniform(rng, (0.4, 1.0))))
     # cos(k u + pi) has a dip at u = 0: shifting the lattice by the goal centre puts one in the goal
@@ -147,7 +155,7 @@ def compose(rng: np.random.Generator, recipe: Recipe) -> Field:
                          angle=_uniform(rng, (0.0, 90.0)), phase=math.pi).shifted(centers[0]))
     for _ in range(_count(rng, recipe.plateaus)):
         parts.append(Plateau(amplitude=_uniform(rng, (1.0, 2.5)),
-                             center=tuple(_uniform(rng, (-half, half), 2)),
+                             center=_spot(rng, half),
                              radius=_uniform(rng, (3.0, 6.0))))
     for _ in range(_count(rng, recipe.cliffs)):
         parts.append(Cliff(amplitude=_uniform(rng, (1.0, 2.5)), angle=_uniform(rng, (0.0, 360.0)),
@@ -190,21 +198,27 @@ def certify(terrain: Field, heights: np.ndarray, steepest: float) -> list[Minimu
 
 
 def spawn_center(rng: np.random.Generator, terrain: Field, minima: list[Minimum], heights) -> tuple:
-    """A spawn centre on the slopes: the first of 256 random points (the spawn disc inside the map)
-    that is at least SPAWN_DISTANCE from the global minimum, in the upper 70% of the height range,
-    where |grad f| >= SPAWN_MIN_SLOPE and with no minimum inside the spawn disc; failing that, the
-    candidate farthest from the global minimum."""
-    best = minima[0]
+    """A spawn centre on the slopes, from 256 random points whose spawn disc lies inside the map.
+
+    The first candidate that is at least SPAWN_DISTANCE from the global minimum, in the upper 70%
+    of the height range, on a slope |grad f| >= SPAWN_MIN_SLOPE and with no minimum inside its disc
+    (units do not start trapped); failing that, the same without the last condition, then only the
+    distance, then the candidate farthest from the global minimum.
+    """
     (xmin, xmax), (ymin, ymax) = BOUNDS
     pad = SPAWN_RADIUS + 0.02 * WIDTH
     pts = np.column_stack([rng.uniform(xmin + pad, xmax - pad, 256),
                            rng.uniform(ymin + pad, ymax - pad, 256)])
     h, g = terrain.height_and_grad(pts)
-    far = np.hypot(*(pts - np.asarray(best.xy)).T)
-    good = ((far >= SPAWN_DISTANCE * WIDTH) & (h >= heights.min() + 0.3 * np.ptp(heights))
-            & (np.hypot(*g.T) >= SPAWN_MIN_SLOPE))
     spots = np.array([m.xy for m in minima])
-    clear = np.hypot(*(pts[:, None] - spots[None]).transpose(2, 0, 1)).min(axis=1) > SPAWN_RADIUS
-    good = good & clear
-    i = int(np.argmax(good)) if good.any() else int(np.argmax(far))
+    gap = np.hypot(pts[:, None, 0] - spots[None, :, 0], pts[:, None, 1] - spots[None, :, 1])  # (256, M)
+    far = gap[:, 0] >= SPAWN_DISTANCE * WIDTH
+    slope = (h >= heights.min() + 0.3 * np.ptp(heights)) & (np.hypot(*g.T) >= SPAWN_MIN_SLOPE)
+    clear = gap.min(axis=1) > SPAWN_RADIUS
+    for ok in (far & slope & clear, far & slope, far):
+        if ok.any():
+            i = int(np.argmax(ok))
+            break
+    else:
+        i = int(np.argmax(gap[:, 0]))
     return float(pts[i, 0]), float(pts[i, 1])
