@@ -9,6 +9,9 @@ fixed schedule independent of the frame rate: each frame adds ``dt * rate`` to a
 and takes one world step per whole unit in it. Orders may change at any time; they are sent
 through a ``Recorder`` so the run can be saved as a replay. Fog lifts where units have been.
 When the level is over the results are shown.
+
+On a neural-network level a unit's position is a set of network weights: an inset at the map's
+top-left shows the decision boundary of the network the chosen unit stands for (``game.nn_view``).
 """
 from __future__ import annotations
 
@@ -16,12 +19,14 @@ import numpy as np
 import pygame
 
 import sim
+from sim.nn import landscape_of
 from sim.world import MAX_SQUADS
 
 from .app import Scene
 from .camera import Camera
 from .hud import SPEEDS, EventLog, SquadPanel, describe_events, draw_help, squad_name
 from .input import CameraControls, Selection, ctrl_held, squad_key
+from .nn_view import draw_decision_inset, place_inset
 from .render import SQUAD_COLOURS, Fog, draw_map, draw_minimap, minimap_pick
 from .replay import Recorder
 from .widgets import ACCENT, BAD, GOOD, MUTED, TEXT, backdrop, ellipsize, text, text_width
@@ -64,6 +69,7 @@ class Battle(Scene):
         self.camera = Camera(level.bounds, pygame.Rect(0, 0, 640, 480))
         self.controls = CameraControls(self.camera)
         self.art = app.map_art(level)
+        self.network = landscape_of(level.terrain)     # the network behind an NN level, else None
         self.fog = Fog(level)
         self.fog.reveal(self.world.positions)
         self.panel = SquadPanel(self)
@@ -74,7 +80,8 @@ class Battle(Scene):
         self._deploy_view = None         # (center, zoom) of the deploy close-up, once framed
         self.history = np.full((MAX_SQUADS, level.budget + 1), np.nan)   # best height per squad per step
         self._record_history()
-        self.map_rect = self.minimap_rect = self.log_rect = pygame.Rect(0, 0, 0, 0)
+        self.map_rect = self.minimap_rect = self.log_rect = self.inset_rect = pygame.Rect(0, 0, 0, 0)
+        self.inset_scale = 1.0
         if replay is not None:
             replay.apply_due(self.world)
             self.log.add(f"Replay of {level.title}", ACCENT)
@@ -105,6 +112,10 @@ class Battle(Scene):
         log_w = min(self.map_rect.width - 2 * pad, int(640 * scale))
         self.log_rect = pygame.Rect(self.map_rect.x + pad, 0, log_w, int(130 * scale))
         self.log_rect.bottom = self.map_rect.bottom - pad
+        if self.network is not None:                 # below the banner, above the log, left of the minimap
+            top = pad + int(26 * scale) + pad // 2
+            room = pygame.Rect(self.map_rect.x + pad, top, self.map_rect.width // 2 - pad, self.log_rect.y - pad - top)
+            self.inset_rect, self.inset_scale = place_inset(self.network, room, scale)
 
     # -- commands (the panel and the keys call these) ---------------------------------------------
     @property
@@ -329,6 +340,30 @@ class Battle(Scene):
     def unit_pixels(self) -> np.ndarray:
         return np.asarray(self.camera.pos2pix(self.world.positions), float)
 
+    def network_unit(self) -> int:
+        """The unit whose network the inset shows: among the selected units (else the panel's squad)
+        the first one still descending, else the first that arrived, else the first."""
+        w = self.world
+        pool = np.flatnonzero(self.selection.mask)
+        if not len(pool):
+            pool = np.flatnonzero(w.squad == self.squad)
+        if not len(pool):
+            pool = np.arange(w.n_units)
+        for status in (sim.DESCENDING, sim.ARRIVED):
+            found = pool[w.status[pool] == status]
+            if len(found):
+                return int(found[0])
+        return int(pool[0])
+
+    def draw_network(self, surface, rect=None, scale=None):
+        """The decision-boundary inset of ``network_unit`` (NN levels only), by default at ``inset_rect``."""
+        if self.network is None:
+            return
+        u = self.network_unit()
+        rect, scale = (self.inset_rect, self.inset_scale) if rect is None else (rect, scale)
+        draw_decision_inset(surface, rect, self.network, self.world.positions[u], SQUAD_COLOURS[self.world.squad[u]],
+                            f"unit {u + 1}", scale)
+
     # -- drawing ----------------------------------------------------------------------------------
     def draw(self, surface):
         draw_map(surface, self.world, self.camera, self.art, self.fog, selected=self.selection.mask,
@@ -339,6 +374,7 @@ class Battle(Scene):
             shade.fill((*ACCENT, 40))
             surface.blit(shade, box)
             pygame.draw.rect(surface, ACCENT, box, 1)
+        self.draw_network(surface)
         self._draw_banner(surface)
         self.log.draw(surface, self.log_rect, size=int(14 * self.scale))
         self.panel.draw(surface)

@@ -8,7 +8,8 @@
 What it shows: the map in the high-contrast palette with the fog off; the selected unit's update
 rule written out with its live numbers (``game.explain``) and its gradient and velocity arrows to
 scale; a loss-versus-step chart of every squad; on request the next 20 steps as a dotted ghost
-(``game.race.ghost_paths``, on a scratch copy) and the sweep map of the squad's optimizer.
+(``game.race.ghost_paths``, on a scratch copy) and the sweep map of the squad's optimizer. On a
+neural-network level, the selected unit's decision boundary in a corner of the map (``game.nn_view``).
 
 A race puts one squad per optimizer on the very same starts (``game.race``). Autoplay walks the
 campaign: each level's briefing card, then a race of the settings that win (found by a sweep), the
@@ -25,6 +26,7 @@ import numpy as np
 import pygame
 
 import sim
+from sim.nn import landscape_of
 from sim.world import DESCENDING
 
 from . import demo_view as view
@@ -34,6 +36,7 @@ from .camera import Camera
 from .explain import MOMENTUM_SYMBOL, explain, num
 from .hud import draw_help
 from .input import CameraControls
+from .nn_view import draw_decision_inset, place_inset
 from .race import LABELS, Entry, default_lineup, ghost_paths, mean_losses, race_starts, race_world, \
     sensible_orders, winning_lineup
 from .render import SQUAD_COLOURS, Fog, draw_map
@@ -50,6 +53,8 @@ NOTICE_SECONDS = 5.0          # an announcement stays this long [s]
 ZOOM_TO_UNIT = 3.0            # Z zooms to this many times the whole-map view
 PICK_PX = 22                  # a click picks the nearest unit within this distance [px at scale 1]
 HEADLESS_FPS = 30             # frames per second of the fixed clock without a display
+INSET_SCALE = 0.75            # the decision-boundary inset's size relative to the presenter scale
+INSET_CORNERS = ("bottomleft", "topleft", "bottomright")   # where it may go (top-right has the help tag)
 
 CLASSROOM_HELP = [
     ("Explain", [
@@ -125,6 +130,7 @@ class Classroom(Scene):
         """A level with its line-up: winning settings in autoplay (``prepared`` (starts, entries) if
         already found), the named optimizers in a race, else the level's own squad and orders."""
         self.level = level
+        self.network = landscape_of(level.terrain)     # the network behind an NN level, else None
         self.art = self.app.map_art(level, palette=PALETTE)
         self.camera = Camera(level.bounds, self.map_rect)
         self.controls = PresenterControls(self.camera)
@@ -451,6 +457,8 @@ class Classroom(Scene):
                             int(np.searchsorted(np.flatnonzero(self.world.squad == self.squad), self.unit)), s)
         view.draw_units(surface, self.world, self.camera, s, self.unit)
         self._draw_arrows(surface, e)
+        if self.network is not None and not self.show_sweep:
+            self._draw_network(surface)
         if self.notice is None:
             view.draw_tag(surface, (self.map_rect.right - view.px(12, s), self.map_rect.y + view.px(12, s)),
                           "F1  help", s)
@@ -496,6 +504,17 @@ class Classroom(Scene):
         view.draw_arrows(surface, self.camera, e.x, self.arrows(e), self.scale)
         if e.moves and (self.cursor is None or self.cursor == len(e.substeps)):
             view.draw_target(surface, self.camera, e.new_x, self.scale)
+
+    def _draw_network(self, surface):
+        """The selected unit's decision boundary, in the corner of the map farthest from the spawn."""
+        pad = view.px(12, self.scale)
+        room = self.map_rect.inflate(-2 * pad, -2 * pad)
+        spawn = np.asarray(self.camera.pos2pix(self.level.spawn_center), float)
+        placed = [place_inset(self.network, room, self.scale * INSET_SCALE, corner) for corner in INSET_CORNERS]
+        rect, scale = max(placed, key=lambda p: np.hypot(*(np.asarray(p[0].center) - spawn)))
+        members = np.flatnonzero(self.world.squad == self.squad)
+        draw_decision_inset(surface, rect, self.network, self.world.positions[self.unit], SQUAD_COLOURS[self.squad],
+                            f"unit {np.searchsorted(members, self.unit) + 1}", scale)
 
     def _draw_sweep(self, surface):
         from .sweep_map import draw_sweep

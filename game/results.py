@@ -1,7 +1,8 @@
 """The results screen: stars, steps and losses, with the whole map revealed.
 
 The map keeps the battle's camera (it can still be panned and zoomed) and shows every minimum
-of the level with its height, the global one marked as the goal. The panel lists the stars and
+of the level with its height, the global one marked as the goal; on a neural-network level the
+battle's decision-boundary inset stays in the map's top-left corner. The panel lists the stars and
 what earns each, the units' fate, every squad's final orders, and the ways on: next level,
 retry, save the replay, back to the campaign.
 """
@@ -18,6 +19,7 @@ from .app import Scene
 from .battle import Battle, battle_layout
 from .hud import OPTIMIZER_LABELS, uses_momentum
 from .input import CameraControls
+from .nn_view import place_inset
 from .render import SQUAD_COLOURS, draw_map
 from .scenes import Briefing, Campaign
 from .widgets import (ACCENT, BAD, FAINT, GOOD, MUTED, PANEL, PANEL_EDGE, STATUS_COLOURS, TEXT, Button, draw_stars,
@@ -39,6 +41,10 @@ class Results(Scene):
         self.size, self.scale = size, scale
         self.map_rect, self.panel = battle_layout(size, scale)
         self.camera.set_viewport(self.map_rect)
+        if self.battle.network is not None:
+            m, pad = self.map_rect, int(14 * scale)
+            room = pygame.Rect(m.x + pad, m.y + pad, m.width // 2 - pad, m.height - 2 * pad)
+            self.inset_rect, self.inset_scale = place_inset(self.battle.network, room, scale)
         p, pad = self.panel, int(18 * scale)
         bw, bh, gap = p.width - 2 * pad, int(40 * scale), int(10 * scale)
         leave = "Campaign  (Esc)" if any(isinstance(s, Campaign) for s in self.app.scenes) else "Title  (Esc)"
@@ -109,6 +115,8 @@ class Results(Scene):
     def draw(self, surface):
         draw_map(surface, self.world, self.camera, self.battle.art, None, show_minima=True,
                  time_s=self.app.time_s)
+        if self.battle.network is not None:
+            self.battle.draw_network(surface, self.inset_rect, self.inset_scale)
         self._draw_panel(surface)
 
     def _draw_panel(self, surface):

@@ -2,6 +2,8 @@
 
 Each is a ``Scene`` (see ``game.app``): it lays itself out for the window size, takes events,
 and draws. Buttons carry their keyboard shortcut in their label where they have one.
+The briefing of a neural-network level adds a card with the hidden units' activation and its
+derivative under the map (``game.nn_view``).
 """
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ import numpy as np
 import pygame
 
 import sim
+from sim.nn import landscape_of
 
 from .app import Scene
 from .camera import Camera
 from .hud import OPTIMIZER_LABELS
+from .nn_view import card_height, draw_activation_card
 from .render import draw_map
 from .widgets import (ACCENT, CARD, CARD_HOVER, FAINT, MUTED, PANEL, PANEL_EDGE, SHADE, TEXT, Button, backdrop,
                       draw_lock, draw_stars, ellipsize, text, text_width, wrap)
@@ -279,6 +283,8 @@ class Briefing(Scene):
         self.level = level
         self.world = sim.World(level)
         self.art = app.map_art(level)
+        self.network = landscape_of(level.terrain)     # the network behind an NN level, else None
+        self.card_rect = None
         from .render import Fog
         self.fog = Fog(level)
         self.fog.reveal(self.world.positions)
@@ -290,9 +296,14 @@ class Briefing(Scene):
         margin = int(48 * scale)
         side = min(h - 2 * margin, int(w * 0.45))
         self.map_rect = pygame.Rect(w - margin - side, (h - side) // 2, side, side)
+        if self.network is not None:                 # the activation card under the map, the map smaller
+            card_h = card_height(side, self.network.activation, scale)
+            self.card_rect = pygame.Rect(w - margin - side, h - margin - card_h, side, card_h)
+            map_side = min(side, self.card_rect.y - margin - int(34 * scale))
+            self.map_rect = pygame.Rect(self.card_rect.centerx - map_side // 2, margin, map_side, map_side)
         self.camera.set_viewport(self.map_rect)
         self.camera.fit()
-        self.text_w = self.map_rect.x - 2 * margin
+        self.text_w = w - side - 3 * margin              # left of the map's column
         bw, bh = int(220 * scale), int(46 * scale)
         y = h - margin - bh
         self.buttons = [Button((margin, y, bw, bh), "Deploy  \u25b6   (Enter)", self.deploy, size=int(16 * scale),
@@ -337,6 +348,8 @@ class Briefing(Scene):
         pygame.draw.rect(surface, PANEL_EDGE, self.map_rect, 1)
         text(surface, "What your units know: only the ground where they stand",
              (self.map_rect.centerx, self.map_rect.bottom + int(8 * s)), int(12 * s), FAINT, anchor="midtop")
+        if self.card_rect is not None:
+            draw_activation_card(surface, self.card_rect, self.network.activation, s)
 
     def _draw_facts(self, surface, x, y, width):
         s, lvl = self.scale, self.level
