@@ -8,9 +8,11 @@ deepest valley -- the global minimum -- before the step budget runs out.
     python main.py                      play: title screen and campaign
     python main.py play LEVEL           straight into a level
     python main.py play --replay FILE   watch a saved replay
+    python main.py demo LEVEL           classroom mode: each step explained (--race, --autoplay)
     python main.py levels               the campaign and what each level teaches
     python main.py simulate LEVEL       run a descent without a window, print the outcome
     python main.py sweep LEVEL --out map.png   where each learning rate x momentum leads, as a PNG
+    python main.py record LEVEL --out descent.mp4   a video of a descent (MP4, GIF or PNGs), no window needed
     python main.py tui LEVEL            play a level in the terminal (no window needed)
     python main.py bench                performance figures, as JSON
 
@@ -89,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ascii", action="store_true", help="plain ASCII characters, no colour")
     p.add_argument("--seed", type=_seed, help="spawn and weather seed (default: the level's)")
     add_sweep_parser(sub)
+    add_record_parser(sub)
+    add_demo_parser(sub)
     p = sub.add_parser("bench", help="measure performance, print JSON")
     p.add_argument("--quick", action="store_true", help="small sizes (for the tests)")
     return ap
@@ -299,8 +303,95 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def add_record_parser(sub):
+    """Flags of 'record' are read as text and checked in game/record_cli.py, so every error is one line."""
+    p = sub.add_parser("record", help="record a descent as an MP4, a GIF or PNG frames (no window)")
+    p.add_argument("level", nargs="?", help="level to record (not needed with --replay)")
+    p.add_argument("--out", metavar="FILE", help="video to write: .mp4 (H.264) or .gif")
+    p.add_argument("--frames-dir", metavar="DIR", help="also (or only) write numbered PNG frames into DIR")
+    p.add_argument("--optimizer", metavar="NAME", help="update rule (default: the level's)")
+    p.add_argument("--race", metavar="A,B,..", help="several squads from the same start, one optimizer each, "
+                                                    "e.g. sgd,momentum,adam")
+    p.add_argument("--lr", metavar="LR[,..]", help="learning rate; with --race one for all or one per squad "
+                                                   "(default: the level's)")
+    p.add_argument("--momentum", metavar="MU[,..]", help="momentum (beta1 for adam); with --race one for all or "
+                                                         "one per squad (default: the level's; 0.9 in a race "
+                                                         "where the level's is 0)")
+    p.add_argument("--units", metavar="N", help="units per squad (default: the level's)")
+    p.add_argument("--steps", metavar="N", help="steps to run (default: the level's budget)")
+    p.add_argument("--seed", metavar="S", help="spawn and weather seed (default: the level's)")
+    p.add_argument("--fps", default="30", metavar="N", help="frames per second (default 30; a GIF at most 50)")
+    p.add_argument("--size", default="1280x720", metavar="WxH", help="frame size (default 1280x720; from 160x120 "
+                                                                     "to 3840x2160, even for .mp4)")
+    p.add_argument("--duration", metavar="S", help="seconds of video, steps spread over them "
+                                                   "(default: one step per frame)")
+    p.add_argument("--replay", metavar="FILE", help="record a saved replay (its orders, units and seed)")
+    p.add_argument("--fog", action="store_true", help="show the fog of war (off: a video shows the terrain)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file or frames")
+
+
+def cmd_record(args) -> int:
+    """Render a descent to video with the game's renderer, off-screen (SDL's dummy video driver)."""
+    os.environ["SDL_VIDEODRIVER"] = "dummy"
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    from game.record_cli import RecordError, run
+    try:
+        return run(args)
+    except RecordError as err:
+        raise UsageError(str(err)) from None
+
+
+def add_demo_parser(sub):
+    """Flags of 'demo' are read as text and checked in cmd_demo, so every error is one line."""
+    p = sub.add_parser("demo", help="classroom mode: each step explained, races, autoplay")
+    p.add_argument("level", nargs="?", help="level to show (default: the first campaign level)")
+    p.add_argument("--race", metavar="A,B,..", help="one squad per optimizer from the same starts, "
+                                                    "e.g. sgd,momentum,nesterov,adam")
+    p.add_argument("--autoplay", action="store_true", help="walk through the campaign's lessons without input")
+    p.add_argument("--exit-after", metavar="S", help="quit after S seconds (frames x dt without a display)")
+    p.add_argument("--scale", default="1", metavar="F", help="text and line size, 0.5 to 2.5 (default 1; + and - "
+                                                             "change it live)")
+    p.add_argument("--size", metavar="WxH", help="window size (default 1920x1080, or the screen if smaller)")
+    p.add_argument("--fullscreen", action="store_true", help="start in fullscreen (F11 toggles)")
+
+
+def race_names(text: str) -> list:
+    """--race: optimizer names, comma-separated, each once."""
+    names = [n.strip().lower() for n in text.split(",") if n.strip()]
+    if not names:
+        raise UsageError(f"--race {text!r}: expected optimizer names separated by commas, e.g. sgd,momentum,adam")
+    for name in names:
+        if name not in OPTIMIZER_NAMES:
+            raise UsageError(f"--race: unknown optimizer {name!r}; choose from {', '.join(OPTIMIZER_NAMES)}")
+        if names.count(name) > 1:
+            raise UsageError(f"--race: {name} is listed twice; each optimizer races once")
+    return names
+
+
+def cmd_demo(args) -> int:
+    """Classroom mode in a window (game/demo.py)."""
+    import sim
+    level = sim.load_level(args.level or sim.campaign()[0])
+    race = race_names(args.race) if args.race is not None else None
+    exit_after = None if args.exit_after is None else _flag(args.exit_after, "--exit-after", float, 0, 1e6)
+    scale = _flag(args.scale, "--scale", float, 0.5, 2.5)
+    size = _size(args.size) if args.size else None
+    if not display_available():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 2
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    import pygame
+    from game.demo import open_classroom, run_classroom
+    try:
+        app = open_classroom(level, race, args.autoplay, scale, size, args.fullscreen)
+    except pygame.error:
+        print(NO_DISPLAY, file=sys.stderr)
+        return 2
+    return run_classroom(app, exit_after)
+
+
 COMMANDS = {"levels": cmd_levels, "simulate": cmd_simulate, "bench": cmd_bench, "play": cmd_play, "tui": cmd_tui,
-            "sweep": cmd_sweep}
+            "sweep": cmd_sweep, "record": cmd_record, "demo": cmd_demo}
 
 
 def main(argv=None) -> int:

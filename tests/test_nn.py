@@ -298,6 +298,12 @@ def test_trained_network_separates_the_moons(levels, played):
     assert len(arrived)
     assert (f.accuracy(f.params_at(arrived)) >= 0.9).all()
     assert (f.accuracy(f.params_at(world.start)) < 0.8).all()     # the spawn is an untrained network
+    # wherever a unit may arrive -- anywhere in the goal disc -- the network separates the moons
+    rng = np.random.default_rng(0)
+    r = level.goal_radius * np.sqrt(rng.random(2000))
+    a = 2 * np.pi * rng.random(2000)
+    disc = level.global_min + np.column_stack([r * np.cos(a), r * np.sin(a)])
+    assert f.accuracy(f.params_at(disc)).min() >= 0.9
 
 
 def test_sigmoid_plateau_vanishes_and_adam_crosses(levels, played):
