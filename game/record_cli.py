@@ -1,0 +1,219 @@
+"""The ``record`` command: its flags checked into a ``Recording``, the recording made, one line of report.
+
+    python main.py record 03-ravine --out ravine.mp4 --optimizer momentum --lr 2 --momentum 0.7
+    python main.py record 08-himmelblau --out race.gif --race sgd,momentum,adam --lr 0.02,0.02,0.1 --size 640x360
+    python main.py record --replay run.json --out run.mp4 --frames-dir frames/
+
+Every flag arrives as text (see ``main.add_record_parser``) and is checked here, so a bad one gets a
+single line naming it -- exit status 2. Sizes: 160x120 up to 3840x2160; an MP4 (H.264, yuv420p) needs
+an even width and height, so odd sizes are refused for .mp4 rather than silently changed. A GIF plays
+at most 50 frames per second: its delays are whole hundredths of a second, and browsers slow down
+anything shorter than two.
+"""
+from __future__ import annotations
+
+import math
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import sim
+
+from . import encoders
+from .record import Recording, record, schedule
+
+MAX_FPS, MAX_GIF_FPS = 120, 50
+MIN_SIZE, MAX_SIZE = (160, 120), (3840, 2160)       # [px]
+MAX_DURATION = 3600.0                                # [s]
+MAX_SEED = 2**63 - 1
+RACE_MOMENTUM = 0.9     # in a race, an optimizer with momentum gets this when neither flag nor level sets one
+
+
+class RecordError(ValueError):
+    """A recording that cannot be made as asked; ``str(err)`` is one line naming the flag."""
+
+
+def run(args) -> int:
+    """Check the flags, record with a progress bar, report in one line. Returns the exit status."""
+    rec, out, frames_dir = recording_from_args(args)
+    result = record(rec, out, frames_dir, progress=True)
+    where = " and ".join(str(p) for p in result.written)
+    if result.error:
+        kept = f"kept what was written before it in {where}" if where else "no file written"
+        print(f"error: {result.error}; {kept}", file=sys.stderr)
+        return 1
+    if result.interrupted:
+        print(f"interrupted: wrote {result.frames} frames to {where}", file=sys.stderr)
+        return 130
+    w, h = rec.size
+    rate = result.frames / max(result.seconds, 1e-9)
+    print(f"wrote {where}: {result.frames} frames, {w}x{h}, {result.frames / rec.fps:.1f} s at {rec.fps} fps "
+          f"(recorded at {rate:.0f} frames/s)")
+    return 0
+
+
+def recording_from_args(args) -> tuple:
+    """(Recording, --out path or None, --frames-dir path or None), or a RecordError."""
+    if not args.out and not args.frames_dir:
+        raise RecordError("record: give --out FILE.mp4|FILE.gif, or --frames-dir DIR, or both")
+    out = _out(args.out, args.force) if args.out else None
+    frames_dir = _frames_dir(args.frames_dir, args.force) if args.frames_dir else None
+    gif = out is not None and out.suffix.lower() == ".gif"
+    fps = _number(args.fps, "--fps", int, 1, MAX_GIF_FPS if gif else MAX_FPS,
+                  " (a GIF's delays are hundredths of a second; use .mp4 for more)" if gif else "")
+    size = _size(args.size, even=out is not None and not gif)
+    duration = None if args.duration is None else _number(args.duration, "--duration", float, 0.1, MAX_DURATION)
+    if args.replay:
+        rec = _replay_recording(args)
+    else:
+        rec = _orders_recording(args)
+    steps = rec.steps if args.steps is None else _number(args.steps, "--steps", int, 1, sim.levels.MAX_BUDGET)
+    if rec.replay is not None:
+        steps = min(steps, rec.steps)
+    rec = replace(rec, steps=steps, fps=fps, size=size, duration=duration, fog=args.fog)
+    if gif:
+        _check_gif_memory(rec, args.out)
+    return rec, out, frames_dir
+
+
+# -- files -----------------------------------------------------------------------------------------
+def _out(text: str, force: bool) -> Path:
+    """--out: a new .mp4 or .gif file in a folder that exists and may be written (or --force)."""
+    out = Path(text)
+    if out.is_dir():
+        raise RecordError(f"--out {text}: is a folder; give a file name ending in .mp4 or .gif")
+    if out.suffix.lower() not in encoders.EXTENSIONS:
+        ext = f"extension '{out.suffix}'" if out.suffix else "file name without an extension"
+        raise RecordError(f"--out {text}: unknown {ext}; use .mp4 (H.264 video) or .gif")
+    _writable_folder(out.parent, f"--out {text}")
+    if out.exists() and not force:
+        raise RecordError(f"--out {text}: already exists; add --force to overwrite it")
+    if out.exists() and not os.access(out, os.W_OK):
+        raise RecordError(f"--out {text}: not allowed to overwrite it")
+    return out
+
+
+def _frames_dir(text: str, force: bool) -> Path:
+    """--frames-dir: a folder (made if need be) not yet holding frames (or --force)."""
+    folder = Path(text)
+    if folder.exists() and not folder.is_dir():
+        raise RecordError(f"--frames-dir {text}: is a file, not a folder")
+    _writable_folder(folder if folder.exists() else folder.parent, f"--frames-dir {text}")
+    old = len(list(folder.glob("frame_*.png"))) if folder.is_dir() else 0
+    if old and not force:
+        raise RecordError(f"--frames-dir {text}: already holds {old} frames; add --force to replace them")
+    return folder
+
+
+def _writable_folder(folder: Path, flag: str):
+    folder = folder if str(folder) else Path(".")
+    if not folder.is_dir():
+        raise RecordError(f"{flag}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise RecordError(f"{flag}: not allowed to write in {folder}")
+
+
+# -- numbers ---------------------------------------------------------------------------------------
+def _number(text, flag: str, kind, low, high, hint: str = ""):
+    """The number a flag's text holds, within [low, high], or a one-line RecordError."""
+    try:
+        v = kind(str(text).strip())
+    except ValueError:
+        raise RecordError(f"{flag}: expected {'a whole number' if kind is int else 'a number'}, got {text!r}") from None
+    if not math.isfinite(v):
+        raise RecordError(f"{flag}: expected a finite number, got {text}")
+    if not low <= v <= high:
+        span = f"{low:g} to {high:g}" if kind is float else f"{low} to {high}"
+        raise RecordError(f"{flag}: expected a value from {span}, got {text}{hint}")
+    return v
+
+
+def _size(text: str, even: bool) -> tuple:
+    """--size WxH within MIN_SIZE..MAX_SIZE; even sides for H.264."""
+    w, sep, h = str(text).lower().partition("x")
+    if not sep:
+        raise RecordError(f"--size: expected WIDTHxHEIGHT such as 1280x720, got {text!r}")
+    size = (_number(w, "--size width", int, MIN_SIZE[0], MAX_SIZE[0]),
+            _number(h, "--size height", int, MIN_SIZE[1], MAX_SIZE[1]))
+    if even and (size[0] % 2 or size[1] % 2):
+        fix = f"{size[0] + size[0] % 2}x{size[1] + size[1] % 2}"
+        raise RecordError(f"--size {text}: H.264 video needs an even width and height; try --size {fix}")
+    return size
+
+
+def _check_gif_memory(rec: Recording, name: str):
+    """A GIF is written in one go from frames held in memory: refuse one that would not fit."""
+    frames = schedule(rec.steps, rec.fps, rec.duration).frames
+    need = frames * rec.size[0] * rec.size[1]
+    if need > encoders.GIF_MAX_BYTES:
+        raise RecordError(f"--out {name}: {frames} frames of {rec.size[0]}x{rec.size[1]} would need "
+                          f"{need / 1024**3:.1f} GB of memory as a GIF; use .mp4, a smaller --size or a --duration")
+
+
+# -- orders ----------------------------------------------------------------------------------------
+def _level(name: str) -> sim.Level:
+    try:
+        return sim.load_level(name)
+    except sim.LevelError as err:
+        raise RecordError(str(err)) from None
+
+
+def _orders_recording(args) -> Recording:
+    """A recording of one squad, or of a race: --optimizer or --race, with --lr and --momentum."""
+    if not args.level:
+        raise RecordError("record: name a LEVEL (or give --replay FILE)")
+    level = _level(args.level)
+    if args.race and args.optimizer:
+        raise RecordError("--race: gives each squad its optimizer; drop --optimizer")
+    names = [n.strip() for n in args.race.split(",")] if args.race else [args.optimizer or level.optimizer]
+    flag = "--race" if args.race else "--optimizer"
+    if not 1 <= len(names) <= sim.world.MAX_SQUADS:
+        raise RecordError(f"--race: at most {sim.world.MAX_SQUADS} squads, got {len(names)}")
+    for name in names:
+        if name not in sim.OPTIMIZERS:
+            raise RecordError(f"{flag}: unknown optimizer {name!r}; choose from {', '.join(sim.OPTIMIZERS)}")
+    lrs = _per_squad(args.lr, "--lr", len(names), level.lr)
+    mus = _per_squad(args.momentum, "--momentum", len(names), None)
+    squads = []
+    for name, lr, mu in zip(names, lrs, mus):
+        if mu is None:
+            has_momentum = sim.make_optimizer(name, lr=0.1).uses_momentum
+            mu = RACE_MOMENTUM if len(names) > 1 and has_momentum and level.momentum == 0 else level.momentum
+        try:
+            sim.make_optimizer(name, lr=lr, momentum=mu)
+        except ValueError as err:
+            raise RecordError(f"--lr/--momentum for {name}: {err}") from None
+        squads.append(sim.Orders(name, lr, mu))
+    units = level.units if args.units is None else _number(args.units, "--units", int, 1, sim.levels.MAX_UNITS)
+    if units * len(squads) > sim.levels.MAX_UNITS:
+        raise RecordError(f"--units: {units} units x {len(squads)} squads is more than {sim.levels.MAX_UNITS}")
+    seed = level.seed if args.seed is None else _number(args.seed, "--seed", int, 0, MAX_SEED)
+    return Recording(level, tuple(squads), units, level.budget, seed)
+
+
+def _per_squad(text, flag: str, n: int, default) -> list:
+    """A flag's value for each of n squads: one number for all, or n numbers separated by commas."""
+    if text is None:
+        return [default] * n
+    parts = str(text).split(",")
+    if len(parts) not in (1, n):
+        raise RecordError(f"{flag}: expected one value or {n} (one per squad of --race), got {len(parts)}")
+    values = [_number(p, flag, float, -1e6, 1e6) for p in parts]     # the optimizer checks them closer
+    return values * n if len(values) == 1 else values
+
+
+def _replay_recording(args) -> Recording:
+    """A recording of a saved replay: its level, units, seed and orders."""
+    from .replay import ReplayError, load_replay
+    for flag in ("optimizer", "race", "lr", "momentum", "units", "seed"):
+        if getattr(args, flag) is not None:
+            raise RecordError(f"--replay: the replay gives the orders, units and seed; drop --{flag}")
+    try:
+        replay = load_replay(args.replay)
+        replay.play()                              # every command must apply before recording starts
+    except (ReplayError, sim.LevelError) as err:
+        raise RecordError(str(err)) from None
+    if args.level and _level(args.level).id != replay.level.id:
+        raise RecordError(f"{args.level}: the replay {args.replay} is of level {replay.level.id}")
+    return Recording(replay.level, (), replay.units, max(1, replay.steps), replay.seed, replay=replay)
