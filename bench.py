@@ -105,10 +105,11 @@ def bench_procgen(quick: bool) -> dict:
 def run(quick: bool = False) -> dict:
     """Every benchmark; ``quick`` shrinks each to a few hundred milliseconds."""
     from game.perf import bench_frame
+    from game.record import bench_record
     from game.tui_frame import bench_tui
     from sim.nn import bench_nn_raster
     from sim.sweep import bench_sweep
     out = {"quick": quick}
-    for bench in (bench_sim, bench_procgen, bench_frame, bench_sweep, bench_tui, bench_nn_raster):
+    for bench in (bench_sim, bench_procgen, bench_frame, bench_sweep, bench_tui, bench_nn_raster, bench_record):
         out.update(bench(quick))
     return out

@@ -25,8 +25,7 @@ TRAIL_BUDGET = 120_000    # most samples of thin (1 px) trails written per frame
 THICK_BUDGET = 300_000    # most pixels of thick trails (6 per sample: 3 line, 3 shadow) per frame
 TRAIL_ALPHA = 210         # opacity of the newest segment (the oldest fades to 0)
 MAX_SAMPLES = 256         # most samples per segment
-HEADROOM = 1.5            # samples per segment are sized for segments this much longer than today's
-LONG_SHARE = 0.98         # ... than this share of today's segments
+LONG_SHARE = 0.98         # the line style is sized for this share of today's segments
 LAYER_PAD = 3             # hidden border of the layer that catches points off the view [px]
 SHADOW_ALPHA = 0.6        # a thick trail's drop shadow, relative to the trail's opacity
 
@@ -71,35 +70,38 @@ class TrailLayer:
     # -- sample indices ----------------------------------------------------------------------------
     def _update(self, world, camera, view, size):
         """Bring the cached rows up to date: the rows written since the last frame, or all of them
-        when the camera, the view or the world changed (or segments outgrew the samples)."""
+        when the camera, the view, the world or the line style (chosen from today's segments) changed.
+        The style depends only on the trail now, so a frame is a function of the world and camera."""
         k, n = world.trail.shape[:2]
         key = (id(world.trail), camera.zoom, float(camera.center[0]), float(camera.center[1]),
                tuple(camera.viewport), tuple(view), size)
+        style = self._style(world, camera)
         new = world.step_count - self._step
-        if key != self._key or self._trail is not world.trail or not 0 <= new < k:
-            self._rebuild(world, camera, view, size, key)
+        if key != self._key or self._trail is not world.trail or not 0 <= new < k or style != (self._thick, self._m):
+            self._rebuild(world, camera, view, size, key, style)
             return
         if new:
             rows = (world.trail_head - np.arange(new)) % k
-            need = int(np.ceil(_longest(world, camera, rows))) + 1
-            wanted = need // 2 + 1 if self._thick else need
-            if wanted > self._m and self._m < self._budget_m(k, n, self._thick):
-                self._rebuild(world, camera, view, size, key)
-                return
             self._idx[rows] = self._samples(world, camera, view, size, rows)
             self._step = world.step_count
 
-    def _rebuild(self, world, camera, view, size, key):
-        """Choose the samples per segment and line width for today's segments, then compute all rows."""
+    def _style(self, world, camera) -> tuple:
+        """(thick, samples per segment) for the segments on screen now: 2 px wide lines with a drop
+        shadow when the budget gives them a sample at least every 2 px (a few dozen units); else
+        1 px lines, dotted if need be."""
         k, n = world.trail.shape[:2]
+        if self._budget_m(k, n, False) <= 1 and self._budget_m(k, n, True) == 0:
+            return False, 1                                  # many units: one dot per step, whatever the lengths
         drawn = (world.trail_head - np.arange(min(k, world.step_count + 1) - 1)) % k   # not the oldest row
-        need = int(min(MAX_SAMPLES, np.ceil(HEADROOM * _longest(world, camera, drawn)) + 1))
-        rows = np.arange(k)
-        # 2 px wide lines with a drop shadow when the budget gives them a sample at least every
-        # 2 px (a few dozen units); else 1 px lines, dotted if need be
-        self._thick = self._budget_m(k, n, True) >= need // 2 + 1
-        self._m = int(np.clip(self._budget_m(k, n, self._thick), 1, need // 2 + 1 if self._thick else need))
-        self._idx = self._samples(world, camera, view, size, rows)
+        need = int(min(MAX_SAMPLES, np.ceil(_longest(world, camera, drawn)) + 1))
+        thick = self._budget_m(k, n, True) >= need // 2 + 1
+        m = int(np.clip(self._budget_m(k, n, thick), 1, need // 2 + 1 if thick else need))
+        return thick, m
+
+    def _rebuild(self, world, camera, view, size, key, style):
+        """Compute every row's samples for the given line style."""
+        self._thick, self._m = style
+        self._idx = self._samples(world, camera, view, size, np.arange(world.trail.shape[0]))
         self._key, self._trail, self._step = key, world.trail, world.step_count
 
     @staticmethod
@@ -149,5 +151,6 @@ def _longest(world, camera, rows) -> float:
     """The length [px, along x or y] that LONG_SHARE of the segments ending at the ring ``rows``
     do not exceed: the rare giant leap (a unit blowing up) is left dotted rather than making
     every other trail thin."""
-    d = np.abs(world.trail[rows] - world.trail[(rows - 1) % len(world.trail)]).max(axis=-1)
+    step = world.trail[rows] - world.trail[(rows - 1) % len(world.trail)]
+    d = np.maximum(np.abs(step[..., 0]), np.abs(step[..., 1]))
     return float(np.quantile(d, LONG_SHARE)) * camera.zoom if d.size else 0.0

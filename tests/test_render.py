@@ -156,6 +156,25 @@ def test_drawing_never_changes_the_world(bowl, bowl_art):
             assert a == b
 
 
+@pytest.mark.parametrize("units", [6, 1000])
+def test_a_frame_depends_only_on_the_state_it_shows(bowl, bowl_art, units):
+    """Drawing every step, or only the last one from cold caches, gives the same pixels."""
+    import game.render as render
+    world = sim.World(bowl, seed=5, units=units)
+    world.set_orders(0, lr=0.3)
+    screen = pygame.Surface(SIZE)
+    cam = Camera(bowl.bounds, screen.get_rect())
+    for _ in range(20):                     # warm caches through a varied history
+        draw_map(screen, world, cam, bowl_art, None)
+        world.set_orders(0, lr=world.orders[0].lr * 1.15)
+        world.step()
+    draw_map(screen, world, cam, bowl_art, None, time_s=0.5)
+    warm = frame_array(screen)
+    render._TRAIL_LAYERS.clear()
+    draw_map(screen, world, cam, bowl_art, None, time_s=0.5)
+    np.testing.assert_array_equal(frame_array(screen), warm)
+
+
 # -- fog of war --------------------------------------------------------------------------------------
 def test_fog_hides_unexplored_ground_until_a_unit_passes(bowl, bowl_art):
     world = one_unit(bowl, (-3.5, 3.0))
