@@ -286,4 +286,5 @@ def _draw_explosions(surface, world, camera, time_s, palette):
 
 def frame_array(surface) -> np.ndarray:
     """The surface's pixels as an (H, W, 3) uint8 array (a copy), rows top to bottom."""
-    return np.ascontiguousarray(pygame.surfarray.array3d(surface).transpose(1, 0, 2))
+    w, h = surface.get_size()
+    return np.frombuffer(pygame.image.tobytes(surface, "RGB"), np.uint8).reshape(h, w, 3).copy()
