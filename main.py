@@ -73,8 +73,15 @@ def add_orders(p: argparse.ArgumentParser):
     p.add_argument("--seed", type=_seed, help="spawn and weather seed (default: the level's)")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a bad flag as one line (naming the command), exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"error: {self.prog}: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="main.py", description=__doc__.split("\n\n")[0],
+    ap = OneLineParser(prog="main.py", description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog="Run 'python main.py COMMAND --help' for a command's options.")
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")

@@ -351,6 +351,10 @@ def load_level(name: str) -> Level:
     if name.startswith("random:"):
         return random_level(name)
     path = level_path(name)
+    if path.parent == LEVELS_DIR and not path.exists():
+        close = difflib.get_close_matches(name, campaign(), n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise LevelError(f"{name}: no such level; {hint}('python main.py levels' lists them)")
     key = (str(path.resolve()), path.stat().st_mtime_ns if path.is_file() else None)
     if key not in _CACHE:
         _CACHE[key] = parse_level(read_toml(path), str(path), path.stem)

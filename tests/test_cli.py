@@ -56,15 +56,18 @@ def test_missing_file_directory_and_huge_file(tmp_path):
     with open(big, "wb") as fh:
         fh.write(b"# " + b"x" * (50 * 1024 * 1024) + b"\n")
     one_line_error(run("simulate", str(big)), "big.toml", "at most")
-    one_line_error(run("simulate", "no-such-level"), "no-such-level", "not found")
+    one_line_error(run("simulate", "no-such-level"), "no-such-level", "no such level")
+    one_line_error(run("simulate", "01-bowll"), "01-bowll", "did you mean '01-bowl'")
 
 
 def test_bad_flags_are_one_line():
     one_line_error(run("simulate", "01-bowl", "--lr", "-1"), "learning rate", "-1")
     one_line_error(run("simulate", "01-bowl", "--momentum", "1.5"), "momentum", "1.5")
     one_line_error(run("simulate", "random:abc"), "random:abc")
-    proc = run("simulate", "01-bowl", "--units", "0")
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    one_line_error(run("simulate", "01-bowl", "--units", "0"), "--units", ">= 1")
+    one_line_error(run("simulate", "01-bowl", "--lr", "nan"), "--lr", "finite")
+    one_line_error(run("simulate", "01-bowl", "--optimizer", "adamw"), "--optimizer", "adamw")
+    one_line_error(run("frobnicate"), "frobnicate")
 
 
 def test_simulate_json_outcome():
