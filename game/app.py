@@ -26,11 +26,12 @@ import pygame
 import sim
 
 from .progress import Progress
-from .widgets import ACCENT, TEXT, backdrop, text, text_width
+from .widgets import ACCENT, TEXT, backdrop, ellipsize, text, text_width
 
 FPS = 60                        # frames per second in the window
 MAX_DT = 0.25                   # a longer frame (a stall) counts as this long [s]
-TOAST_SECONDS = 7.0             # how long a notice stays on screen [s]
+TOAST_SECONDS = 3.0             # how long a notice stays on screen [s]
+ALERT_SECONDS = 6.0             # ... an error that is not bound to a scene
 MIN_SIZE = (800, 560)           # the smallest window the layout is made for [px]
 TITLE = "Valley Command"
 ART_CACHE = 40                  # terrain pictures kept (full size and thumbnails)
@@ -67,6 +68,11 @@ class Scene:
         """Esc: leave this scene."""
         self.app.pop()
 
+    def toast_area(self, size, scale: float) -> pygame.Rect:
+        """Where notices may go (they stack down from its top, centred): by default the whole
+        window below a small margin. A scene with things along its top edge moves it clear of them."""
+        return pygame.Rect(0, int(14 * scale), size[0], size[1] - int(14 * scale))
+
 
 class App:
     """The window and its scenes. ``level`` starts at that level's briefing; ``replay`` (a
@@ -85,12 +91,14 @@ class App:
         self.running = True
         self.frames = 0
         self.time_s = 0.0
-        self.toasts: list[list] = []          # [text, seconds left]
+        self.toasts: list[list] = []          # [text, seconds left, scene or None]
+        self.losses: dict[str, int] = {}      # level id -> runs lost this session (hints show after one)
         self.scenes: list[Scene] = []
+        self.toast_rects: list[pygame.Rect] = []     # where the notices were last drawn
         self._size = None
         self.progress = Progress(data_dir)
         if self.progress.message:
-            self.notify(self.progress.message)
+            self.notify(self.progress.message, seconds=ALERT_SECONDS, local=False)
         self._start(level, replay)
         if fullscreen:
             self.toggle_fullscreen()
@@ -159,9 +167,11 @@ class App:
             self.screen = pygame.display.set_mode(self.windowed_size, pygame.RESIZABLE)
         self._size = None
 
-    def notify(self, message: str):
-        """Show a notice at the top of the screen for a few seconds."""
-        self.toasts.append([message, TOAST_SECONDS])
+    def notify(self, message: str, seconds: float = TOAST_SECONDS, local: bool = True):
+        """Show a notice at the top of the screen for ``seconds``. A ``local`` notice belongs to the
+        scene on top now: it goes when that scene is no longer on top (it never carries over)."""
+        owner = self.scene if local and self.scenes else None
+        self.toasts.append([message, seconds, owner])
 
     # -- the loop ---------------------------------------------------------------------------------
     def frame(self, dt: float | None = None) -> bool:
@@ -215,15 +225,23 @@ class App:
         pygame.display.quit()
 
     def _draw_toasts(self, dt: float):
-        scale = ui_scale(self.screen.get_size())
-        y = int(14 * scale)
+        """The live notices, stacked down from the top of the scene's ``toast_area``; the notices of
+        a scene that is no longer on top are dropped."""
+        self.toasts = [t for t in self.toasts if t[2] is None or t[2] is self.scene]
+        size_px = self.screen.get_size()
+        scale = ui_scale(size_px)
+        area = self.scene.toast_area(size_px, scale)
+        self.toast_rects = []
+        y = area.y
         for toast in self.toasts:
             toast[1] -= dt
-            size = int(15 * scale)
-            w = min(self.screen.get_width() - 40, text_width(toast[0], size) + int(40 * scale))
-            box = pygame.Rect(0, y, w, int(size * 2.4))
-            box.centerx = self.screen.get_width() // 2
+            size, pad = int(15 * scale), int(20 * scale)
+            room = max(10, area.width - 2 * pad)
+            line = ellipsize(toast[0], size, room - 2 * pad)
+            box = pygame.Rect(0, y, min(room, text_width(line, size) + 2 * pad), int(size * 2.4))
+            box.centerx = area.centerx
             backdrop(self.screen, box, alpha=235, edge=ACCENT)
-            text(self.screen, toast[0], box.center, size, TEXT, anchor="center")
+            text(self.screen, line, box.center, size, TEXT, anchor="center")
+            self.toast_rects.append(box)
             y = box.bottom + int(8 * scale)
         self.toasts = [t for t in self.toasts if t[1] > 0]

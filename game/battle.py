@@ -24,12 +24,12 @@ from sim.world import MAX_SQUADS
 
 from .app import Scene
 from .camera import Camera
-from .hud import SPEEDS, EventLog, SquadPanel, describe_events, draw_help, squad_name
+from .hud import SPEEDS, EventLog, SquadPanel, describe_events, draw_help, loss_advice, squad_name
 from .input import CameraControls, Selection, ctrl_held, squad_key
 from .nn_view import draw_decision_inset, place_inset
-from .render import SQUAD_COLOURS, Fog, draw_map, draw_minimap, minimap_pick
+from .render import SQUAD_COLOURS, Fog, draw_map, draw_minimap, labelled_fit_area, minimap_pick
 from .replay import Recorder
-from .widgets import ACCENT, BAD, GOOD, MUTED, TEXT, backdrop, ellipsize, text, text_width
+from .widgets import ACCENT, BAD, GOOD, MUTED, PANEL, TEXT, backdrop, ellipsize, text, text_width, wrap
 
 STEPS_PER_SECOND = 15       # world steps per second at 1x speed
 MAX_STEPS_PER_FRAME = 64    # a slow frame never triggers more than this (no spiral of death)
@@ -50,11 +50,15 @@ def battle_layout(size, scale: float):
 
 
 class Battle(Scene):
-    """One level, from deployment to the last step. ``replay`` plays a saved run instead."""
+    """One level, from deployment to the last step. ``replay`` plays a saved run instead;
+    ``previous`` (a finished battle of the same level: a retry) hands over its squads and their
+    last orders, so the player starts again from the same spawn with the same plan."""
 
-    def __init__(self, app, level: sim.Level, replay=None):
+    def __init__(self, app, level: sim.Level, replay=None, previous: "Battle | None" = None):
         super().__init__(app)
         self.level, self.replay = level, replay
+        self.previous = previous
+        self.confirm_leave = False       # Esc during the descent asks first: a second Esc leaves
         self.world = replay.world() if replay is not None else sim.World(level)
         self.recorder = Recorder(self.world)
         self.phase = "deploy"            # then "descend", then "over"
@@ -81,23 +85,61 @@ class Battle(Scene):
         self.history = np.full((MAX_SQUADS, level.budget + 1), np.nan)   # best height per squad per step
         self._record_history()
         self.map_rect = self.minimap_rect = self.log_rect = self.inset_rect = pygame.Rect(0, 0, 0, 0)
+        self.hint_rect, self._hint_lines = pygame.Rect(0, 0, 0, 0), []
         self.inset_scale = 1.0
+        if previous is not None and replay is None:
+            self._carry_orders(previous.world)
         if replay is not None:
             replay.apply_due(self.world)
             self.log.add(f"Replay of {level.title}", ACCENT)
             self.start()
+        elif previous is not None:
+            self.log.add("Retry: your squads and orders are as you left them. Enter starts", MUTED)
         else:
             self.log.add("Drag a box around units, press Ctrl+1-9 to form a squad, then Enter", MUTED)
 
+    def _carry_orders(self, old: sim.World):
+        """A retry: the same squads (same units) with each squad's last orders, through the recorder."""
+        for k in range(1, old.n_squads):
+            members = old.squad == k
+            if members.any():
+                self.recorder.assign(members, k)
+        for k in range(min(old.n_squads, self.world.n_squads)):
+            o = old.orders[k]
+            self.recorder.set_orders(k, o.optimizer, float(np.mean(o.lr)), float(np.mean(o.momentum)))
+        if (self.world.squad == self.previous.squad).any():
+            self.squad = self.previous.squad
+        self._record_history()
+
+    # -- hints ------------------------------------------------------------------------------------
+    def loss_hints(self) -> list[str]:
+        """After a lost run: what went wrong (from the world's outcome), then the level's own hint."""
+        if self.world.won or self.replay is not None:
+            return []
+        return loss_advice(self.world) + ([self.level.hint] if self.level.hint else [])
+
+    def deploy_hints(self) -> list[str]:
+        """Deploying, once this level has been lost this session: the last loss's advice (on a
+        retry) and the level's hint. Before a first loss: nothing (the puzzle stays a puzzle)."""
+        if self.replay is not None or not self.app.losses.get(self.level.id):
+            return []
+        if self.previous is not None and not self.previous.world.won:
+            return self.previous.loss_hints()
+        return [self.level.hint] if self.level.hint else []
     # -- layout -----------------------------------------------------------------------------------
     def layout(self, size, scale):
         self.scale = scale
         self.map_rect, panel = battle_layout(size, scale)
-        self.camera.set_viewport(self.map_rect)
+        pad = int(14 * scale)
+        log_w = min(self.map_rect.width - 2 * pad, int(640 * scale))
+        self.log_rect = pygame.Rect(self.map_rect.x + pad, 0, log_w, EventLog.height(int(14 * scale)))
+        self.log_rect.bottom = self.map_rect.bottom - pad
+        fit = pygame.Rect(self.map_rect.x, self.map_rect.y, self.map_rect.width,   # a fitted map and its tick
+                          self.log_rect.y - pad // 2 - self.map_rect.y)            # labels stay above the log
+        self.camera.set_viewport(self.map_rect, fit_area=labelled_fit_area(self.level, self.camera, fit))
         if self._deploy_view is None and self.phase == "deploy":
             self._frame_spawn()
         bottom = self.panel.layout(panel, scale)
-        pad = int(14 * scale)
         (x0, x1), (y0, y1) = self.level.bounds
         aspect = (x1 - x0) / (y1 - y0)
         room = panel.bottom - bottom - 2 * pad
@@ -109,13 +151,29 @@ class Battle(Scene):
             side = int(150 * scale)
             self.minimap_rect = pygame.Rect(self.map_rect.right - pad - side, self.map_rect.y + pad,
                                             side, int(side / aspect))
-        log_w = min(self.map_rect.width - 2 * pad, int(640 * scale))
-        self.log_rect = pygame.Rect(self.map_rect.x + pad, 0, log_w, int(130 * scale))
-        self.log_rect.bottom = self.map_rect.bottom - pad
+        self._layout_hints(pad, log_w)
+        above = self.hint_rect.y if self._hint_lines else self.log_rect.y
         if self.network is not None:                 # below the banner, above the log, left of the minimap
             top = pad + int(26 * scale) + pad // 2
-            room = pygame.Rect(self.map_rect.x + pad, top, self.map_rect.width // 2 - pad, self.log_rect.y - pad - top)
+            room = pygame.Rect(self.map_rect.x + pad, top, self.map_rect.width // 2 - pad, above - pad - top)
             self.inset_rect, self.inset_scale = place_inset(self.network, room, scale)
+
+    def _layout_hints(self, pad, width):
+        """The deploy hint box: just above the event log, as wide, wrapped to fit."""
+        size = int(13 * self.scale)
+        lines = []
+        for k, hint in enumerate(self.deploy_hints() if self.phase == "deploy" else []):
+            lines += [(line, ACCENT if k == 0 else TEXT) for line in wrap(("Hint: " if k == 0 else "") + hint,
+                                                                         size, width - pad)[:3]]
+        self._hint_lines = lines
+        h = len(lines) * int(size * 1.45) + pad // 2 + 4 if lines else 0
+        self.hint_rect = pygame.Rect(self.log_rect.x, self.log_rect.y - pad // 2 - h, width, h)
+
+    def toast_area(self, size, scale):
+        """Notices go over the map, below the banner line (never on the F1 help tag)."""
+        pad = int(14 * scale)
+        top = pad + int(13 * scale) * 2 + pad // 2
+        return pygame.Rect(self.map_rect.x, top, self.map_rect.width, self.map_rect.bottom - top)
 
     # -- commands (the panel and the keys call these) ---------------------------------------------
     @property
@@ -142,6 +200,7 @@ class Battle(Scene):
             return
         self.recorder.assign(self.selection.mask, squad)
         self.squad = squad
+        self._record_history()
         n = int(self.selection.mask.sum())
         self.log.add(f"{squad_name(squad)} formed: {n} unit{'s' if n != 1 else ''}", SQUAD_COLOURS[squad])
 
@@ -209,9 +268,9 @@ class Battle(Scene):
     def update(self, dt: float):
         self.time_s += dt
         self.log.tick(dt)
-        if not self.show_help:
+        if not self.show_help and not self.confirm_leave:
             self.controls.update(dt, self.app.screen.get_size())
-        if self.phase == "descend" and not self.paused and not self.show_help:
+        if self.phase == "descend" and not self.paused and not self.show_help and not self.confirm_leave:
             self._ticks += dt * STEPS_PER_SECOND * self.speed
             steps = int(self._ticks)
             self._ticks -= steps
@@ -238,8 +297,10 @@ class Battle(Scene):
             self._finish()
 
     def _record_history(self):
+        """Each squad's lowest height at this step (the sparkline plots the running best of it)."""
         step = self.world.step_count
         if step < self.history.shape[1]:
+            self.history[:, step] = np.nan               # squads re-formed at this step start afresh
             for k in range(self.world.n_squads):
                 members = self.world.squad == k
                 if members.any():
@@ -261,19 +322,34 @@ class Battle(Scene):
             self.log.add("Out of steps", BAD)
         else:
             self.log.add("No unit is still descending", BAD)
+        if not w.won and self.replay is None:
+            self.app.losses[self.level.id] = self.app.losses.get(self.level.id, 0) + 1
         if w.won and self.replay is None:
             lost = int(((w.status == sim.TRAPPED) | (w.status == sim.DIVERGED)).sum())
             try:
                 self.new_best = self.app.progress.record(self.level.id, w.stars(), w.step_count, lost)
             except OSError as err:
-                self.app.notify(f"Could not save progress: {err}")
+                self.app.notify(f"Could not save progress: {err}", seconds=6.0, local=False)
 
     # -- input ------------------------------------------------------------------------------------
     def handle(self, event) -> bool:
-        """Help overlay first, then a drag box in progress, the minimap, the panel, the camera, the map."""
+        """Help overlay first, then the leave-this-run question, a drag box in progress, the minimap,
+        the panel, the camera, the map. Returning False for Esc lets the app leave the battle."""
         if self.show_help:
             if event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_F1, pygame.K_h):
                 self.show_help = False
+            return True
+        if self.confirm_leave:
+            if event.type == pygame.KEYDOWN:
+                self.confirm_leave = False
+                return event.key != pygame.K_ESCAPE      # Esc again: leave; any other key: resume
+            if event.type == pygame.MOUSEBUTTONDOWN:
+                self.confirm_leave = False               # a click resumes too (and does nothing else)
+            return True
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE and self.phase == "descend" \
+                and self.replay is None:
+            self.confirm_leave = True                    # the run pauses while the question is up
+            self.selection.box_start = self.selection.box_end = None
             return True
         if self.selection.dragging and event.type in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONUP):
             self._drag_select(event)
@@ -379,14 +455,41 @@ class Battle(Scene):
         self.log.draw(surface, self.log_rect, size=int(14 * self.scale))
         self.panel.draw(surface)
         draw_minimap(surface, self.minimap_rect, self.world, self.camera, self.art, self.fog)
+        if self._hint_lines and self.phase == "deploy":
+            self._draw_hints(surface)
+        if self.confirm_leave:
+            self._draw_confirm(surface)
         if self.show_help:
             draw_help(surface, surface.get_rect(), self.scale)
+
+    def _draw_hints(self, surface):
+        size, pad = int(13 * self.scale), int(14 * self.scale)
+        backdrop(surface, self.hint_rect, alpha=200, edge=ACCENT)
+        y = self.hint_rect.y + pad // 4 + 2
+        for line, colour in self._hint_lines:
+            text(surface, line, (self.hint_rect.x + pad // 2, y), size, colour)
+            y += int(size * 1.45)
+
+    def _draw_confirm(self, surface):
+        """The small leave-this-run question, centred on the map."""
+        s = self.scale
+        title, line = "Leave this run?", "Esc again to leave, any other key to resume"
+        size = int(14 * s)
+        w = min(self.map_rect.width - int(28 * s), text_width(line, size) + int(40 * s))
+        box = pygame.Rect(0, 0, w, int(76 * s))
+        box.center = self.map_rect.center
+        backdrop(surface, box, alpha=240, colour=PANEL, edge=ACCENT, radius=8)
+        text(surface, title, (box.centerx, box.y + int(14 * s)), int(17 * s), TEXT, bold=True, anchor="midtop")
+        text(surface, ellipsize(line, size, w - int(20 * s)), (box.centerx, box.bottom - int(14 * s)), size, MUTED,
+             anchor="midbottom")
 
     def _draw_banner(self, surface):
         """The line at the top of the map: what to do now, and where the help is."""
         pad, size = int(14 * self.scale), int(13 * self.scale)
         if self.phase == "deploy":
             line = "DEPLOY  \u00b7  Enter starts"
+        elif self.confirm_leave:
+            line = "PAUSED  \u00b7  Esc leaves, any other key resumes"
         elif self.paused:
             line = "PAUSED  \u00b7  Space resumes"
         else:
@@ -395,6 +498,7 @@ class Battle(Scene):
         hint.right = self.map_rect.right - pad
         if self.minimap_rect.colliderect(hint):
             hint.right = self.minimap_rect.x - pad
+        self.help_rect = hint
         backdrop(surface, hint, alpha=170, edge=None)
         text(surface, "F1  help", hint.center, size, MUTED, anchor="center")
         if line:

@@ -29,6 +29,7 @@ class Camera:
         self.center = np.array([(x0 + x1) / 2, (y0 + y1) / 2], float)
         self.zoom = 1.0
         self.fitted = True       # True while the whole map is shown; cleared by pan and zoom
+        self.fit_area = None     # the part of the viewport a fitted map fills (None: all of it) [px]
         self.fit()
 
     # -- framing ---------------------------------------------------------------------------------
@@ -36,19 +37,32 @@ class Camera:
     def fit_zoom(self) -> float:
         """The zoom [px/world] at which the whole map just fits the viewport."""
         (x0, x1), (y0, y1) = self.bounds
-        vw, vh = max(1, self.viewport.width), max(1, self.viewport.height)
+        area = self._fit_rect()
+        vw, vh = max(1, area.width), max(1, area.height)
         return FIT_MARGIN * min(vw / (x1 - x0), vh / (y1 - y0))
 
+    def _fit_rect(self) -> pygame.Rect:
+        """Where a fitted map goes: ``fit_area`` (kept inside the viewport), else the viewport."""
+        if self.fit_area is None:
+            return self.viewport
+        area = pygame.Rect(self.fit_area).clip(self.viewport)
+        return area if area.width > 0 and area.height > 0 else self.viewport
+
     def fit(self):
-        """Show the whole map, centred."""
+        """Show the whole map, centred in ``fit_area`` (the viewport unless one was set)."""
         (x0, x1), (y0, y1) = self.bounds
-        self.center = np.array([(x0 + x1) / 2, (y0 + y1) / 2], float)
         self.zoom = self.fit_zoom
+        area = self._fit_rect()
+        self.center = np.array([(x0 + x1) / 2 - (area.centerx - self.viewport.centerx) / self.zoom,
+                                (y0 + y1) / 2 + (area.centery - self.viewport.centery) / self.zoom], float)
         self.fitted = True
 
-    def set_viewport(self, rect):
-        """The window was resized: keep the centre; refit the zoom if the map was fitted."""
+    def set_viewport(self, rect, fit_area=None):
+        """The window was resized: keep the centre; refit the zoom if the map was fitted.
+        ``fit_area`` [px]: the part of the viewport a fitted map should fill (room kept free for
+        overlays such as the event log, and for the frame's tick labels); None means all of it."""
         self.viewport = pygame.Rect(rect)
+        self.fit_area = None if fit_area is None else pygame.Rect(fit_area)
         if self.fitted:
             self.fit()
         else:

@@ -38,8 +38,8 @@ from .hud import draw_help
 from .input import CameraControls
 from .nn_view import draw_decision_inset, place_inset
 from .race import LABELS, Entry, default_lineup, ghost_paths, mean_losses, race_starts, race_world, \
-    sensible_orders, winning_lineup
-from .render import SQUAD_COLOURS, Fog, draw_map
+    sensible_orders, unique_labels, winning_lineup
+from .render import Fog, draw_map
 
 PALETTE = "high-contrast"
 STEPS_PER_SECOND = 6          # world steps per second at 1x: slow enough to read along
@@ -55,6 +55,9 @@ PICK_PX = 22                  # a click picks the nearest unit within this dista
 HEADLESS_FPS = 30             # frames per second of the fixed clock without a display
 INSET_SCALE = 0.75            # the decision-boundary inset's size relative to the presenter scale
 INSET_CORNERS = ("bottomleft", "topleft", "bottomright")   # where it may go (top-right has the help tag)
+SWEEP_CELLS = 32              # the W sweep map: learning rates x momenta (one row if momentum has no effect)
+SWEEP_SHARE = 0.8             # ... drawn over this share of the window's width and height
+SWEEP_TYPE = 13               # ... its body text at least this size [px at presenter scale 1]
 
 CLASSROOM_HELP = [
     ("Explain", [
@@ -147,14 +150,15 @@ class Classroom(Scene):
         else:
             self.entries = [Entry(sim.Orders(level.optimizer, level.lr, level.momentum), LABELS[level.optimizer])]
         self.unit = 0
-        self.restart()
+        self.restart(fresh=True)
         if self.autoplay:
             self.autoplay.begin(self)
 
-    def restart(self):
-        """The same starts again, with each squad's current orders."""
-        if hasattr(self, "world"):
-            self.entries = [Entry(o, e.label) for o, e in zip(self.world.orders, self.entries)]
+    def restart(self, fresh: bool = False):
+        """The same starts again, with each squad's current orders (``fresh``: with the entries' own,
+        as when a level is loaded)."""
+        if not fresh:
+            self.entries = [Entry(o, self._own_label(k)) for k, o in enumerate(self.world.orders)]
         self.world = race_world(self.level, self.entries, self.starts)
         self.losses = [mean_losses(self.world)]
         self.unit = min(self.unit, self.world.n_units - 1)
@@ -273,9 +277,17 @@ class Classroom(Scene):
         """The selected squad's next steps on a scratch copy (game.race.ghost_paths)."""
         return self._cached("ghost", lambda: ghost_paths(self.world, self.squad))
 
-    def squad_label(self, squad: int) -> str:
+    def squad_labels(self) -> list[str]:
+        """Every squad's name: its entry's label, or its optimizer's once O changed it; repeats
+        numbered ("Momentum", "Momentum 2"), so no two squads share a name."""
+        return unique_labels([self._own_label(k) for k in range(self.world.n_squads)])
+
+    def _own_label(self, squad: int) -> str:
         e, o = self.entries[squad], self.world.orders[squad]
         return e.label if e.orders.optimizer == o.optimizer else LABELS[o.optimizer]
+
+    def squad_label(self, squad: int) -> str:
+        return self.squad_labels()[squad]
 
     def settings(self, squad: int) -> str:
         o = self.world.orders[squad]
@@ -342,15 +354,16 @@ class Classroom(Scene):
         """The sweep of the selected squad's optimizer over this level (cached), or None when the
         sweep map is not part of this build."""
         try:
-            from sim.sweep import sweep_plane
+            from sim.sweep import sweep_plane, uses_momentum
             from .sweep_map import draw_sweep  # noqa: F401  (checked here, drawn in draw())
         except ImportError:
             self.say("The sweep map is not available in this build")
             return None
         name = self.world.orders[self.squad].optimizer
         key = (self.level.id, self.level.source, name)
-        if key not in self._sweeps:
-            self._sweeps[key] = sweep_plane(self.level, name, lr_cells=32, momentum_cells=32, starts=4)
+        if key not in self._sweeps:                 # a rule that ignores momentum needs one row only
+            rows = SWEEP_CELLS if uses_momentum(name) else 1
+            self._sweeps[key] = sweep_plane(self.level, name, lr_cells=SWEEP_CELLS, momentum_cells=rows, starts=4)
         return self._sweeps[key]
 
     # -- input ---------------------------------------------------------------------------------------
@@ -448,12 +461,13 @@ class Classroom(Scene):
     def draw(self, surface):
         s = self.scale
         surface.fill(view.BG)
-        draw_map(surface, self.world, self.camera, self.art, self.fog, time_s=self.app.time_s, palette=PALETTE)
+        draw_map(surface, self.world, self.camera, self.art, self.fog, time_s=self.app.time_s, palette=PALETTE,
+                 squad_names=self.squad_labels())
         old = surface.get_clip()
         surface.set_clip(self.map_rect)
         e = self.explanation()
         if self.show_ghost:
-            view.draw_ghost(surface, self.camera, self.ghost(), SQUAD_COLOURS[self.squad],
+            view.draw_ghost(surface, self.camera, self.ghost(), view.squad_colour(self.squad),
                             int(np.searchsorted(np.flatnonzero(self.world.squad == self.squad), self.unit)), s)
         view.draw_units(surface, self.world, self.camera, s, self.unit)
         self._draw_arrows(surface, e)
@@ -462,16 +476,16 @@ class Classroom(Scene):
         if self.notice is None:
             view.draw_tag(surface, (self.map_rect.right - view.px(12, s), self.map_rect.y + view.px(12, s)),
                           "F1  help", s)
-        if self.show_sweep:
-            self._draw_sweep(surface)
         if self.notice is not None:
             view.draw_notice(surface, self.map_rect, self.notice[0], self.notice[1], s, NOTICE_SECONDS)
         surface.set_clip(old)
         view.draw_loss_chart(surface, self.chart_rect, np.array(self.losses),
-                             [SQUAD_COLOURS[k] for k in range(self.world.n_squads)], self.level.budget,
+                             [view.squad_colour(k) for k in range(self.world.n_squads)], self.level.budget,
                              self.log_scale, s, highlight=self.squad)
         view.draw_squad_legend(surface, self.legend_rect, self.legend_rows(), s)
         self._draw_panel(surface, e)
+        if self.show_sweep:
+            self._draw_sweep(surface)
         if self.show_card:
             left = self.map_rect.union(self.chart_rect).union(self.legend_rect)
             view.draw_card(surface, left, self.level, self.legend_rows(), s,
@@ -493,7 +507,7 @@ class Classroom(Scene):
                 result, colour = "stalled", view.YELLOW
             else:
                 result, colour = "", view.DIM
-            rows.append((SQUAD_COLOURS[k], self.squad_label(k), self.settings(k), result, colour))
+            rows.append((view.squad_colour(k), self.squad_label(k), self.settings(k), result, colour))
         return rows
 
     def arrows(self, e) -> tuple:
@@ -513,26 +527,35 @@ class Classroom(Scene):
         placed = [place_inset(self.network, room, self.scale * INSET_SCALE, corner) for corner in INSET_CORNERS]
         rect, scale = max(placed, key=lambda p: np.hypot(*(np.asarray(p[0].center) - spawn)))
         members = np.flatnonzero(self.world.squad == self.squad)
-        draw_decision_inset(surface, rect, self.network, self.world.positions[self.unit], SQUAD_COLOURS[self.squad],
+        draw_decision_inset(surface, rect, self.network, self.world.positions[self.unit], view.squad_colour(self.squad),
                             f"unit {np.searchsorted(members, self.unit) + 1}", scale)
+
+    def sweep_rect(self) -> pygame.Rect:
+        """The sweep overlay: SWEEP_SHARE of the window, centred."""
+        w, h = self.app.screen.get_size()
+        box = pygame.Rect(0, 0, int(w * SWEEP_SHARE), int(h * SWEEP_SHARE))
+        box.center = (w // 2, h // 2)
+        return box
 
     def _draw_sweep(self, surface):
         from .sweep_map import draw_sweep
-        box = self.map_rect.inflate(-view.px(40, self.scale), -view.px(40, self.scale))
-        draw_sweep(surface, box, self.sweep_result(), self.level, self.world.orders[self.squad].optimizer)
-        view.draw_tag(surface, (box.right - view.px(8, self.scale), box.bottom - view.px(8, self.scale)),
-                      "W or Esc closes", self.scale, anchor="bottomright")
+        box = self.sweep_rect()
+        draw_sweep(surface, box, self.sweep_result(), self.level, self.world.orders[self.squad].optimizer,
+                   min_size=view.px(SWEEP_TYPE, self.scale))
+        pygame.draw.rect(surface, view.EDGE, box.inflate(4, 4), 2)
+        view.draw_tag(surface, (box.right, box.bottom + view.px(8, self.scale)), "W or Esc closes", self.scale)
 
     def _draw_panel(self, surface, e):
         squad = self.squad
         members = np.flatnonzero(self.world.squad == squad)
         who = f"squad {squad + 1}  \u00b7  unit {np.searchsorted(members, self.unit) + 1} of {len(members)}  " \
               f"\u00b7  {e.status}"
-        header = (SQUAD_COLOURS[squad], self.squad_label(squad), who,
+        header = (view.squad_colour(squad), self.squad_label(squad), who,
                   f"step {self.world.step_count} / {self.level.budget}", *self.clock_state(e))
         drawn = {kind for kind, _, _ in self.arrows(e)}
         kinds = [k for k in view.ARROW_COLOURS if k in drawn or k != "carry"]
-        view.draw_panel(surface, self.panel_rect, e, self.cursor, header, kinds, self.show_ghost, self.scale)
+        velocity = self.world.orders[squad].optimizer in MOMENTUM_SYMBOL        # SGD, AdaGrad: no velocity
+        view.draw_panel(surface, self.panel_rect, e, self.cursor, header, kinds, self.show_ghost, self.scale, velocity)
 
     def clock_state(self, e) -> tuple:
         if self.over:

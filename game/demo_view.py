@@ -32,7 +32,16 @@ ARROW_COLOURS = {"gradient": (255, 72, 72), "carry": (205, 130, 255), "step": (8
 ARROW_LEGEND = {"gradient": "−η·∇f(x)   gradient: straight downhill",
                 "carry": "−η·μ·v   velocity carried over",
                 "step": "Δx   velocity: the step it takes"}
+STEP_LEGEND = "Δx   the step Δx it takes"    # for a rule without momentum (SGD, AdaGrad): no velocity
 LINE = 1.34                      # line height / type size in the panel
+# Squad colours in classroom mode: the game's table (render.SQUAD_COLOURS) in its order, without its
+# white, which vanishes on the pale high ground of the high-contrast map.
+RACE_COLOURS = tuple(c for c in SQUAD_COLOURS if min(c) < 200)
+
+
+def squad_colour(k: int) -> tuple:
+    """Squad k's colour in classroom mode (units, legend, loss chart, panel, ghost, flag)."""
+    return RACE_COLOURS[int(k) % len(RACE_COLOURS)]
 
 
 def px(v: float, s: float) -> int:
@@ -88,7 +97,7 @@ def draw_units(surface, world, camera, s: float, selected: int | None):
         c = xy[i]
         if not view.collidepoint(c):
             continue
-        colour, status = SQUAD_COLOURS[world.squad[i] % len(SQUAD_COLOURS)], world.status[i]
+        colour, status = squad_colour(world.squad[i]), world.status[i]
         pygame.draw.circle(surface, OUTLINE, c, r + max(2, px(1.6, s)))
         pygame.draw.circle(surface, colour, c, r)
         if status == ARRIVED:
@@ -323,8 +332,10 @@ def _result_row(e, sub, k: int, current: bool) -> Row:
     return Row(result, 17, GREEN, bold=True, indent=1.6, bar=current)
 
 
-def legend_rows(kinds) -> list:
-    return [Row(ARROW_LEGEND[k], 14, INK, gap=4 if i else 12, arrow=k) for i, k in enumerate(kinds)]
+def legend_rows(kinds, velocity: bool = True) -> list:
+    """The arrows' legend; ``velocity`` False for a rule without momentum, whose Δx is just the step."""
+    words = {**ARROW_LEGEND, **({} if velocity else {"step": STEP_LEGEND})}
+    return [Row(words[k], 14, INK, gap=4 if i else 12, arrow=k) for i, k in enumerate(kinds)]
 
 
 def fit_factor(rows, rect, s: float) -> float:
@@ -423,16 +434,16 @@ def draw_notice(surface, rect, message: str, age: float, s: float, seconds: floa
     text(surface, message, box.center, size, colour, bold=True, anchor="center")
 
 
-def draw_panel(surface, rect, e, cursor, header: tuple, arrow_kinds, ghost: bool, s: float):
+def draw_panel(surface, rect, e, cursor, header: tuple, arrow_kinds, ghost: bool, s: float, velocity: bool = True):
     """The right-hand panel: the header (colour, title, who, step, state, state colour), the update
     rule of explanation ``e`` (``cursor``: sub-steps shown), the legend of the arrows on the map
-    (and of the ghost), and the keys that walk through a step."""
+    (and of the ghost; ``velocity`` False: the rule has none), and the keys that walk through a step."""
     rect = pygame.Rect(rect)
     pygame.draw.rect(surface, BG, rect)
     pygame.draw.line(surface, EDGE, rect.topleft, rect.bottomleft, 2)
     inner = rect.inflate(-px(40, s), -px(32, s))
     y = draw_panel_header(surface, inner, *header, s)
-    legend = legend_rows(arrow_kinds)
+    legend = legend_rows(arrow_kinds, velocity)
     if ghost:
         legend.append(Row("•••   ghost: the next 20 steps  (G)", 14, DIM, gap=4))
     legend.append(Row(",  sub-step    .  step    Space  run    F1  help", 14, DIM, gap=10))

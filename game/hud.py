@@ -38,6 +38,69 @@ def squad_name(squad: int) -> str:
     return f"Squad {squad + 1}"
 
 
+# -- advice after a loss ------------------------------------------------------------------------
+ADAPTIVE = ("adam", "rmsprop")
+HIGH_MOMENTUM = 0.9          # at or above this the advice stops suggesting more momentum
+
+
+def loss_advice(world) -> list[str]:
+    """What went wrong in a lost run, as one line of advice, read from the world's outcome: most
+    units diverged, most were trapped (in a local minimum or on flat ground), or most were still
+    descending when the budget ran out. The advice never asks for what the player already did
+    (more momentum when the squads that failed ran with mu >= 0.9, say). Empty when the run was won."""
+    if world.won:
+        return []
+    level = world.level
+    counts = world.counts()
+    kind = max(("diverged", "trapped", "descending"), key=lambda k: counts[k])
+    if counts[kind] == 0:
+        return []
+    code = sim.STATUS_NAMES.index(kind)
+    squads = sorted({int(k) for k in world.squad[world.status == code]})
+    orders = [world.orders[k] for k in squads if k < world.n_squads]
+    lr_lo, lr_hi = (float(v) for v in level.lr_range)
+    mu_hi = float(np.max(level.momentum_range))
+    can_momentum = mu_hi > 0 and any(uses_momentum(o) for o in level.allowed)
+    adaptive = [OPTIMIZER_LABELS[o] for o in ADAPTIVE if o in level.allowed]
+    had_momentum = bool(orders) and all(uses_momentum(o.optimizer) and float(np.mean(o.momentum)) >= HIGH_MOMENTUM
+                                        for o in orders)
+    had_adaptive = bool(orders) and all(o.optimizer in ADAPTIVE for o in orders)
+    lr_max = bool(orders) and all(float(np.mean(o.lr)) >= lr_hi * 0.999 for o in orders)
+    lr_min = bool(orders) and all(float(np.mean(o.lr)) <= lr_lo * 1.001 for o in orders)
+
+    if kind == "diverged":
+        if lr_min:
+            return ["Your units flew off the map even at the lowest \u03b7: "
+                    + ("lower the momentum." if had_momentum else "try a steadier optimizer.")]
+        return ["Your learning rate was too large: units flew off the map. Lower \u03b7."]
+    if kind == "trapped":
+        near = [e.near_minimum for e in world.events if e.kind == "trapped"]
+        where = ("settled in a local minimum" if near and sum(near) * 2 >= len(near)
+                 else "stalled on flat ground")
+        some_momentum = bool(orders) and any(uses_momentum(o.optimizer) and float(np.mean(o.momentum)) > 0
+                                             for o in orders)
+        eta = "a different \u03b7" if lr_max else "a larger \u03b7 to carry them past it"
+        tries = []
+        if had_momentum or had_adaptive:
+            tries.append(eta)
+        elif can_momentum:
+            tries.append(f"more momentum (\u03bc \u2265 {HIGH_MOMENTUM:g})" if some_momentum else "momentum")
+        if adaptive and not had_adaptive:
+            tries.append(f"an adaptive optimizer ({', '.join(adaptive)})")
+        if not tries:
+            tries.append(eta)
+        return [f"Your units {where}: try {', or '.join(tries)}."]
+    # still descending when the steps ran out
+    if lr_max and (had_momentum or not can_momentum):
+        return ["Too slow: " + (f"try an adaptive optimizer ({', '.join(adaptive)})." if adaptive and not had_adaptive
+                                else "split the units and give each squad different orders.")]
+    if lr_max:
+        return ["Too slow: add momentum (\u03b7 is already at its highest)."]
+    if had_momentum or not can_momentum:
+        return ["Too slow: raise \u03b7."]
+    return ["Too slow: raise \u03b7 or add momentum."]
+
+
 # -- event messages -----------------------------------------------------------------------------
 def describe_events(events, first_arrival_seen: bool) -> list[tuple[str, int]]:
     """World events of one step -> (log line, squad) pairs, one line per squad and kind of event."""
@@ -118,6 +181,11 @@ class EventLog:
     def tick(self, dt: float):
         self.clock += dt
 
+    @staticmethod
+    def height(size=14, lines=5) -> int:
+        """The height [px] of the box holding ``lines`` lines of text ``size``."""
+        return int(size * 1.45) * lines + 10
+
     def draw(self, surface, rect, size=14, max_lines=5):
         """The newest lines, oldest at the top, bottom-aligned in ``rect``."""
         live = [ln for ln in self.lines if self.clock - ln[2] < self.LIFETIME + 2][-max_lines:]
@@ -125,7 +193,7 @@ class EventLog:
             return
         line_h = int(size * 1.45)
         rect = pygame.Rect(rect)
-        h = line_h * len(live) + 10
+        h = self.height(size, len(live))
         box = pygame.Rect(rect.x, rect.bottom - h, rect.width, h)
         backdrop(surface, box, alpha=170, edge=None)
         for k, (s, colour, born) in enumerate(live):
@@ -352,8 +420,24 @@ class SquadPanel:
         done.width = int(bar.width * min(1.0, world.step_count / budget))
         if done.width:
             pygame.draw.rect(surface, ACCENT, done, border_radius=3)
+        self.star_tick = self._draw_star_tick(surface, x, w)
+
+    def _draw_star_tick(self, surface, x, w) -> pygame.Rect:
+        """The star-threshold tick on the step bar, labelled "\u2605 N" just under it (on the SQUADS
+        header line, clear of the header's own text); returns the label's rect."""
+        b, px = self.battle, self._px
+        budget = b.level.budget
+        bar = pygame.Rect(x, self.y_step + px(22), w, px(6))
         star = bar.x + int(bar.width * min(1.0, b.level.star_steps / budget))
         pygame.draw.line(surface, TEXT, (star, bar.y - 2), (star, bar.bottom + 1), 1)
+        label, size = f"\u2605 {b.level.star_steps}", px(10)
+        lw = text_width(label, size)
+        lx = star - lw // 2
+        lx = max(lx, x + text_width("SQUADS", px(11), bold=True) + px(8))
+        lx = min(lx, x + w - lw)
+        rect = pygame.Rect(lx, bar.bottom + px(1), lw, size + px(2))
+        text(surface, label, rect.topleft, size, ACCENT)
+        return rect
 
     def _draw_counts(self, surface, x, w):
         px = self._px
@@ -373,12 +457,18 @@ class SquadPanel:
         series = []
         for k in range(MAX_SQUADS):
             if (b.world.squad == k).any():
-                values = b.history[k].copy()
+                values = running_best(b.history[k])
                 values[steps + 1:] = np.nan
                 series.append((values, SQUAD_COLOURS[k], 3 if k == b.squad else 1))
         series.sort(key=lambda s: s[2])
         draw_sparkline(surface, self.spark_rect, series, floor=b.level.global_min_height,
-                       size=self._px(11), label="best height per squad")
+                       size=self._px(11), label="best height so far, per squad")
+
+
+def running_best(values) -> np.ndarray:
+    """The lowest value so far at each step (NaN until the first value): it never goes up."""
+    values = np.asarray(values, float)
+    return np.fmin.accumulate(values) if values.size else values.copy()
 
 
 def _mean(value) -> float:

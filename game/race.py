@@ -60,8 +60,22 @@ def sensible_orders(level, optimizer: str) -> Orders:
 
 
 def default_lineup(level, optimizers) -> list[Entry]:
-    """One squad per optimizer with sensible orders."""
-    return [Entry(sensible_orders(level, name), LABELS[name]) for name in optimizers]
+    """One squad per optimizer with sensible orders (an optimizer named twice: "SGD", "SGD 2")."""
+    labels = unique_labels([LABELS[name] for name in optimizers])
+    return [Entry(sensible_orders(level, name), label) for name, label in zip(optimizers, labels)]
+
+
+def unique_labels(labels) -> list[str]:
+    """``labels`` with each repeat numbered: ["Momentum", "SGD", "Momentum"] -> ["Momentum",
+    "SGD", "Momentum 2"] (a number already taken is skipped)."""
+    out: list[str] = []
+    for label in labels:
+        name, k = label, 1
+        while name in out:
+            k += 1
+            name = f"{label} {k}"
+        out.append(name)
+    return out
 
 
 def winning_lineup(level, starts, optimizers=None) -> list[Entry]:

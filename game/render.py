@@ -25,12 +25,13 @@ from sim.world import DESCENDING
 
 from . import palette as pal
 from . import sprites
+from .camera import Camera
 from .fog import Fog, grid_step
 from .minimap import draw_minimap, minimap_pick
 from .palette import SQUAD_COLOURS, ramp_colour
 from .trails import TrailLayer
 
-__all__ = ["MapArt", "Fog", "draw_map", "draw_minimap", "minimap_pick", "frame_array",
+__all__ = ["MapArt", "Fog", "draw_map", "labelled_fit_area", "draw_minimap", "minimap_pick", "frame_array",
            "SQUAD_COLOURS", "ramp_colour"]
 
 SAMPLE_STEP = 4           # the art evaluates the terrain every 4th pixel and interpolates between
@@ -179,12 +180,14 @@ def _upsample(a: np.ndarray, step: int, size) -> np.ndarray:
 
 # -- the frame --------------------------------------------------------------------------------------
 def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minima=False,
-             time_s: float = 0.0, palette="war-room"):
-    """Terrain, fog, trails, units, markers into ``camera.viewport`` of ``surface`` (clipped to it).
+             time_s: float = 0.0, palette="war-room", squad_names=None):
+    """Terrain, fog, trails, units, markers into ``camera.viewport`` of ``surface`` (clipped to it;
+    trails, velocity arrows and explosions are clipped to the map's own rectangle as well).
 
     ``selected``: None, a boolean mask (N,) or unit indices -- those units get a highlight ring.
     ``show_minima``: the results screen -- every minimum is revealed with its height.
     ``time_s`` [s] only animates (explosions); the picture is otherwise a function of the world.
+    ``squad_names``: names for the arrival banner (e.g. a race's optimizers) instead of "SQUAD n".
     """
     p = pal.get(palette)
     view = camera.viewport.clip(surface.get_rect())
@@ -205,16 +208,35 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
             sprites.draw_frame(surface, world.level, camera, p, grid_step(camera))
         sprites.draw_spawn(surface, world.level, camera, p)
         px = camera.pos2pix(world.positions)
-        _draw_trails(surface, view, world, camera, palette)
-        _draw_arrows(surface, view, world, camera, palette)
+        surface.set_clip(view.clip(camera.map_rect()))      # trails, arrows and bursts stay on the map:
+        _draw_trails(surface, view, world, camera, palette)  # a unit flown off it leaves no line across
+        _draw_arrows(surface, view, world, camera, palette)  # the margins, the labels or the HUD
+        surface.set_clip(view)
         _draw_units(surface, view, world, px, selected, palette)
+        surface.set_clip(view.clip(camera.map_rect()))
         _draw_explosions(surface, world, camera, time_s, palette)
+        surface.set_clip(view)
         if world.won:
-            sprites.draw_goal_flag(surface, world, camera, p)
+            sprites.draw_goal_flag(surface, world, camera, p, names=squad_names)
         if show_minima:
             sprites.draw_minima(surface, world.level, camera, p)
     finally:
         surface.set_clip(old_clip)
+
+
+def labelled_fit_area(level, camera, area) -> pygame.Rect:
+    """``area`` [px] less the room the map frame's tick labels take (left and below the map), for
+    ``camera.set_viewport(..., fit_area=...)``: a fitted map then shows its labels whole. The tick
+    step depends on the zoom, which depends on the room, so the room is the widest of two passes."""
+    area = pygame.Rect(area)
+    probe = Camera(level.bounds, camera.viewport)
+    left = bottom = 0
+    for _ in range(2):
+        probe.set_viewport(camera.viewport, fit_area=pygame.Rect(area.x + left, area.y, area.width - left,
+                                                                  area.height - bottom))
+        l, b = sprites.frame_room(level, grid_step(probe))
+        left, bottom = max(left, l), max(bottom, b)
+    return pygame.Rect(area.x + left, area.y, max(1, area.width - left), max(1, area.height - bottom))
 
 
 _TRAIL_LAYERS: dict = {}

@@ -1,10 +1,12 @@
 """The results screen: stars, steps and losses, with the whole map revealed.
 
-The map keeps the battle's camera (it can still be panned and zoomed) and shows every minimum
+The map takes over the battle's camera, fitted to the whole map on arrival so every minimum is in
+view (it can still be panned and zoomed), and shows every minimum
 of the level with its height, the global one marked as the goal; on a neural-network level the
 battle's decision-boundary inset stays in the map's top-left corner. The panel lists the stars and
-what earns each, the units' fate, every squad's final orders, and the ways on: next level,
-retry, save the replay, back to the campaign.
+what earns each, the units' fate, after a loss a hint (what went wrong, then the level's own hint),
+every squad's final orders, and the ways on: next level, retry (same squads and orders), save the
+replay, back to the campaign.
 """
 from __future__ import annotations
 
@@ -36,11 +38,15 @@ class Results(Scene):
         self.camera = battle.camera
         self.controls = CameraControls(self.camera)
         self.saved_to = None
+        self._fitted = False             # the camera fits the whole map once, on arrival
 
     def layout(self, size, scale):
         self.size, self.scale = size, scale
         self.map_rect, self.panel = battle_layout(size, scale)
         self.camera.set_viewport(self.map_rect)
+        if not self._fitted:
+            self.camera.fit()
+            self._fitted = True
         if self.battle.network is not None:
             m, pad = self.map_rect, int(14 * scale)
             room = pygame.Rect(m.x + pad, m.y + pad, m.width // 2 - pad, m.height - 2 * pad)
@@ -74,7 +80,7 @@ class Results(Scene):
 
     def retry(self):
         if self.battle.replay is None:
-            self.app.replace(Battle(self.app, self.level))
+            self.app.replace(Battle(self.app, self.level, previous=self.battle))
 
     def save_replay(self):
         if self.battle.replay is not None:
@@ -136,9 +142,9 @@ class Results(Scene):
             text(surface, "New best!", (p.centerx, y), int(13 * s), ACCENT, bold=True, anchor="midtop")
         y += int(26 * s)
         y = self._draw_stats(surface, x, y, width)
-        if not w.won and self.level.hint:
-            for line in wrap("Hint: " + self.level.hint, int(13 * s), width)[:4]:
-                text(surface, line, (x, y), int(13 * s), ACCENT)
+        for k, hint in enumerate(self.battle.loss_hints()):
+            for line in wrap(("Hint: " if k == 0 else "") + hint, int(13 * s), width)[:3]:
+                text(surface, line, (x, y), int(13 * s), ACCENT if k == 0 else MUTED)
                 y += int(19 * s)
             y += int(8 * s)
         y = self._draw_squads(surface, x, y, width, self.buttons[0].rect.y - int(40 * s))

@@ -21,7 +21,7 @@ from .app import Scene
 from .camera import Camera
 from .hud import OPTIMIZER_LABELS
 from .nn_view import card_height, draw_activation_card
-from .render import draw_map
+from .render import draw_map, labelled_fit_area
 from .widgets import (ACCENT, CARD, CARD_HOVER, FAINT, MUTED, PANEL, PANEL_EDGE, SHADE, TEXT, Button, backdrop,
                       draw_lock, draw_stars, ellipsize, text, text_width, wrap)
 
@@ -243,10 +243,10 @@ class Campaign(Scene):
         number = level_number(level.id)
         text(surface, f"LEVEL {number}" if number else level.id, (x, thumb.y), int(11 * s),
              ACCENT if open_ else FAINT, bold=True)
-        size = int(16 * s)
-        for k, line in enumerate(wrap(level.title, size, tw, bold=True)[:2]):
-            text(surface, ellipsize(line, size, tw, bold=True), (x, thumb.y + int(18 * s) + k * int(21 * s)), size,
-                 TEXT if open_ else FAINT, bold=True)
+        top = thumb.y + int(18 * s)
+        size, lines = _fit_title(level.title, tw, thumb.bottom - int(20 * s) - top, s)
+        for k, line in enumerate(lines):
+            text(surface, line, (x, top + k * int(size * 1.3)), size, TEXT if open_ else FAINT, bold=True)
         if open_:
             draw_stars(surface, (x + int(30 * s), thumb.bottom - int(9 * s)), self.app.progress.stars(level.id),
                        int(9 * s))
@@ -272,6 +272,20 @@ class Campaign(Scene):
         if best:
             text(surface, best, (r.right, r.y + int(2 * s)), int(14 * s), ACCENT, anchor="topright")
         text(surface, ellipsize(line, int(15 * s), r.width), (r.x, r.y + int(28 * s)), int(15 * s), MUTED)
+
+
+def _fit_title(title: str, width: int, height: int, scale: float) -> tuple:
+    """(size, lines): a card title in as few lines as fit ``height`` [px] (over the stars or
+    'locked' line), each no wider than ``width``; long titles shrink from 16 to 12 (times
+    ``scale``) before the last line that fits is cut short with an ellipsis."""
+    for size in range(int(16 * scale), int(12 * scale) - 1, -1):
+        lines = wrap(title, size, width, bold=True)
+        if len(lines) <= max(1, height // int(size * 1.3)):
+            break
+    keep = max(1, height // int(size * 1.3))
+    if len(lines) > keep:
+        lines = lines[:keep - 1] + [ellipsize(" ".join(lines[keep - 1:]), size, width, bold=True)]
+    return size, [ellipsize(line, size, width, bold=True) for line in lines]
 
 
 # -- briefing ----------------------------------------------------------------------------------------
@@ -301,8 +315,8 @@ class Briefing(Scene):
             self.card_rect = pygame.Rect(w - margin - side, h - margin - card_h, side, card_h)
             map_side = min(side, self.card_rect.y - margin - int(34 * scale))
             self.map_rect = pygame.Rect(self.card_rect.centerx - map_side // 2, margin, map_side, map_side)
-        self.camera.set_viewport(self.map_rect)
-        self.camera.fit()
+        self.camera.set_viewport(self.map_rect, fit_area=labelled_fit_area(self.level, self.camera, self.map_rect))
+        self.camera.fit()                                # the widest tick label fits left of the map
         self.text_w = w - side - 3 * margin              # left of the map's column
         bw, bh = int(220 * scale), int(46 * scale)
         y = h - margin - bh

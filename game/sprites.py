@@ -278,17 +278,31 @@ def _place(surface, img, x, y, taken: list, gap=10, force=False) -> bool:
     return True
 
 
+def _ticks(lo: float, hi: float, step: float) -> np.ndarray:
+    """The multiples of ``step`` in [lo, hi]."""
+    return np.arange(math.ceil(lo / step), math.floor(hi / step) + 1) * step
+
+
+def frame_room(level, step: float) -> tuple:
+    """(left, bottom) [px]: the room ``draw_frame`` needs outside the map for its tick labels --
+    the widest y label with its tick, and the x labels' height with theirs."""
+    (x0, x1), (y0, y1) = level.bounds
+    widest = max((label(f"{gy:g}", 10).get_width() for gy in _ticks(y0, y1, step)), default=0)
+    return widest + 8, label("0", 10).get_height() + 5
+
+
 def draw_frame(surface, level, camera, p, step: float):
-    """The map's edge: a thin frame with ticks and coordinates every ``step`` [world] outside it."""
+    """The map's edge: a thin frame with ticks and coordinates every ``step`` [world] outside it
+    (``frame_room`` says how much room they take)."""
     rect = camera.map_rect()
     pygame.draw.rect(surface, p.frame, rect.inflate(2, 2), 1)
     (x0, x1), (y0, y1) = level.bounds
-    for gx in np.arange(math.ceil(x0 / step), math.floor(x1 / step) + 1) * step:
+    for gx in _ticks(x0, x1, step):
         x = round(camera.pos2pix((gx, 0.0))[0])
         pygame.draw.line(surface, p.frame, (x, rect.bottom), (x, rect.bottom + 4))
         text = label(f"{gx:g}", 10, p.frame, False, p.label_shadow)
         surface.blit(text, (x - text.get_width() // 2, rect.bottom + 4))
-    for gy in np.arange(math.ceil(y0 / step), math.floor(y1 / step) + 1) * step:
+    for gy in _ticks(y0, y1, step):
         y = round(camera.pos2pix((0.0, gy))[1])
         pygame.draw.line(surface, p.frame, (rect.left - 5, y), (rect.left - 1, y))
         text = label(f"{gy:g}", 10, p.frame, False, p.label_shadow)
@@ -356,11 +370,16 @@ def draw_minima(surface, level, camera, p):
         _place(surface, label(height_text(m.height), 12, p.marker, False, p.label_shadow), mx, my, taken)
 
 
-def draw_goal_flag(surface, world, camera, p):
-    """A flag planted at the goal in the colour of the first squad to arrive, with a banner."""
+def draw_goal_flag(surface, world, camera, p, names=None, colours=None):
+    """A flag planted at the goal in the colour of the first squad to arrive, with a banner.
+
+    ``names`` / ``colours``: per-squad names and colours (e.g. the optimizers of a classroom race);
+    without them the banner says "SQUAD k" and the flag wears SQUAD_COLOURS."""
     steps = np.where(world.arrival_step >= 0, world.arrival_step, np.iinfo(np.int64).max)
     first = int(np.argmin(steps))
-    colour = SQUAD_COLOURS[int(world.squad[first]) % len(SQUAD_COLOURS)]
+    squad = int(world.squad[first])
+    palette = colours if colours else SQUAD_COLOURS
+    colour = tuple(palette[squad % len(palette)])
     x, y = np.rint(camera.pos2pix(world.level.global_min)).astype(int)
     pygame.draw.ellipse(surface, p.outline, (x - 6, y - 3, 12, 6))
     pygame.draw.line(surface, p.outline, (x, y), (x, y - 40), 4)
@@ -368,7 +387,8 @@ def draw_goal_flag(surface, world, camera, p):
     flag = [(x + 1, y - 40), (x + 21, y - 34), (x + 1, y - 28)]
     pygame.draw.polygon(surface, colour, flag)
     pygame.draw.polygon(surface, p.outline, flag, 1)
-    text = f"SQUAD {int(world.squad[first]) + 1} ARRIVED  ·  step {int(world.arrival_step[first])}"
+    who = names[squad].upper() if names is not None and squad < len(names) else f"SQUAD {squad + 1}"
+    text = f"{who} ARRIVED  ·  step {int(world.arrival_step[first])}"
     banner = _banner(text, colour, p)
     surface.blit(banner, (x + 25, y - 34 - banner.get_height() // 2))
 

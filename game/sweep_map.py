@@ -104,15 +104,21 @@ def _budget(result) -> int:
 
 # -- the whole picture ----------------------------------------------------------------------------
 def draw_sweep(surface: pygame.Surface, rect, result, level, optimizer: str | None = None,
-               background=BACKGROUND):
+               background=BACKGROUND, min_size: int = 9):
     """Draw the sweep map of ``optimizer`` (default: the result's first) into ``rect`` of any
-    Surface: title, cells, axes, overlays and legend, with type sized to the rect. Nothing is
-    drawn outside ``rect``; ``background=None`` leaves what is under the picture's gaps."""
+    Surface: title, cells, axes, overlays and legend, with type sized to the rect but never
+    smaller than ``min_size`` [px] (a presenter passes its UI scale here, so the type reads from
+    the back of a room). Nothing is drawn outside ``rect``; ``background=None`` leaves what is
+    under the picture's gaps.
+
+    For a rule that ignores momentum (SGD, AdaGrad) every row of the plane is the same, so one
+    band of learning rates is drawn, labelled "momentum has no effect for ..."."""
     rect = pygame.Rect(rect)
     index = result.optimizers.index(optimizer) if optimizer else 0
     name = result.optimizers[index]
-    size = int(np.clip(min(rect.height / 46, rect.width / 66), 9, 40))    # body text [px]
+    size = int(np.clip(min(rect.height / 46, rect.width / 66), max(9, min_size), max(40, min_size)))  # body [px]
     pad = size
+    single = not uses_momentum(name)
     old_clip = surface.get_clip()
     surface.set_clip(rect)
     if background is not None:
@@ -120,20 +126,27 @@ def draw_sweep(surface: pygame.Surface, rect, result, level, optimizer: str | No
     top = _draw_title(surface, rect, pad, size, result, level, name)
     legend_w = int(np.clip(rect.width * 0.3, 11 * size, 24 * size))
     plot = _plot_rect(rect, top, legend_w, pad, size)
-    axes = PlaneAxes(plot, result.lrs, result.momenta)
-    _draw_cells(surface, axes, cell_colours(result, index))
-    _draw_some_arrived(surface, axes, result, index)
+    momenta = result.momenta[:1] if single else result.momenta
+    if single:                                          # one band, not a plane of identical rows
+        plot.height = min(plot.height, max(3 * size, plot.height // 3))
+    axes = PlaneAxes(plot, result.lrs, momenta)
+    _draw_cells(surface, axes, cell_colours(result, index)[:len(momenta)])
+    _draw_some_arrived(surface, axes, result, index, len(momenta))
     _draw_axes(surface, axes, size, name)
     limit = stability_limit(level, name)
     surface.set_clip(plot.inflate(size // 2, size // 2).clip(rect))
-    _draw_allowed_box(surface, axes, level, size)
+    _draw_allowed_box(surface, axes, level, size, single)
     surface.set_clip(plot.clip(rect))
     if limit:
         _draw_limit(surface, axes, limit[0], size)
     surface.set_clip(rect)
     if name in ("momentum", "nesterov"):
         _draw_sgd_note(surface, axes, size)
-    _draw_default(surface, axes, level, size)
+    _draw_default(surface, axes, level, size, single)
+    if single:
+        note = f"momentum has no effect for {OPTIMIZER_LABELS.get(name, name)}: one row of learning rates"
+        y = plot.bottom + max(4, size // 3) + int(size * 0.85 * 1.3) + size // 3 + int(size * 1.6)
+        _paragraph(surface, note, plot.left, y, plot.width, size, colour=TEXT, bold=True)
     legend = pygame.Rect(rect.right - pad - legend_w, plot.top, legend_w, rect.bottom - pad - plot.top)
     _draw_legend(surface, legend, size, result, level, index, limit)
     surface.set_clip(old_clip)
@@ -147,9 +160,13 @@ def _draw_title(surface, rect, pad, size, result, level, name) -> int:
     width, big = rect.width - 2 * pad, int(size * 1.45)
     r = text(surface, ellipsize(title, big, width, bold=True), (rect.left + pad, rect.top + pad), big, TEXT,
              bold=True)
-    sub = (f"Where each learning rate \u03b7 and momentum {momentum_symbol(name)} leads: "
-           f"{len(result.lrs)} \u00d7 {len(result.momenta)} settings, {result.starts} starts each, "
-           f"{_budget(result)} steps")
+    if uses_momentum(name):
+        sub = (f"Where each learning rate \u03b7 and momentum {momentum_symbol(name)} leads: "
+               f"{len(result.lrs)} \u00d7 {len(result.momenta)} settings, {result.starts} starts each, "
+               f"{_budget(result)} steps")
+    else:
+        sub = (f"Where each learning rate \u03b7 leads: {len(result.lrs)} settings, {result.starts} starts each, "
+               f"{_budget(result)} steps")
     r = text(surface, ellipsize(sub, size, width), (rect.left + pad, r.bottom + size // 4), size, MUTED)
     return r.bottom + pad
 
@@ -174,9 +191,10 @@ def _draw_cells(surface, axes: PlaneAxes, rgb: np.ndarray):
     surface.blit(pygame.surfarray.make_surface(image), axes.rect)
 
 
-def _draw_some_arrived(surface, axes: PlaneAxes, result, index: int):
-    """A bright dot in every cell where some starts arrived but most did not: winnable with luck."""
-    some = (result.arrived[index] > 0) & (result.outcome()[index] != ARRIVED)
+def _draw_some_arrived(surface, axes: PlaneAxes, result, index: int, rows: int | None = None):
+    """A bright dot in every cell where some starts arrived but most did not: winnable with luck
+    (in the first ``rows`` rows only, if given)."""
+    some = ((result.arrived[index] > 0) & (result.outcome()[index] != ARRIVED))[:rows]
     side = max(2, min(axes.rect.width // len(axes.lrs), axes.rect.height // len(axes.momenta)) // 3)
     dot = pygame.Rect(0, 0, side, side)
     for i, j in zip(*np.nonzero(some)):
@@ -202,6 +220,8 @@ def _draw_axes(surface, axes: PlaneAxes, size: int, optimizer: str):
                 text(surface, f"{lr:g}", (x, plot.bottom + tick_len + 2), tick, TEXT, anchor="midtop")
     below = plot.bottom + tick_len + int(tick * 1.3) + size // 3
     text(surface, "learning rate \u03b7 (log scale)", (plot.centerx, below), size, TEXT, anchor="midtop")
+    if not uses_momentum(optimizer):
+        return                                          # one band: no momentum axis to label
     for mu in MOMENTUM_TICKS:
         if axes.mu_lo <= mu <= axes.mu_hi:
             y = round(float(axes.y(mu)))
@@ -254,10 +274,13 @@ def _dashed(surface, points, dash: float, width: int):
             _line(surface, at(start / length), at(min(start + dash, length) / length), width)
 
 
-def _draw_allowed_box(surface, axes: PlaneAxes, level, size: int):
+def _draw_allowed_box(surface, axes: PlaneAxes, level, size: int, single: bool = False):
     """Dashed, just outside the cells whose settings the level allows (a row when momentum is
-    fixed), so it never hides them; where the box meets the plot's edge it runs along the frame."""
+    fixed), so it never hides them; where the box meets the plot's edge it runs along the frame.
+    ``single``: the plot is one band of learning rates, so the box spans its height."""
     (l0, l1), (m0, m1) = level.lr_range, level.momentum_range
+    if single:
+        m0 = m1 = float(axes.momenta[0])
     width = max(2, size // 8)
     half_x = axes.rect.width / len(axes.lrs) / 2 + width / 2 + 1
     half_y = axes.rect.height / len(axes.momenta) / 2 + width / 2 + 1
@@ -287,9 +310,11 @@ def _ring(surface, centre, size: int):
     pygame.draw.circle(surface, OVERLAY, centre, 2)
 
 
-def _draw_default(surface, axes: PlaneAxes, level, size: int):
-    """Ring the level's default learning rate and momentum, labelled 'default'."""
-    x, y = round(float(axes.x(level.lr))), round(float(axes.y(level.momentum)))
+def _draw_default(surface, axes: PlaneAxes, level, size: int, single: bool = False):
+    """Ring the level's default learning rate and momentum, labelled 'default' (on one band of
+    learning rates: in the middle of the band)."""
+    mu = float(axes.momenta[0]) if single else level.momentum
+    x, y = round(float(axes.x(level.lr))), round(float(axes.y(mu)))
     if not axes.rect.inflate(2, 2).collidepoint(x, y):
         return
     _ring(surface, (x, y), size)
@@ -321,13 +346,15 @@ def _draw_legend(surface, rect, size: int, result, level, index: int, limit):
     y = _arrival_bar(surface, pygame.Rect(x, y, rect.width, size), size, budget) + gap
     (l0, l1), (m0, m1) = level.lr_range, level.momentum_range
     default = OPTIMIZER_LABELS.get(level.optimizer, level.optimizer)
+    mu = uses_momentum(result.optimizers[index])          # else the plot is one band: no mu to speak of
     rows = [(_swatch(OUTCOME_COLOURS[DESCENDING]), f"still descending after {budget} steps"),
             (_swatch(OUTCOME_COLOURS[TRAPPED]), "trapped short of the goal (local minimum, saddle or plateau)"),
             (_swatch(OUTCOME_COLOURS[DIVERGED]), "diverged: flew off the map"),
             (_dot_sample, "some starts arrived, most did not"),
             None,
-            (_dash_sample, f"allowed here: \u03b7={_span(l0, l1)}, \u03bc={_span(m0, m1)}"),
-            (_ring_sample, f"level default: {default}, \u03b7={level.lr:g}, \u03bc={level.momentum:g}")]
+            (_dash_sample, f"allowed here: \u03b7={_span(l0, l1)}" + (f", \u03bc={_span(m0, m1)}" if mu else "")),
+            (_ring_sample, f"level default: {default}, \u03b7={level.lr:g}"
+                           + (f", \u03bc={level.momentum:g}" if mu else ""))]
     if limit:
         rows.append((_limit_sample, f"stability limit {limit[1]}"))
     sample = pygame.Rect(0, 0, int(size * 1.6), size)

@@ -6,11 +6,11 @@
 Controls:
     1-9, Tab        select a squad (Tab cycles)
     [ ]  or  - =    halve / double the squad's learning rate (within the level's range)
-    , .  or  < >    momentum -/+ 0.05 (within the level's range)
+    ; '  or  < >    momentum -/+ 0.05 (within the level's range)
     o               next optimizer the level allows
     n               split the selected squad: its second half becomes a new squad
     f               fog of war on/off
-    Space           run / pause          s   one step
+    Space           run / pause          .  or  s   one step (as in the window game)
     r               restart the level    q, Esc   quit
 
 The level starts paused (deployment); Space starts the descent. The simulation advances
@@ -41,8 +41,8 @@ MOMENTUM_STEP = 0.05
 KEYS = {"1": "squad1", "2": "squad2", "3": "squad3", "4": "squad4", "5": "squad5", "6": "squad6",
         "7": "squad7", "8": "squad8", "9": "squad9", "\t": "next squad", "KEY_TAB": "next squad",
         "[": "lr down", "-": "lr down", "]": "lr up", "=": "lr up", "+": "lr up",
-        ",": "momentum down", "<": "momentum down", ".": "momentum up", ">": "momentum up",
-        "o": "optimizer", "n": "split", "f": "fog", " ": "pause", "s": "step", "r": "restart",
+        ";": "momentum down", "<": "momentum down", "'": "momentum up", ">": "momentum up",
+        "o": "optimizer", "n": "split", "f": "fog", " ": "pause", ".": "step", "s": "step", "r": "restart",
         "q": "quit", "Q": "quit", "\x1b": "quit", "KEY_ESCAPE": "quit"}
 
 

@@ -249,8 +249,8 @@ def build_frame(world, view: View, raster: Raster) -> Frame:
     if world.over:
         _draw_minima(f, world, raster)
     _draw_units(f, world, view, raster)
-    _draw_text_line(f, 0, header_segments(world, view), raster)
-    _draw_text_line(f, raster.lines - 2, status_segments(world, view, raster.cols), raster)
+    _draw_text_line(f, 0, header_segments(world, view, raster.cols), raster)
+    _draw_text_line(f, raster.lines - 2, status_segments(world, view, raster.cols, raster.mode == "ascii"), raster)
     f.put(raster.lines - 1, 0, help_text(raster.cols).ljust(raster.cols), raster.text_code, DEFAULT)
     if world.over:
         _draw_box(f, end_box(world, min(BOX_WIDTH, raster.cols - 4)), world, raster)

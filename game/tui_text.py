@@ -11,9 +11,16 @@ from sim.world import ARRIVED, DIVERGED, TRAPPED
 
 NO_MOMENTUM = ("sgd", "adagrad")      # rules that ignore the momentum setting
 TO_ASCII = {"●": "o", "◉": "O", "★": "*", "☆": "-", "⚑": "F", "×": "x", "✖": "X", "—": "-", "·": "."}
-HELP_WIDE = (" 1-9/Tab squad  [ ] lr  , . momentum  o optimizer  n split  f fog"
-             "  Space run/pause  s step  r restart  q quit")
-HELP_NARROW = " 1-9 squad  [] lr  ,. mom  o opt  n split  Spc run  q quit"
+HELP_LINES = (          # the widest that fits is shown; every one names every key
+    " 1-9/Tab squad  [ ] lr halve/double  ; ' momentum -/+  o optimizer  n split  f fog"
+    "  Space run/pause  . or s step  r restart  q quit",                                      # 131
+    " 1-9/Tab squad  []lr  ;' momentum  o optimizer  n split  f fog  Space run  . s step  r reset  q quit",  # 100
+    " 1-9/Tab squad  []lr  ;'mom  o opt  n split  f fog  Spc run  .s step  r restart  q quit",                # 87
+    " 1-9 squad  []lr  ;'mom  o opt  n split  f fog  Spc run  .s step  r rst  q quit",                        # 79
+    " 1-9 sq []lr ;'mu o opt n split f fog Spc run .s step r rst q quit",                                     # 66
+)
+HELP_WIDE, HELP_NARROW = HELP_LINES[0], HELP_LINES[-1]
+ELLIPSIS = "..."
 
 
 def ascii_only(text: str) -> str:
@@ -38,28 +45,48 @@ def height_text(h: float) -> str:
     return "0" if abs(h) < 5e-4 else f"{h:.3g}"
 
 
-def header_segments(world, view) -> list:
+def header_segments(world, view, cols: int = 1 << 30) -> list:
+    """The top line: the game, the level and the latest news (a message, the last event, else the
+    lesson). Too long for ``cols``, it drops the game's name, then the level's title, then cuts
+    the news short with "..." -- never the level id."""
     lvl = world.level
     words = view.message or (event_text(world.events[-1]) if world.events else lvl.lesson)
-    return [(" VALLEY COMMAND ", None), (f"| {lvl.id}  {lvl.title} | ", None), (words, None)]
+    prefixes = (f" VALLEY COMMAND | {lvl.id}  {lvl.title} | ", f" {lvl.id}  {lvl.title} | ", f" {lvl.id} | ")
+    for prefix in prefixes:
+        if len(prefix) + len(words) <= cols:
+            return [(prefix, None), (words, None)]
+    prefix = prefixes[-1]
+    room = cols - len(prefix)
+    return [(prefix, None), (words[:max(0, room - len(ELLIPSIS))].rstrip() + ELLIPSIS if room > 8 else "", None)]
 
 
-def status_segments(world, view, cols: int) -> list:
-    """Selected squad and its orders, the step count, units by status, and run/pause; units
-    are counted in words when the line has room, else by their map glyphs."""
+def status_segments(world, view, cols: int, ascii_mode: bool = False) -> list:
+    """Selected squad and its orders, the step count, units by status, and run/pause, in the
+    widest form that fits ``cols``: units counted in words, shorter words, and (in colour only,
+    where the glyphs match the map's) by their map glyphs. In ASCII the counts are always words."""
     s = view.squad
     o = world.orders[s]
     members = int((world.squad == s).sum())
     state = "OVER" if world.over else "PAUSED" if view.paused else "RUNNING"
-    head = [(f" ● Squad {s + 1}", s), (f"/{world.n_squads} ({members}) ", None),
+    full = [(f" ● Squad {s + 1}", s), (f"/{world.n_squads} ({members}) ", None),
             (f"{o.optimizer}  lr {float(o.lr):.3g}{momentum_text(o)} ", None),
             (f"| step {world.step_count}/{world.level.budget} ", None)]
+    compact = [(f" ● {s + 1}", s), (f"/{world.n_squads} ", None),
+               (f"{o.optimizer} lr {float(o.lr):.3g}{momentum_text(o).replace('  ', ' ')} ", None),
+               (f"| step {world.step_count}/{world.level.budget} ", None)]
     c = world.counts()
-    for units in (f"| descending {c['descending']}  arrived {c['arrived']}  trapped {c['trapped']}"
-                  f"  diverged {c['diverged']} ",
-                  f"| ● {c['descending']} ⚑ {c['arrived']} × {c['trapped']} ✖ {c['diverged']} "):
+    d, a, t, x = c["descending"], c["arrived"], c["trapped"], c["diverged"]
+    long_words = f"| descending {d}  arrived {a}  trapped {t}  diverged {x} "
+    words = f"| moving {d} arrived {a} trapped {t} diverged {x} "
+    short = f"| mov {d} arr {a} trap {t} div {x} "
+    glyphs = f"| ● {d} ⚑ {a} × {t} ✖ {x} "
+    if ascii_mode:
+        tries = [(full, long_words), (full, words), (compact, words), (compact, short)]
+    else:
+        tries = [(full, long_words), (full, words), (full, glyphs), (compact, glyphs)]
+    for head, units in tries:
         line = head + [(units, None), (f"| {state}", None)]
-        if sum(len(t) for t, _ in line) <= cols:
+        if sum(len(text) for text, _ in line) <= cols:
             break
     return line
 
@@ -73,7 +100,8 @@ def momentum_text(orders) -> str:
 
 
 def help_text(cols: int) -> str:
-    return HELP_WIDE if cols >= len(HELP_WIDE) else HELP_NARROW
+    """The widest help line that fits ``cols`` (the narrowest, cut, below that)."""
+    return next((line for line in HELP_LINES if len(line) <= cols), HELP_LINES[-1])
 
 
 def end_box(world, width: int) -> list:

@@ -503,3 +503,186 @@ def test_all_text_is_dejavu():
         if path.name != "fonts.py":
             source = path.read_text()
             assert "SysFont" not in source and "pygame.font.Font(" not in source and "freetype" not in source, path
+
+
+def _labelled_map(camera, level):
+    """The fitted map's rectangle with its frame and tick labels round it [px]."""
+    from game.fog import grid_step
+    from game.sprites import frame_room
+    left, bottom = frame_room(level, grid_step(camera))
+    r = camera.map_rect()
+    return pygame.Rect(r.x - left, r.y - 1, r.width + left + 1, r.height + bottom + 1)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+@pytest.mark.parametrize("level", ["02-overshoot", "03-ravine", "12-boss"])
+def test_fitted_map_labels_clear_of_the_event_log(make_app, size, level):
+    app, b = deployed(make_app, level, size)
+    press(app, pygame.K_RETURN)
+    app.frame()
+    assert b.phase == "descend" and b.camera.fitted
+    labelled = _labelled_map(b.camera, b.level)
+    assert b.camera.viewport.contains(labelled)
+    assert not labelled.colliderect(b.log_rect)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_briefing_map_leaves_room_for_the_widest_tick_label(make_app, size):
+    app = make_app(size, level="random:123:normal")
+    assert isinstance(app.scene, Briefing)
+    labelled = _labelled_map(app.scene.camera, app.scene.level)
+    assert app.scene.camera.viewport.contains(labelled)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080), (960, 600)])
+def test_campaign_card_titles_stay_clear_of_the_stars(make_app, size):
+    from game.fonts import font
+    from game.scenes import _fit_title
+    app = make_app(size)
+    press(app, pygame.K_RETURN)
+    c = app.scene
+    assert isinstance(c, Campaign)
+    s, rect = c.scale, c.cards[0]
+    pad = int(12 * s)
+    side = rect.height - 2 * pad
+    width = rect.width - side - 3 * pad                # as _draw_card lays a card out
+    room = side - int(38 * s)                          # from under "LEVEL nn" to over the stars line
+    for title in ["Three Arms of the Spiral", "The Bowl", "A Very Long Title That Cannot Possibly Fit In One Card"]:
+        size_px, lines = _fit_title(title, width, room, s)
+        assert 1 <= len(lines) and len(lines) * int(size_px * 1.3) <= max(room, int(size_px * 1.3))
+        assert all(font(size_px, bold=True).size(line)[0] <= width for line in lines)
+
+
+# -- play-test fixes: retry, leaving a run, hints, results camera, sparkline, notices -------------
+from game.hud import loss_advice, running_best  # noqa: E402
+
+
+def lose(app, b):
+    """Run ``b`` to the results screen (the caller's orders make it a loss)."""
+    press(app, pygame.K_RETURN, frames=0)
+    for _ in range(3):
+        press(app, pygame.K_PLUS, frames=0)
+    run_until(app, lambda: isinstance(app.scene, Results))
+    assert not app.scene.world.won
+    return app.scene
+
+
+def test_retry_keeps_the_squads_and_their_last_orders(make_app):
+    app, b = deployed(make_app, "03-ravine")
+    b.selection.set(np.arange(b.world.n_units) < 5)
+    press(app, pygame.K_2, mod=pygame.KMOD_CTRL)                     # squad 2: units 0-4
+    b.give_orders(optimizer="momentum", lr=5.0, momentum=0.4)
+    press(app, pygame.K_1)
+    b.give_orders(lr=5.0)                                            # squad 1: SGD, far too bold
+    results = lose(app, b)
+    squads, spawn = b.world.squad.copy(), b.world.start.copy()
+    press(app, pygame.K_r)
+    retry = app.scene
+    assert isinstance(retry, Battle) and retry is not b and retry.phase == "deploy"
+    assert np.array_equal(retry.world.squad, squads) and np.array_equal(retry.world.positions, spawn)
+    assert [(o.optimizer, o.lr, o.momentum) for o in retry.world.orders] == \
+        [("sgd", 5.0, b.level.momentum), ("momentum", 5.0, 0.4)]
+    assert all(e[0] == 0 for e in retry.recorder.timeline)           # a replay of the retry starts the same
+    assert results.battle is b
+
+
+def test_esc_during_the_descent_asks_before_leaving(make_app):
+    app, b = deployed(make_app)
+    press(app, pygame.K_RETURN)
+    run(app, 3)
+    press(app, pygame.K_ESCAPE)
+    assert app.scene is b and b.confirm_leave
+    steps = b.world.step_count
+    run(app, 10)
+    assert b.world.step_count == steps                              # paused while it asks
+    press(app, pygame.K_SPACE)                                      # any other key: resume
+    assert app.scene is b and not b.confirm_leave and not b.paused
+    run(app, 5)
+    assert b.world.step_count > steps
+    press(app, pygame.K_F1)                                         # help's Esc only closes the help
+    press(app, pygame.K_ESCAPE)
+    assert app.scene is b and not b.show_help and not b.confirm_leave
+    press(app, pygame.K_ESCAPE)
+    press(app, pygame.K_ESCAPE)                                     # Esc twice: leave
+    assert isinstance(app.scene, Briefing)
+
+
+def test_loss_advice_follows_what_went_wrong_and_what_the_player_did():
+    def outcome(level, optimizer, lr, momentum=0.0):
+        w = sim.World(sim.load_level(level))
+        w.set_orders(0, optimizer, lr, momentum)
+        while not w.over:
+            w.step()
+        return w
+
+    w = outcome("03-ravine", "sgd", 5.0)
+    assert loss_advice(w) == ["Your learning rate was too large: units flew off the map. Lower \u03b7."]
+    assert loss_advice(outcome("03-ravine", "sgd", 0.5)) == ["Too slow: raise \u03b7 or add momentum."]
+    slow = loss_advice(outcome("08-himmelblau", "momentum", 0.02, 0.9))
+    assert slow == ["Too slow: raise \u03b7."]                       # momentum 0.9 used: not "add momentum"
+    trapped = loss_advice(outcome("09-rastrigin", "sgd", 0.01))[0]
+    assert "local minimum" in trapped and "momentum" in trapped and "Adam" in trapped
+    flat = loss_advice(outcome("06-plateau", "momentum", 0.1, 0.9))[0]
+    assert "flat ground" in flat and "momentum" not in flat and "\u03b7" in flat
+    assert loss_advice(outcome("01-bowl", "sgd", 0.5)) == []         # a win needs no advice
+
+
+def test_hints_show_after_a_first_loss_on_results_and_the_retry_deploy(make_app):
+    app, b = deployed(make_app, "03-ravine")
+    assert b.deploy_hints() == [] and not b._hint_lines              # the puzzle stays a puzzle
+    b.give_orders(lr=5.0)
+    results = lose(app, b)
+    hints = b.loss_hints()
+    assert hints[0].startswith("Your learning rate was too large") and hints[1] == b.level.hint
+    run(app, 1)                                                      # the results panel draws them
+    press(app, pygame.K_r)
+    retry = app.scene
+    assert retry.deploy_hints() == hints and retry._hint_lines
+    assert retry.map_rect.contains(retry.hint_rect) and not retry.hint_rect.colliderect(retry.log_rect)
+    run(app, 1)
+    assert results is not retry
+    press(app, pygame.K_ESCAPE)                                      # back via the briefing: the level's hint
+    press(app, pygame.K_RETURN)
+    assert isinstance(app.scene, Battle) and app.scene.deploy_hints() == [b.level.hint]
+
+
+def test_results_fit_the_whole_map_whatever_the_battle_zoom(make_app):
+    app, b = deployed(make_app, "03-ravine")
+    b.give_orders(lr=5.0)
+    press(app, pygame.K_RETURN)
+    b.camera.zoom_at(b.map_rect.center, 3.0)
+    run_until(app, lambda: isinstance(app.scene, Results))
+    cam = app.scene.camera
+    assert cam.fitted and cam.zoom == pytest.approx(cam.fit_zoom)
+    for m in b.level.minima:
+        assert app.scene.map_rect.collidepoint(cam.pos2pix(np.asarray(m.xy)))
+
+
+def test_the_sparkline_plots_the_running_best_and_the_star_tick_is_labelled(make_app):
+    assert np.array_equal(running_best([np.nan, 3, 2, 5, 1, 4]), [np.nan, 3, 2, 2, 1, 1], equal_nan=True)
+    app, b = deployed(make_app, "03-ravine")
+    b.give_orders(lr=5.0)                                            # every unit diverges
+    press(app, pygame.K_RETURN)
+    run_until(app, lambda: b.phase == "over")
+    best = running_best(b.history[0][:b.world.step_count + 1])
+    assert np.all(np.diff(best) <= 0)
+    b.panel.draw(app.screen)
+    tick = b.panel.star_tick
+    assert b.panel.rect.contains(tick) and not any(tick.colliderect(t.rect) for t in b.panel.tabs)
+
+
+def test_notices_expire_stay_with_their_scene_and_clear_the_help_tag(make_app):
+    app, b = deployed(make_app, "03-ravine")
+    b.give_orders(lr=5.0)
+    results = lose(app, b)
+    app.notify("Replay saved: " + "/a/very/long/path" * 20)
+    run(app, 1)
+    assert app.toasts and app.toasts[0][2] is results
+    press(app, pygame.K_r)                                           # the notice stays behind
+    assert app.toasts == []
+    battle = app.scene
+    app.notify("Replay saved: " + "/a/very/long/path" * 20)
+    run(app, 1)
+    assert app.toast_rects and not app.toast_rects[0].colliderect(battle.help_rect)
+    run(app, round(3.0 / DT) + 1)                                    # gone after ~3 s
+    assert app.toasts == []

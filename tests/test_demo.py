@@ -504,3 +504,56 @@ def test_space_on_the_autoplay_card_starts_the_race_at_once(make_classroom):
     assert c.show_card and c.autoplay.phase == "card"
     press(app, pygame.K_SPACE, frames=3)
     assert not c.show_card and c.autoplay.phase == "race" and c.world.step_count > 0
+
+
+# -- newcomer play-test fixes --------------------------------------------------------------------------
+def test_racers_have_bright_distinct_non_white_colours(make_classroom):
+    from game import demo_view
+    app, c = make_classroom(race=("sgd", "momentum", "nesterov", "adam", "adagrad", "rmsprop"))
+    colours = [row[0] for row in c.legend_rows()]
+    assert len(set(colours)) == len(colours) and all(min(rgb) < 200 for rgb in colours)   # no white
+    assert colours == [demo_view.squad_colour(k) for k in range(6)]
+
+
+def test_racers_are_named_uniquely_after_o(make_classroom):
+    app, c = make_classroom(race=("sgd", "momentum"))
+    c.select_squad(0)
+    c.next_optimizer()                                   # sgd -> momentum: two heavy-ball squads
+    assert c.squad_labels() == ["Momentum", "Momentum 2"]
+    c.restart()
+    assert c.squad_labels() == ["Momentum", "Momentum 2"]
+    from game.race import default_lineup, unique_labels
+    assert unique_labels(["SGD", "SGD", "Adam", "SGD"]) == ["SGD", "SGD 2", "Adam", "SGD 3"]
+    assert [e.label for e in default_lineup(c.level, ["adam", "adam"])] == ["Adam", "Adam 2"]
+
+
+def test_step_is_not_called_velocity_without_momentum():
+    from game.demo_view import legend_rows
+    assert "velocity" in legend_rows(["gradient", "step"])[1].s
+    sgd = [r.s for r in legend_rows(["gradient", "step"], velocity=False)]
+    assert "velocity" not in " ".join(sgd) and "the step \u0394x" in sgd[1]
+
+
+def test_sweep_overlay_is_large_and_one_row_without_momentum(make_classroom):
+    app, c = make_classroom(size=(1920, 1080))
+    c.select_squad(0)                                    # SGD
+    press(app, pygame.K_w)
+    assert c.show_sweep and len(c.sweep_result().momenta) == 1
+    box, (w, h) = c.sweep_rect(), app.screen.get_size()
+    assert box.width >= 0.8 * w - 1 and box.height >= 0.8 * h - 1
+    app.frame()                                          # draws at the presenter's type size
+
+
+def test_goal_flag_banner_can_name_the_squad():
+    from game import sprites
+    from game.camera import Camera
+    from game.palette import get
+    level = sim.load_level("01-bowl")
+    world = sim.World(level, seed=0)
+    world.set_orders(0, lr=0.5)
+    world.step(30)
+    assert world.won
+    surface = pygame.Surface((400, 300))
+    camera = Camera(level.bounds, surface.get_rect())
+    sprites.draw_goal_flag(surface, world, camera, get("high-contrast"), names=["Adam"], colours=[(255, 166, 0)])
+    sprites.draw_goal_flag(surface, world, camera, get("high-contrast"))          # as before: "SQUAD 1"

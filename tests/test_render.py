@@ -368,3 +368,29 @@ def test_bench_frame_reports_its_figures():
     figures = bench_frame(quick=True)
     assert {"frame_ms_median", "frame_ms_p95", "first_frame_s"} <= set(figures)
     assert all(v > 0 for v in figures.values())
+
+
+def test_trails_arrows_and_bursts_stay_inside_the_map_rect(bowl, bowl_art):
+    """Units flown off the map leave no trail across the margins (the labels and the HUD live there)."""
+    import copy
+    world = sim.World(bowl, seed=3, units=6)
+    world.set_orders(0, lr=2.5)                   # too large: units leave the map and blow up
+    world.step(6)
+    (x0, x1), (y0, y1) = bowl.bounds
+    p = world.positions
+    assert ((p[:, 0] < x0) | (p[:, 0] > x1) | (p[:, 1] < y0) | (p[:, 1] > y1)).any()
+    still = copy.deepcopy(world)
+    still.trail[:] = still.positions              # the same frame without any trail
+    cam = Camera(bowl.bounds, pygame.Rect(0, 0, *SIZE))
+    cam.zoom_at(cam.viewport.center, 1 / 1.5)     # zoomed out: wide margins round the map
+    frames = []
+    for w in (world, still):
+        screen = pygame.Surface(SIZE)
+        draw_map(screen, w, cam, bowl_art, time_s=0.5)
+        frames.append(frame_array(screen))
+    differs = (frames[0] != frames[1]).any(axis=2)
+    on_map = np.zeros(differs.shape, bool)
+    r = cam.map_rect()
+    on_map[r.top:r.bottom, r.left:r.right] = True
+    assert differs[on_map].any()                  # the trails are drawn ...
+    assert not differs[~on_map].any()             # ... only on the map

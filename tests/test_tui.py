@@ -210,6 +210,39 @@ def test_session_commands_stay_within_the_level():
     assert session.command("quit") is False
 
 
+def test_keys_match_the_window_game():
+    K = tui.KEYS
+    assert K["."] == K["s"] == "step" and K[" "] == "pause"               # . steps, as in the window game
+    assert K[";"] == K["<"] == "momentum down" and K["'"] == K[">"] == "momentum up"
+    assert K["["] == "lr down" and K["]"] == "lr up" and "," not in K
+    session = Session(sim.load_level("03-ravine"), seed=0)
+    lr = session.world.orders[0].lr
+    session.command(K["]"])
+    assert session.world.orders[0].lr == pytest.approx(min(2 * lr, session.level.lr_range[1]))
+    session.command(K["."])
+    assert session.world.step_count == 1 and session.view.paused
+
+
+def test_help_status_and_title_fit_and_spell_out(monkeypatch):
+    from game.tui_text import HELP_LINES
+    for line in HELP_LINES:                                               # every line names every key
+        for key in ("1-9", "[", "]", ";", "'", " o ", " n ", " f ", "Sp", ".", "s step", " r ", " q "):
+            assert key in line, (key, line)
+    for cols in (80, 100, 132):
+        world, view = world_and_view()
+        world.set_orders(0, optimizer="adam")
+        rows = T.render(world, view, cols, 30, "ascii").text().splitlines()
+        assert len(T.help_text(cols)) <= cols and rows[-1].strip() == T.help_text(cols).strip()
+        status = rows[-2]
+        assert "PAUSED" in status and " F 0" not in status                 # no bare glyph counts in ASCII
+        assert re.search(r"(descending|moving|mov) 12 +arr(ived)? 0 +trap(ped)? 0 +div(erged)? 0", status), status
+        if cols >= 100:
+            assert re.search(r"(descending|moving) 12 +arrived 0 +trapped 0 +diverged 0", status), status
+        title = rows[0].rstrip()
+        assert "08-himmelblau" in title and len(title) <= cols
+        assert title.endswith(("...", world.level.lesson))               # cut short with ..., never mid-word silently
+
+
 def test_terminal_modules_do_not_import_pygame():
     code = "import sys, game.tui, game.tui_frame; assert 'pygame' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
