@@ -686,3 +686,15 @@ def test_notices_expire_stay_with_their_scene_and_clear_the_help_tag(make_app):
     assert app.toast_rects and not app.toast_rects[0].colliderect(battle.help_rect)
     run(app, round(3.0 / DT) + 1)                                    # gone after ~3 s
     assert app.toasts == []
+
+
+def test_every_help_overlay_control_is_in_the_readme():
+    """The README's controls tables name every key of the game's and the classroom's help overlay."""
+    from pathlib import Path
+
+    from game.demo import CLASSROOM_HELP
+    from game.hud import HELP
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    cells = {line.split("|")[1].strip() for line in readme.splitlines() if line.startswith("| ")}
+    missing = [keys for _, rows in HELP + CLASSROOM_HELP for keys, _ in rows if keys not in cells]
+    assert not missing, missing
