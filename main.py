@@ -154,7 +154,8 @@ def cmd_bench(args) -> int:
     return 0
 
 
-NO_DISPLAY = "error: no display to open a window on; try 'python main.py simulate LEVEL' to play without one"
+NO_DISPLAY = ("error: no display to open a window on; without one try 'python main.py simulate LEVEL', "
+              "'python main.py tui LEVEL' or 'python main.py record LEVEL --out descent.mp4'")
 
 
 def display_available() -> bool:

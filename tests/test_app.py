@@ -471,6 +471,7 @@ def test_no_display_prints_one_line_and_exits_2(monkeypatch, capsys):
     assert main.main([]) == 2
     err = capsys.readouterr().err
     assert one_line(err) and "python main.py simulate LEVEL" in err
+    assert "python main.py tui LEVEL" in err and "python main.py record LEVEL" in err
 
 
 def test_a_display_that_fails_to_open_prints_one_line(monkeypatch, capsys):
