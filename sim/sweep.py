@@ -127,7 +127,7 @@ class Swarm(World):
     ``rows`` maps the units still in the world to their original index.
     """
 
-    PER_UNIT = ("positions", "start", "status", "squad", "arrival_step", "_anchor", "_still",
+    PER_UNIT = ("positions", "start", "status", "squad", "arrival_step", "_anchor_x", "_anchor_y", "_still",
                 "velocity", "heights", "grads")
 
     def __init__(self, level: Level, seed: int | None, spawn: np.ndarray):

@@ -80,8 +80,9 @@ class World:
         pad = DIVERGE_MARGIN * level.size
         self._outer = np.array([[x0 - pad, y0 - pad], [x1 + pad, y1 + pad]])
         self.settle_radius = SETTLE_FRACTION * level.size
-        self._anchor = self.positions.copy()
-        self._still = np.zeros(n, np.int32)
+        self._anchor_x = self.positions[:, 0].copy()   # where each unit last settled [world]
+        self._anchor_y = self.positions[:, 1].copy()
+        self._still = np.zeros(n, np.int32)            # steps it has stayed within settle_radius of it
         self.velocity = np.zeros((n, 2))          # last displacement x_t - x_{t-1} [world/step]
         self.trail = np.repeat(self.positions[None], trail_length, axis=0)   # ring buffer (K, N, 2)
         self.trail_head = 0                         # index of the newest row
@@ -204,11 +205,13 @@ class World:
             self.arrival_step[arrived] = self.step_count
             self._mark(arrived, ARRIVED, "arrived")
             moving &= ~arrived
-        ax, ay = x[:, 0] - self._anchor[:, 0], x[:, 1] - self._anchor[:, 1]
+        x0, x1 = x[:, 0], x[:, 1]
+        ax, ay = x0 - self._anchor_x, x1 - self._anchor_y
         away = ax * ax + ay * ay > self.settle_radius ** 2
-        np.copyto(self._anchor, x, where=away[:, None])
-        self._still += 1
-        self._still[away] = 0
+        # branch-free selects: much faster than masked copies when the mask is ragged
+        self._anchor_x = np.where(away, x0, self._anchor_x)
+        self._anchor_y = np.where(away, x1, self._anchor_y)
+        self._still = np.where(away, 0, self._still + 1).astype(np.int32, copy=False)
         settled = moving & (self._still >= SETTLE_STEPS)
         if settled.any():
             self._mark(settled, TRAPPED, "trapped")
