@@ -27,20 +27,30 @@ import os
 import sys
 
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")   # = sim.OPTIMIZERS
+MAX_UNITS = 1_000_000     # units a command line may ask for (a unit costs about 1 kB with its trail)
+MAX_STEPS = 100_000       # steps a command line may ask for (= sim.levels.MAX_BUDGET)
 
 
 class UsageError(Exception):
     """Bad input from the command line: printed as one line, exit status 2."""
 
 
-def _positive_int(text: str) -> int:
+def _whole(text: str, low: int, high: int) -> int:
     try:
         v = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {v}")
+    if not low <= v <= high:
+        raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high:,}, got {v}")
     return v
+
+
+def _unit_count(text: str) -> int:
+    return _whole(text, 1, MAX_UNITS)
+
+
+def _step_count(text: str) -> int:
+    return _whole(text, 1, MAX_STEPS)
 
 
 def _seed(text: str) -> int:
@@ -68,8 +78,8 @@ def add_orders(p: argparse.ArgumentParser):
     p.add_argument("--optimizer", choices=OPTIMIZER_NAMES, help="update rule (default: the level's)")
     p.add_argument("--lr", type=_number, help="learning rate eta (default: the level's)")
     p.add_argument("--momentum", type=_number, help="momentum mu, or beta1 for adam (default: the level's)")
-    p.add_argument("--units", type=_positive_int, help="number of units (default: the level's)")
-    p.add_argument("--steps", type=_positive_int, help="steps to run (default: the level's budget)")
+    p.add_argument("--units", type=_unit_count, help="number of units (default: the level's)")
+    p.add_argument("--steps", type=_step_count, help="steps to run (default: the level's budget)")
     p.add_argument("--seed", type=_seed, help="spawn and weather seed (default: the level's)")
 
 

@@ -46,6 +46,7 @@ from .optim import OPTIMIZERS
 LEVELS_DIR = Path(__file__).resolve().parent.parent / "levels"
 MAX_FILE_BYTES = 1_000_000        # a level is a few kB; refuse anything absurd before parsing
 MAX_ABS = 1e6                     # no coordinate or parameter beyond this
+MIN_POSITIVE = 1e-6               # widths, radii and scales below this are mistakes, not features
 MAX_BUDGET = 100_000              # steps
 MAX_UNITS = 10_000
 
@@ -154,8 +155,8 @@ class _Reader:
             self.fail(where, f"expected a finite number, got {value}")
         if abs(v) > MAX_ABS:
             self.fail(where, f"{value} is too large (limit {MAX_ABS:g})")
-        if positive and not v > 0:
-            self.fail(where, f"expected a number > 0, got {value}")
+        if positive and not v >= MIN_POSITIVE:
+            self.fail(where, f"expected a number > 0 (at least {MIN_POSITIVE:g}), got {value}")
         if low is not None and v < low:
             self.fail(where, f"expected a number >= {low}, got {value}")
         if high is not None and v > high:
@@ -192,6 +193,8 @@ def _component(r: _Reader, table, where: str) -> T.Field:
     if not isinstance(table, dict):
         r.fail(where, f"expected a table, got {type(table).__name__}")
     kind = table.get("type")
+    if not isinstance(kind, str):
+        r.fail(f"{where}.type", f"expected a terrain type name, got {kind!r}")
     if kind not in COMPONENTS:
         close = difflib.get_close_matches(str(kind), sorted(COMPONENTS), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else f"; choose from {', '.join(sorted(COMPONENTS))}"
@@ -227,6 +230,8 @@ def read_toml(path: Path) -> dict:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as err:
         raise LevelError(f"{path}: TOML syntax error: {err}") from None
+    except RecursionError:
+        raise LevelError(f"{path}: TOML nested too deeply") from None
     except (OSError, UnicodeDecodeError) as err:
         raise LevelError(f"{path}: cannot read: {err}") from None
 
@@ -258,6 +263,8 @@ def parse_level(data: dict, source: str, level_id: str) -> Level:
         parts = [_component(r, c, f"terrain[{i}]") for i, c in enumerate(comps)]
         field_ = parts[0] if len(parts) == 1 else T.Sum(parts)
 
+    if proc is not None and "bounds" in data:
+        r.fail("bounds", "not allowed with [procedural]: a procedural map brings its own")
     if "bounds" in data:
         b = data["bounds"]
         if not isinstance(b, list) or len(b) != 2:
@@ -280,6 +287,9 @@ def parse_level(data: dict, source: str, level_id: str) -> Level:
     for i, (lo, hi) in enumerate(bounds):
         if not lo <= center[i] <= hi:
             r.fail("spawn.center", f"{center} lies outside the map bounds {bounds}")
+    size = max(hi - lo for lo, hi in bounds)
+    if radius > size / 2:
+        r.fail("spawn.radius", f"{radius} is too large for a map of size {size:g} (at most half of it)")
 
     o = data["orders"]
     r.check_keys(o, ORDER_KEYS, "orders.")
@@ -310,7 +320,7 @@ def parse_level(data: dict, source: str, level_id: str) -> Level:
         briefing=" ".join(r.text(data["briefing"], "briefing").split()), terrain=field_, bounds=bounds,
         spawn_center=center, spawn_radius=radius, units=units, allowed=tuple(allowed), optimizer=optimizer,
         lr=lr, lr_range=lr_range, momentum=mu, momentum_range=mu_range, budget=budget,
-        goal_radius=r.number(data["goal_radius"], "goal_radius", positive=True),
+        goal_radius=r.number(data["goal_radius"], "goal_radius", positive=True, high=size / 4),
         star_steps=r.integer(s.get("steps", budget), "stars.steps", 1, budget),
         star_units_lost=r.integer(s.get("units_lost", units), "stars.units_lost", 0, units),
         noise=r.number(data.get("noise", 0.0), "noise", low=0.0),
@@ -321,7 +331,8 @@ def parse_level(data: dict, source: str, level_id: str) -> Level:
 
 def _with_minima(level: Level, proc, r: _Reader) -> Level:
     """Attach every minimum of the terrain and the global one (the level's goal)."""
-    minima = tuple(proc.minima) if proc is not None else tuple(find_minima(level.terrain, level.bounds))
+    with np.errstate(all="ignore"):          # a wild terrain may overflow while probed; judged below
+        minima = tuple(proc.minima) if proc is not None else tuple(find_minima(level.terrain, level.bounds))
     interior = [m for m in minima if not m.on_edge]
     if not interior:
         r.fail("terrain", "has no minimum inside the map bounds")
@@ -329,6 +340,9 @@ def _with_minima(level: Level, proc, r: _Reader) -> Level:
     if best.on_edge:
         r.fail("terrain", f"the lowest point {best.xy} is on the map's edge, not a valley; enlarge the bounds")
     g = np.array(best.xy, float)
+    g.flags.writeable = False                 # shared by every caller of the cached level
+    if np.hypot(*(g - level.spawn_center)) < level.goal_radius + level.spawn_radius:
+        r.fail("spawn", "the spawn zone overlaps the goal around the global minimum")
     object.__setattr__(level, "minima", minima)
     object.__setattr__(level, "global_min", g)
     object.__setattr__(level, "global_min_height", float(best.height))
@@ -355,7 +369,8 @@ def load_level(name: str) -> Level:
         close = difflib.get_close_matches(name, campaign(), n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'? " if close else ""
         raise LevelError(f"{name}: no such level; {hint}('python main.py levels' lists them)")
-    key = (str(path.resolve()), path.stat().st_mtime_ns if path.is_file() else None)
+    st = path.stat() if path.is_file() else None
+    key = (str(path.resolve()), (st.st_mtime_ns, st.st_size, st.st_ino) if st else None)
     if key not in _CACHE:
         _CACHE[key] = parse_level(read_toml(path), str(path), path.stem)
     return _CACHE[key]

@@ -143,7 +143,8 @@ class World:
         if new.optimizer != o.optimizer:
             opt = self._new_optimizer(new, len(self._members[squad]))
         else:
-            opt.lr, opt.momentum = new.lr, new.momentum      # validated by the optimizer
+            make_optimizer(new.optimizer, lr=new.lr, momentum=new.momentum)   # validate both first
+            opt.lr, opt.momentum = new.lr, new.momentum
         self._optimizers[squad], self.orders[squad] = opt, new
         trapped = self._members[squad][self.status[self._members[squad]] == TRAPPED]
         self.status[trapped] = DESCENDING
@@ -172,12 +173,12 @@ class World:
                     if len(idx):
                         new[idx] = opt.step(x[idx], g[idx])
         moving = self.status == DESCENDING
+        self.step_count += 1
         ok = self._inside(new)              # NaN compares False, so non-finite steps fail too
         self._mark(moving & ~ok, DIVERGED, "diverged")
         moving &= ok
         if not moving.all():
             np.copyto(new, x, where=~moving[:, None])
-        self.step_count += 1
         h, g = self.level.terrain.height_and_grad(new)
         if not np.isfinite(h.sum() + g.sum()):
             bad = ~(np.isfinite(h) & np.isfinite(g[:, 0]) & np.isfinite(g[:, 1]))
@@ -235,10 +236,15 @@ class World:
         return any(np.hypot(*(np.asarray(m.xy) - xy)) <= r for m in self.level.minima)
 
     # -- results ----------------------------------------------------------------------------
+    def _arrived_in_time(self) -> np.ndarray:
+        """Arrival steps of the units that reached the global minimum within the level's budget."""
+        steps = self.arrival_step
+        return steps[(steps >= 0) & (steps <= self.level.budget)]
+
     @property
     def won(self) -> bool:
-        """A unit has reached the global minimum."""
-        return bool((self.status == ARRIVED).any())
+        """A unit has reached the global minimum within the step budget."""
+        return bool(len(self._arrived_in_time()))
 
     @property
     def over(self) -> bool:
@@ -261,7 +267,7 @@ class World:
         """0 if not won; else 1 + (arrived within stars.steps) + (lost at most stars.units_lost)."""
         if not self.won:
             return 0
-        first = int(self.arrival_step[self.arrival_step >= 0].min())
+        first = int(self._arrived_in_time().min())
         lost = int(((self.status == TRAPPED) | (self.status == DIVERGED)).sum())
         return 1 + (first <= self.level.star_steps) + (lost <= self.level.star_units_lost)
 

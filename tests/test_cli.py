@@ -36,6 +36,11 @@ BAD_FILES = {
     "inf": (GOOD.replace("lr = 0.01", "lr = inf"), ["orders.lr", "finite"]),
     "huge": (GOOD.replace("radius = 0.6", "radius = 1e300"), ["spawn.radius", "too large"]),
     "missing_field": (GOOD.replace("budget = 60\n", ""), ["budget", "missing"]),
+    "type_not_a_name": (GOOD.replace('type = "bowl"', "type = []"), ["terrain[0].type", "type name"]),
+    "deep_nesting": ("x = " + "[" * 5000 + "]" * 5000 + "\n", ["nested too deeply"]),
+    "tiny_stretch": (GOOD.replace("curvature = 1.0", "curvature = 1.0\nstretch = 1e-300"), ["stretch", "at least"]),
+    "huge_spawn": (GOOD.replace("radius = 0.6", "radius = 1000.0"), ["spawn.radius", "too large"]),
+    "huge_goal": (GOOD.replace("goal_radius = 0.3", "goal_radius = 1000.0"), ["goal_radius"]),
 }
 
 
@@ -64,7 +69,8 @@ def test_bad_flags_are_one_line():
     one_line_error(run("simulate", "01-bowl", "--lr", "-1"), "learning rate", "-1")
     one_line_error(run("simulate", "01-bowl", "--momentum", "1.5"), "momentum", "1.5")
     one_line_error(run("simulate", "random:abc"), "random:abc")
-    one_line_error(run("simulate", "01-bowl", "--units", "0"), "--units", ">= 1")
+    one_line_error(run("simulate", "01-bowl", "--units", "0"), "--units", "from 1")
+    one_line_error(run("simulate", "01-bowl", "--units", "100000000000"), "--units", "1,000,000")
     one_line_error(run("simulate", "01-bowl", "--lr", "nan"), "--lr", "finite")
     one_line_error(run("simulate", "01-bowl", "--optimizer", "adamw"), "--optimizer", "adamw")
     one_line_error(run("frobnicate"), "frobnicate")

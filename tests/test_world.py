@@ -155,3 +155,33 @@ def test_import_sim_leaves_pygame_out():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=str(__import__('pathlib').Path(sim.__file__).parent.parent))
     assert out.stdout.strip() == "False"
+
+
+def test_an_arrival_after_the_budget_does_not_win():
+    lvl = sim.load_level("01-bowl")
+    w = sim.World(lvl)
+    w.set_orders(0, lr=0.02)                      # slow: arrives only well after the 60-step budget
+    w.step(lvl.budget * 4)
+    assert (w.status == ARRIVED).any() and w.arrival_step[w.arrival_step >= 0].min() > lvl.budget
+    assert not w.won and w.stars() == 0
+
+
+def test_events_carry_the_step_they_happened_at():
+    w = sim.World(sim.load_level("01-bowl"), units=3)
+    w.set_orders(0, lr=100.0)
+    w.step()
+    assert w.step_count == 1 and [e.step for e in w.events] == [1, 1, 1]
+
+
+def test_bad_orders_change_nothing():
+    w = sim.World(sim.load_level("03-ravine"))
+    before = (w.orders[0].lr, w.optimizer(0).lr, w.orders[0].momentum, w.optimizer(0).momentum)
+    with pytest.raises(ValueError, match="momentum"):
+        w.set_orders(0, lr=0.77, momentum=1.5)
+    assert (w.orders[0].lr, w.optimizer(0).lr, w.orders[0].momentum, w.optimizer(0).momentum) == before
+
+
+def test_cached_level_global_min_is_read_only():
+    lvl = sim.load_level("01-bowl")
+    with pytest.raises(ValueError):
+        lvl.global_min[0] = 9.0
