@@ -235,7 +235,8 @@ class GaussianWells(Field):
     A negative depth makes a hill. Gradient:
     grad f = sum_k (depth_k / sigma_k^2) exp(-|x - c_k|^2 / (2 sigma_k^2)) (x - c_k).
 
-    The kernel writes the exponent as one matrix product of [x, y, |x|^2, 1] with a (4, K)
+    The kernel writes the exponent as one matrix product of [u, v, |u|^2, 1], (u, v) = x - (the
+    wells' mean centre), with a (4, K)
     table that already holds log(|depth_k| / sigma_k^2), so one ``exp`` over an (N, K) block
     gives every term, and a second product with [sigma^2, 1, cx, cy] sums heights and
     gradients at once. Large batches are split into blocks shared between threads.
@@ -252,7 +253,10 @@ class GaussianWells(Field):
             keep = self.depths != 0
             self.centers, self.depths, self.sigmas = self.centers[keep], self.depths[keep], self.sigmas[keep]
         inv = 1.0 / self.sigmas ** 2
-        c = self.centers
+        # work relative to the wells' mean centre, so the expansion below does not cancel
+        # catastrophically for wells far from the world's origin
+        self.origin = self.centers.mean(0) if k else np.zeros(2)
+        c = self.centers - self.origin
         # exponent_k = log(|d_k|/s_k^2) - |x - c_k|^2/(2 s_k^2), expanded as a product with [x, y, |x|^2, 1]
         self._expo = np.vstack([c[:, 0] * inv, c[:, 1] * inv, -0.5 * inv,
                                 np.log(np.abs(self.depths) * inv) - 0.5 * (c * c).sum(1) * inv])
@@ -267,15 +271,17 @@ class GaussianWells(Field):
 
     def _block(self, xy, h, g):
         feats = np.empty((len(xy), 4))
-        feats[:, :2] = xy
-        np.einsum("ij,ij->i", xy, xy, out=feats[:, 2])
+        u = feats[:, :2]
+        np.subtract(xy, self.origin, out=u)          # u = x - origin [world]
+        np.multiply(u[:, 0], u[:, 0], out=feats[:, 2])
+        feats[:, 2] += u[:, 1] * u[:, 1]
         feats[:, 3] = 1.0
         terms = feats @ self._expo
         np.exp(terms, out=terms)
         s = terms @ self._sums
         h[:] = s[:, 0]
-        g[:, 0] = xy[:, 0] * s[:, 1] - s[:, 2]
-        g[:, 1] = xy[:, 1] * s[:, 1] - s[:, 3]
+        g[:, 0] = u[:, 0] * s[:, 1] - s[:, 2]
+        g[:, 1] = u[:, 1] * s[:, 1] - s[:, 3]
 
     def height_and_grad(self, xy):
         xy = as_points(xy)

@@ -103,3 +103,18 @@ def test_raster_orientation():
     assert z[0, -1] > z[0, 0]
     xs = T.grid_points(((0, 4), (0, 2)), (2, 4))
     assert np.allclose(xs[0], [0.5, 1.5]) and np.allclose(xs[-1], [3.5, 0.5])
+
+
+def test_wells_far_from_the_origin_keep_their_precision():
+    """The kernel expands |x - c|^2; working relative to the wells' centre keeps it exact far out."""
+    for c in (1e3, 1e5):
+        well = T.Well((c, c), 1.0, 1e-3)
+        assert well.height(np.array([c, c]))[0] == pytest.approx(-1.0, rel=1e-9)
+    # against the formula written with x - c directly (finite differences are too coarse out here)
+    c, d, s = np.array([(1e4, 1e4), (1e4 + 3, 1e4)]), np.array([1.0, 2.0]), np.array([0.5, 0.7])
+    xy = 1e4 + RNG.uniform(-1, 4, (200, 2))
+    diff = xy[:, None, :] - c[None]
+    e = d * np.exp(-(diff ** 2).sum(-1) / (2 * s ** 2))
+    h, g = T.GaussianWells(c, d, s).height_and_grad(xy)
+    np.testing.assert_allclose(h, -e.sum(1), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(g, (e[..., None] * diff / (s ** 2)[None, :, None]).sum(1), rtol=1e-8, atol=1e-10)
