@@ -127,9 +127,6 @@ class Swarm(World):
     ``rows`` maps the units still in the world to their original index.
     """
 
-    PER_UNIT = ("positions", "start", "status", "squad", "arrival_step", "_anchor_x", "_anchor_y", "_still",
-                "velocity", "heights", "grads")
-
     def __init__(self, level: Level, seed: int | None, spawn: np.ndarray):
         super().__init__(level, seed=seed, units=len(spawn), spawn=spawn, trail_length=1)
         self.rng = _NoiseRows(self.rng, self.n_units)
@@ -151,7 +148,7 @@ class Swarm(World):
         """Drop every unit that is no longer descending, keeping each survivor's full state."""
         self.record()
         keep = self.status == DESCENDING
-        for name in self.PER_UNIT:
+        for name in self.UNIT_ARRAYS:
             setattr(self, name, getattr(self, name)[keep])
         self.trail = self.trail[:, keep]
         self.rows = self.rng.rows = self.rows[keep]

@@ -61,6 +61,11 @@ class Event:
 class World:
     """Units of a level in squads; ``step(n)`` advances them all."""
 
+    # the arrays with one row per unit (the trail holds one column per unit); anything that drops
+    # units -- the sweep's Swarm -- cuts all of these, so a new per-unit array must be listed here
+    UNIT_ARRAYS = ("positions", "start", "status", "squad", "arrival_step", "_anchor_x", "_anchor_y",
+                   "_still", "velocity", "heights", "grads")
+
     def __init__(self, level: Level, seed: int | None = None, units: int | None = None,
                  trail_length: int = 64, spawn: np.ndarray | None = None):
         self.level = level

@@ -185,3 +185,11 @@ def test_cached_level_global_min_is_read_only():
     lvl = sim.load_level("01-bowl")
     with pytest.raises(ValueError):
         lvl.global_min[0] = 9.0
+
+
+def test_every_per_unit_array_is_listed_for_swarms():
+    """Swarms drop units by cutting World.UNIT_ARRAYS; any (N,)-shaped array missing there would
+    silently fall out of step."""
+    w = sim.World(sim.load_level("01-bowl"), units=7)
+    per_unit = {k for k, v in vars(w).items() if isinstance(v, np.ndarray) and v.shape[:1] == (7,)}
+    assert per_unit == set(sim.World.UNIT_ARRAYS)
