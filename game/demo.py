@@ -462,7 +462,7 @@ class Classroom(Scene):
         s = self.scale
         surface.fill(view.BG)
         draw_map(surface, self.world, self.camera, self.art, self.fog, time_s=self.app.time_s, palette=PALETTE,
-                 squad_names=self.squad_labels())
+                 squad_names=self.squad_labels(), squad_colours=view.RACE_COLOURS)
         old = surface.get_clip()
         surface.set_clip(self.map_rect)
         e = self.explanation()

@@ -180,14 +180,15 @@ def _upsample(a: np.ndarray, step: int, size) -> np.ndarray:
 
 # -- the frame --------------------------------------------------------------------------------------
 def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minima=False,
-             time_s: float = 0.0, palette="war-room", squad_names=None):
+             time_s: float = 0.0, palette="war-room", squad_names=None, squad_colours=None):
     """Terrain, fog, trails, units, markers into ``camera.viewport`` of ``surface`` (clipped to it;
     trails, velocity arrows and explosions are clipped to the map's own rectangle as well).
 
     ``selected``: None, a boolean mask (N,) or unit indices -- those units get a highlight ring.
     ``show_minima``: the results screen -- every minimum is revealed with its height.
     ``time_s`` [s] only animates (explosions); the picture is otherwise a function of the world.
-    ``squad_names``: names for the arrival banner (e.g. a race's optimizers) instead of "SQUAD n".
+    ``squad_names``: names for the arrival banner (e.g. a race's optimizers) instead of "SQUAD n";
+    ``squad_colours``: colours for the trails and the flag instead of SQUAD_COLOURS.
     """
     p = pal.get(palette)
     view = camera.viewport.clip(surface.get_rect())
@@ -209,7 +210,7 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
         sprites.draw_spawn(surface, world.level, camera, p)
         px = camera.pos2pix(world.positions)
         surface.set_clip(view.clip(camera.map_rect()))      # trails, arrows and bursts stay on the map:
-        _draw_trails(surface, view, world, camera, palette)  # a unit flown off it leaves no line across
+        _draw_trails(surface, view, world, camera, palette, squad_colours)  # a unit flown off it leaves no line across
         _draw_arrows(surface, view, world, camera, palette)  # the margins, the labels or the HUD
         surface.set_clip(view)
         _draw_units(surface, view, world, px, selected, palette)
@@ -217,7 +218,7 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
         _draw_explosions(surface, world, camera, time_s, palette)
         surface.set_clip(view)
         if world.won:
-            sprites.draw_goal_flag(surface, world, camera, p, names=squad_names)
+            sprites.draw_goal_flag(surface, world, camera, p, names=squad_names, colours=squad_colours)
         if show_minima:
             sprites.draw_minima(surface, world.level, camera, p)
     finally:
@@ -242,14 +243,14 @@ def labelled_fit_area(level, camera, area) -> pygame.Rect:
 _TRAIL_LAYERS: dict = {}
 
 
-def _draw_trails(surface, view, world, camera, palette):
+def _draw_trails(surface, view, world, camera, palette, colours=None):
     """The world's trails (see trails.py), with one TrailLayer kept per (world, view)."""
     key = (id(world.trail), tuple(view))
     if key not in _TRAIL_LAYERS:
         if len(_TRAIL_LAYERS) >= 4:
             _TRAIL_LAYERS.pop(next(iter(_TRAIL_LAYERS)))
         _TRAIL_LAYERS[key] = TrailLayer()
-    _TRAIL_LAYERS[key].draw(surface, view, world, camera, palette)
+    _TRAIL_LAYERS[key].draw(surface, view, world, camera, palette, colours)
 
 
 def _draw_arrows(surface, view, world, camera, palette):

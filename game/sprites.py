@@ -223,22 +223,24 @@ def _pack(shifts, rgba) -> np.ndarray:
 
 
 @lru_cache(maxsize=16)
-def _trail_table(shifts, palette, length, alpha, shadow) -> np.ndarray:
+def _trail_table(shifts, palette, length, alpha, shadow, colours) -> np.ndarray:
     """Packed colours [squad, age]: opacity ``alpha`` * (1 - age / (length - 1))^1.4."""
     age = np.arange(max(1, length - 1))                         # 0 = newest segment
     fade = alpha * (1 - age / max(1, length - 1)) ** 1.4
-    rgba = np.zeros((len(SQUAD_COLOURS), len(age), 4))
-    for q, colour in enumerate(SQUAD_COLOURS):
+    rgba = np.zeros((len(colours), len(age), 4))
+    for q, colour in enumerate(colours):
         rgba[q, :, :3] = pal.get(palette).outline if shadow else _mix(colour, (255, 255, 255), 0.15)
         rgba[q, :, 3] = fade
     return _pack(shifts, rgba.round())
 
 
-def trail_colours(layer, palette, length: int, alpha: float, shadow=False) -> np.ndarray:
+def trail_colours(layer, palette, length: int, alpha: float, shadow=False, colours=None) -> np.ndarray:
     """Packed trail colours for ``layer``, shape (squads, length - 1), indexed [squad, age] with age 0
     the newest segment (opacity ``alpha``) fading to transparent at the oldest; with ``shadow``
-    the palette's outline colour instead of the squad's."""
-    return _trail_table(layer.get_shifts(), palette, length, float(alpha), shadow)
+    the palette's outline colour instead of the squad's. ``colours``: per-squad colours
+    (default SQUAD_COLOURS)."""
+    colours = tuple(map(tuple, colours or SQUAD_COLOURS))
+    return _trail_table(layer.get_shifts(), palette, length, float(alpha), shadow, colours)
 
 
 # -- markers ------------------------------------------------------------------------------------------

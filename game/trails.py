@@ -42,8 +42,8 @@ class TrailLayer:
         self._layer = None
         self._colours_key, self._colours = None, None
 
-    def draw(self, surface, view: pygame.Rect, world, camera, palette="war-room"):
-        """Blend the trails onto ``surface`` inside ``view`` [px]."""
+    def draw(self, surface, view: pygame.Rect, world, camera, palette="war-room", colours=None):
+        """Blend the trails onto ``surface`` inside ``view`` [px]; ``colours``: per-squad colours."""
         size = (view.width + 2 * LAYER_PAD, view.height + 2 * LAYER_PAD)
         if self._layer is None or self._layer.get_size() != size:
             self._layer = pygame.Surface(size, pygame.SRCALPHA)
@@ -59,7 +59,7 @@ class TrailLayer:
             rows = (world.trail_head - ages) % k
             pixels = pygame.surfarray.pixels2d(layer)
             flat = pixels.T.reshape(-1)                         # row-major: index = y * width + x
-            colours, shadows = self._row_colours(world, layer, ages, palette)
+            colours, shadows = self._row_colours(world, layer, ages, palette, colours)
             idx = self._idx[rows]                               # oldest first, so the newest is on top
             if self._thick:                                     # the shadows first, all of them
                 flat[idx + (layer.get_width() + 1)] = shadows
@@ -125,12 +125,14 @@ class TrailLayer:
             idx = np.concatenate([idx, idx + 1, idx + w], axis=1)
         return idx
 
-    def _row_colours(self, world, layer, ages, palette) -> tuple:
+    def _row_colours(self, world, layer, ages, palette, squad_colours=None) -> tuple:
         """Packed colours (len(ages), 1, N) of the segments of those ages (0 = newest) and of their
         shadows; they broadcast over the samples of ``self._idx[rows]``."""
-        key = (world.squad.tobytes(), len(world.trail), ages.tobytes(), palette, layer.get_shifts())
+        key = (world.squad.tobytes(), len(world.trail), ages.tobytes(), palette, layer.get_shifts(),
+               None if squad_colours is None else tuple(map(tuple, squad_colours)))
         if key != self._colours_key:
-            lut = sprites.trail_colours(layer, palette, len(world.trail), TRAIL_ALPHA)   # [squad, age]
+            lut = sprites.trail_colours(layer, palette, len(world.trail), TRAIL_ALPHA,
+                                        colours=squad_colours)                          # [squad, age]
             dark = sprites.trail_colours(layer, palette, len(world.trail), TRAIL_ALPHA * SHADOW_ALPHA,
                                          shadow=True)
             pick = (world.squad[None, :], ages[:, None])

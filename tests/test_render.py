@@ -394,3 +394,21 @@ def test_trails_arrows_and_bursts_stay_inside_the_map_rect(bowl, bowl_art):
     on_map[r.top:r.bottom, r.left:r.right] = True
     assert differs[on_map].any()                  # the trails are drawn ...
     assert not differs[~on_map].any()             # ... only on the map
+
+
+def test_squad_colours_recolour_the_trails(bowl, bowl_art):
+    """A classroom race passes its own colours; the default is SQUAD_COLOURS."""
+    world = sim.World(bowl, seed=2, units=4)
+    world.assign([2, 3], 1)
+    world.set_orders(0, lr=0.2)
+    world.set_orders(1, lr=0.05)
+    world.step(15)
+    screen = pygame.Surface(SIZE)
+    cam = Camera(bowl.bounds, screen.get_rect())
+    frames = []
+    for colours in (None, SQUAD_COLOURS, [(255, 0, 0)] * 9):
+        draw_map(screen, world, cam, bowl_art, None, squad_colours=colours)
+        frames.append(frame_array(screen))
+    np.testing.assert_array_equal(frames[0], frames[1])
+    changed = np.any(frames[0] != frames[2], axis=-1)
+    assert changed.sum() > 50
