@@ -148,9 +148,10 @@ class Sum(Field):
 
     def height_and_grad(self, xy):
         xy = as_points(xy)
-        h = np.zeros(len(xy))
-        g = np.zeros((len(xy), 2))
-        for p in self.parts:
+        if not self.parts:
+            return np.zeros(len(xy)), np.zeros((len(xy), 2))
+        h, g = self.parts[0].height_and_grad(xy)      # every part returns fresh arrays: add in place
+        for p in self.parts[1:]:
             ph, pg = p.height_and_grad(xy)
             h += ph
             g += pg
