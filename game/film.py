@@ -120,7 +120,9 @@ class Film:
         """The map as the game draws it, the caption above and the squads' legend. ``best``: the
         height of each squad's lowest unit at every step, (squads, steps + 1) with NaN for steps to
         come, charted under the legend when it stands beside the map."""
-        draw_map(surface, world, self.camera, self.art, self.fog, show_minima=show_minima, time_s=time_s)
+        names = [squad_label(world, s, race) for s in range(world.n_squads)]    # the banner names as the legend
+        draw_map(surface, world, self.camera, self.art, self.fog, show_minima=show_minima, time_s=time_s,
+                 squad_names=names)
         self._caption(surface, world)
         self._legend(surface, world, race)
         if best is not None and self.beside:
