@@ -14,57 +14,15 @@ import main
 import sim
 from game.app import App
 from game.battle import STEPS_PER_SECOND, Battle
-from game.hud import HELP, describe_events
+from game.hud import HELP, describe_events, loss_advice, running_best
 from game.progress import ENV_VAR, FILE_NAME
 from game.replay import load_replay
 from game.results import Results
 from game.scenes import Briefing, Campaign, Title
 from game.widgets import ACCENT
+from tests.drive import click, drag, post, press, run, run_until
 
 DT = 1 / 10
-
-
-# -- driving the app ---------------------------------------------------------------------------------
-def post(kind, **attrs):
-    pygame.event.post(pygame.event.Event(kind, **attrs))
-
-
-def press(app, key, mod=0, frames=1):
-    post(pygame.KEYDOWN, key=key, mod=mod, unicode="", scancode=0)
-    post(pygame.KEYUP, key=key, mod=mod, unicode="", scancode=0)
-    run(app, frames)
-
-
-def click(app, pos, button=1, frames=1):
-    pos = (int(pos[0]), int(pos[1]))
-    post(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0))
-    post(pygame.MOUSEBUTTONDOWN, pos=pos, button=button)
-    post(pygame.MOUSEBUTTONUP, pos=pos, button=button)
-    run(app, frames)
-
-
-def drag(app, start, end, button=1, steps=4):
-    start, end = np.asarray(start, float), np.asarray(end, float)
-    post(pygame.MOUSEBUTTONDOWN, pos=tuple(start.astype(int)), button=button)
-    for t in np.linspace(0, 1, steps)[1:]:
-        p = tuple((start + t * (end - start)).astype(int))
-        post(pygame.MOUSEMOTION, pos=p, rel=(0, 0), buttons=(1, 0, 0))
-        run(app, 1)
-    post(pygame.MOUSEBUTTONUP, pos=tuple(end.astype(int)), button=button)
-    run(app, 1)
-
-
-def run(app, frames=1):
-    for _ in range(frames):
-        app.frame()
-
-
-def run_until(app, done, limit=600):
-    for _ in range(limit):
-        if done():
-            return
-        app.frame()
-    raise AssertionError("the app never got there")
 
 
 @pytest.fixture
@@ -555,7 +513,6 @@ def test_campaign_card_titles_stay_clear_of_the_stars(make_app, size):
 
 
 # -- play-test fixes: retry, leaving a run, hints, results camera, sparkline, notices -------------
-from game.hud import loss_advice, running_best  # noqa: E402
 
 
 def lose(app, b):

@@ -19,36 +19,13 @@ from game.autoplay import next_level_name
 from game.demo import CLASSROOM_HELP, ClassroomApp
 from game.explain import explain, num, vec
 from game.progress import ENV_VAR
+from tests.drive import click, post, press, run
 from game.race import Entry, ghost_paths, race_starts, race_world, sensible_orders, winning_lineup
 from sim.world import DESCENDING, Orders
 
 ROOT = Path(__file__).resolve().parent.parent
 DT = 1 / 10
 RACE = ["sgd", "momentum", "nesterov", "adam"]
-
-
-# -- driving the window -----------------------------------------------------------------------------
-def post(kind, **attrs):
-    pygame.event.post(pygame.event.Event(kind, **attrs))
-
-
-def press(app, key, mod=0, frames=1):
-    post(pygame.KEYDOWN, key=key, mod=mod, unicode="", scancode=0)
-    post(pygame.KEYUP, key=key, mod=mod, unicode="", scancode=0)
-    run(app, frames)
-
-
-def click(app, pos, frames=1):
-    pos = (int(pos[0]), int(pos[1]))
-    post(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0))
-    post(pygame.MOUSEBUTTONDOWN, pos=pos, button=1)
-    post(pygame.MOUSEBUTTONUP, pos=pos, button=1)
-    run(app, frames)
-
-
-def run(app, frames=1):
-    for _ in range(frames):
-        app.frame()
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from game.results import Results
 from game.scenes import Briefing
 from sim import nn
 from sim.terrain import grid_points
+from tests.drive import press
 
 DT = 1 / 10
 
@@ -210,12 +211,6 @@ def make_app(tmp_path, monkeypatch):
     yield make
     for app in apps:
         app.close()
-
-
-def press(app, key, frames=1):
-    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0))
-    for _ in range(frames):
-        app.frame()
 
 
 def counting(monkeypatch, module):
