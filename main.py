@@ -54,13 +54,7 @@ def _step_count(text: str) -> int:
 
 
 def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {v}")
-    return v
+    return _whole(text, 0, 2**63 - 1)
 
 
 def _number(text: str) -> float:
@@ -242,13 +236,8 @@ def add_sweep_parser(sub):
 
 def _flag(text, flag: str, kind, low, high):
     """The number a flag's text holds, within [low, high], or a one-line UsageError."""
-    try:
-        v = kind(text)
-    except ValueError:
-        raise UsageError(f"{flag}: expected {'a whole number' if kind is int else 'a number'}, got {text!r}") from None
-    if not low <= v <= high:                 # also rejects NaN
-        raise UsageError(f"{flag}: expected a value from {low:g} to {high:g}, got {text}")
-    return v
+    from game.flags import number
+    return number(text, flag, kind, low, high, UsageError)
 
 
 def _png_out(text):

@@ -12,7 +12,6 @@ anything shorter than two.
 """
 from __future__ import annotations
 
-import math
 import os
 import sys
 from dataclasses import replace
@@ -21,6 +20,7 @@ from pathlib import Path
 import sim
 
 from . import encoders
+from .flags import number
 from .record import Recording, record, schedule
 
 MAX_FPS, MAX_GIF_FPS = 120, 50
@@ -117,16 +117,7 @@ def _writable_folder(folder: Path, flag: str):
 # -- numbers ---------------------------------------------------------------------------------------
 def _number(text, flag: str, kind, low, high, hint: str = ""):
     """The number a flag's text holds, within [low, high], or a one-line RecordError."""
-    try:
-        v = kind(str(text).strip())
-    except ValueError:
-        raise RecordError(f"{flag}: expected {'a whole number' if kind is int else 'a number'}, got {text!r}") from None
-    if not math.isfinite(v):
-        raise RecordError(f"{flag}: expected a finite number, got {text}")
-    if not low <= v <= high:
-        span = f"{low:g} to {high:g}" if kind is float else f"{low} to {high}"
-        raise RecordError(f"{flag}: expected a value from {span}, got {text}{hint}")
-    return v
+    return number(text, flag, kind, low, high, RecordError, hint)
 
 
 def _size(text: str, even: bool) -> tuple:
