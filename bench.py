@@ -104,9 +104,9 @@ def bench_procgen(quick: bool) -> dict:
 
 def run(quick: bool = False) -> dict:
     """Every benchmark; ``quick`` shrinks each to a few hundred milliseconds."""
-    from game.perf import bench_frame
-    from game.record import bench_record
-    from game.tui_frame import bench_tui
+    from game.view.perf import bench_frame
+    from game.video.record import bench_record
+    from game.terminal.frame import bench_tui
     from sim.nn import bench_nn_raster
     from sim.sweep import bench_sweep
     out = {"quick": quick}

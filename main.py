@@ -26,13 +26,11 @@ import json
 import os
 import sys
 
+from game.cli import NO_DISPLAY, UsageError, display_available
+
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")   # = sim.OPTIMIZERS
 MAX_UNITS = 1_000_000     # units a command line may ask for (a unit costs about 1 kB with its trail)
 MAX_STEPS = 100_000       # steps a command line may ask for (= sim.levels.MAX_BUDGET)
-
-
-class UsageError(Exception):
-    """Bad input from the command line: printed as one line, exit status 2."""
 
 
 def _whole(text: str, low: int, high: int) -> int:
@@ -158,23 +156,12 @@ def cmd_bench(args) -> int:
     return 0
 
 
-NO_DISPLAY = ("error: no display to open a window on; without one try 'python main.py simulate LEVEL', "
-              "'python main.py tui LEVEL' or 'python main.py record LEVEL --out descent.mp4'")
-
-
-def display_available() -> bool:
-    """False on Linux when there is no X11 or Wayland display and SDL was not told what to use."""
-    if not sys.platform.startswith("linux") or os.environ.get("SDL_VIDEODRIVER"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
 def cmd_play(args) -> int:
     """Open the game window: the title screen, a level's briefing, or a replay."""
     import sim
     replay = None
     if args.replay:
-        from game.replay import ReplayError, load_replay
+        from sim.replay import ReplayError, load_replay
         try:
             load_replay(args.replay).play()          # check every command applies before opening a window
             replay = load_replay(args.replay)
@@ -187,9 +174,9 @@ def cmd_play(args) -> int:
         return 2
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     import pygame
-    from game.app import App
+    from game.play.app import GameApp
     try:
-        app = App(level=args.level, replay=replay)
+        app = GameApp(level=args.level, replay=replay)
     except pygame.error:
         print(NO_DISPLAY, file=sys.stderr)
         return 2
@@ -206,19 +193,12 @@ def cmd_tui(args) -> int:
     if not sys.stdout.isatty():
         raise UsageError("tui: standard output is not a terminal; try 'python main.py simulate LEVEL'")
     import blessed
-    from game.tui import run
+    from game.terminal.tui import run
     return run(blessed.Terminal(), level, seed=args.seed, ascii_only=args.ascii)
 
 
-SWEEP_SIZE = "1100x760"          # default picture size [px]
-SWEEP_MAX_CELLS = 1000           # per axis
-SWEEP_MAX_STARTS = 256           # per cell
-SWEEP_MAX_UNITS = 2_000_000      # cells x starts, all in one swarm
-SWEEP_SIDES = (400, 8192)        # smallest and largest picture side [px]
-
-
 def add_sweep_parser(sub):
-    """Flags of 'sweep' are read as text and checked in cmd_sweep, so every error is one line."""
+    """Flags of 'sweep' are read as text and checked in game/video/sweep.py, so every error is one line."""
     p = sub.add_parser("sweep", help="picture where each learning rate x momentum leads, as a PNG")
     p.add_argument("level")
     p.add_argument("--out", metavar="FILE.png", help="the .png file to write (required)")
@@ -231,83 +211,7 @@ def add_sweep_parser(sub):
     p.add_argument("--seed", metavar="S", help="seed of the starts and the weather (default: the level's)")
     p.add_argument("--lr-min", metavar="LR", help="smallest learning rate (default: the level's)")
     p.add_argument("--lr-max", metavar="LR", help="largest learning rate (default: the level's)")
-    p.add_argument("--size", default=SWEEP_SIZE, metavar="WxH", help=f"picture size WxH in pixels (default {SWEEP_SIZE})")
-
-
-def _flag(text, flag: str, kind, low, high):
-    """The number a flag's text holds, within [low, high], or a one-line UsageError."""
-    from game.flags import number
-    return number(text, flag, kind, low, high, UsageError)
-
-
-def _png_out(text):
-    """--out: a .png file that can be written (its folder exists and is writable)."""
-    from pathlib import Path
-    if not text:
-        raise UsageError("sweep: --out FILE.png is required")
-    out = Path(text)
-    folder = out.parent.resolve()
-    if out.suffix.lower() != ".png":
-        raise UsageError(f"--out {text}: the picture is written as PNG; give a file name ending in .png")
-    if out.is_dir():
-        raise UsageError(f"--out {text}: is a directory")
-    if not folder.is_dir():
-        problem = "is not a folder" if folder.exists() else "does not exist"
-        raise UsageError(f"--out {text}: {folder} {problem}")
-    if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise UsageError(f"--out {text}: not allowed to write there")
-    return out
-
-
-def _size(text: str) -> tuple:
-    """--size WxH within SWEEP_SIDES."""
-    w, _, h = text.lower().partition("x")
-    lo, hi = SWEEP_SIDES
-    return _flag(w, "--size width", int, lo, hi), _flag(h, "--size height", int, lo, hi)
-
-
-def sweep_orders(args, level) -> dict:
-    """The sweep flags, checked, as keyword arguments of sim.sweep.sweep_plane."""
-    if args.optimizer is not None and args.optimizer not in OPTIMIZER_NAMES:
-        raise UsageError(f"--optimizer: unknown optimizer {args.optimizer!r}; choose from {', '.join(OPTIMIZER_NAMES)}")
-    lr_min = level.lr_range[0] if args.lr_min is None else _flag(args.lr_min, "--lr-min", float, 1e-9, 100)
-    lr_max = level.lr_range[1] if args.lr_max is None else _flag(args.lr_max, "--lr-max", float, 1e-9, 100)
-    if not lr_min < lr_max:
-        raise UsageError(f"--lr-min {lr_min:g} must be below --lr-max {lr_max:g}")
-    orders = {"optimizer": args.optimizer, "lr_range": (lr_min, lr_max),
-              "lr_cells": _flag(args.lr_cells, "--lr-cells", int, 1, SWEEP_MAX_CELLS),
-              "momentum_cells": _flag(args.momentum_cells, "--momentum-cells", int, 1, SWEEP_MAX_CELLS),
-              "starts": _flag(args.starts, "--starts", int, 1, SWEEP_MAX_STARTS),
-              "steps": None if args.steps is None else _flag(args.steps, "--steps", int, 1, 100_000),
-              "seed": None if args.seed is None else _flag(args.seed, "--seed", int, 0, 2**63 - 1)}
-    units = orders["lr_cells"] * orders["momentum_cells"] * orders["starts"]
-    if units > SWEEP_MAX_UNITS:
-        raise UsageError(f"sweep: {units:,} runs (cells x starts) is too many; the limit is {SWEEP_MAX_UNITS:,}")
-    return orders
-
-
-def cmd_sweep(args) -> int:
-    """Sweep one optimizer over learning rate x momentum, draw where each cell leads, save a PNG."""
-    import time
-    import sim
-    level = sim.load_level(args.level)
-    out, size = _png_out(args.out), _size(args.size)
-    orders = sweep_orders(args, level)
-    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    from game.sweep_map import save_sweep, verdict
-    from sim.sweep import sweep_plane
-    start = time.perf_counter()
-    result = sweep_plane(level, **orders)
-    seconds = time.perf_counter() - start
-    try:
-        save_sweep(out, result, level, size)
-    except OSError as err:
-        raise UsageError(f"--out {out}: cannot write: {err}") from None
-    print(f"wrote {out} ({size[0]}x{size[1]}): {level.id} with {result.optimizers[0]}, "
-          f"{len(result.lrs)} x {len(result.momenta)} settings x {result.starts} starts, "
-          f"{result.steps} steps, swept in {seconds:.1f} s")
-    print(verdict(result))
-    return 0
+    p.add_argument("--size", default="1100x760", metavar="WxH", help="picture size WxH in pixels (default 1100x760)")
 
 
 def add_record_parser(sub):
@@ -337,11 +241,18 @@ def add_record_parser(sub):
     p.add_argument("--force", action="store_true", help="overwrite an existing file or frames")
 
 
+def cmd_sweep(args) -> int:
+    """Sweep one optimizer over learning rate x momentum and save the picture (game/video/sweep.py)."""
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    from game.video.sweep import run
+    return run(args)
+
+
 def cmd_record(args) -> int:
     """Render a descent to video with the game's renderer, off-screen (SDL's dummy video driver)."""
     os.environ["SDL_VIDEODRIVER"] = "dummy"
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    from game.record_cli import RecordError, run
+    from game.video.cli import RecordError, run
     try:
         return run(args)
     except RecordError as err:
@@ -349,7 +260,7 @@ def cmd_record(args) -> int:
 
 
 def add_demo_parser(sub):
-    """Flags of 'demo' are read as text and checked in cmd_demo, so every error is one line."""
+    """Flags of 'demo' are read as text and checked in game/classroom/cli.py, so every error is one line."""
     p = sub.add_parser("demo", help="classroom mode: each step explained, races, autoplay")
     p.add_argument("level", nargs="?", help="level to show (default: the first campaign level)")
     p.add_argument("--race", metavar="A,B,..", help="one squad per optimizer from the same starts, "
@@ -362,39 +273,10 @@ def add_demo_parser(sub):
     p.add_argument("--fullscreen", action="store_true", help="start in fullscreen (F11 toggles)")
 
 
-def race_names(text: str) -> list:
-    """--race: optimizer names, comma-separated, each once."""
-    names = [n.strip().lower() for n in text.split(",") if n.strip()]
-    if not names:
-        raise UsageError(f"--race {text!r}: expected optimizer names separated by commas, e.g. sgd,momentum,adam")
-    for name in names:
-        if name not in OPTIMIZER_NAMES:
-            raise UsageError(f"--race: unknown optimizer {name!r}; choose from {', '.join(OPTIMIZER_NAMES)}")
-        if names.count(name) > 1:
-            raise UsageError(f"--race: {name} is listed twice; each optimizer races once")
-    return names
-
-
 def cmd_demo(args) -> int:
-    """Classroom mode in a window (game/demo.py)."""
-    import sim
-    level = sim.load_level(args.level or sim.campaign()[0])
-    race = race_names(args.race) if args.race is not None else None
-    exit_after = None if args.exit_after is None else _flag(args.exit_after, "--exit-after", float, 0, 1e6)
-    scale = _flag(args.scale, "--scale", float, 0.5, 2.5)
-    size = _size(args.size) if args.size else None
-    if not display_available():
-        print(NO_DISPLAY, file=sys.stderr)
-        return 2
-    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    import pygame
-    from game.demo import open_classroom, run_classroom
-    try:
-        app = open_classroom(level, race, args.autoplay, scale, size, args.fullscreen)
-    except pygame.error:
-        print(NO_DISPLAY, file=sys.stderr)
-        return 2
-    return run_classroom(app, exit_after)
+    """Classroom mode in a window (game/classroom/)."""
+    from game.classroom.cli import run
+    return run(args)
 
 
 COMMANDS = {"levels": cmd_levels, "simulate": cmd_simulate, "bench": cmd_bench, "play": cmd_play, "tui": cmd_tui,

@@ -1,6 +1,10 @@
-"""The game window: the app loop and the stack of scenes.
+"""The window every front end with one shares: the app loop and the stack of scenes.
 
-    title -> campaign map -> briefing -> battle (deploy, then descend) -> results
+The game (``game.play``) and the classroom (``game.classroom``) each subclass ``App``: they name
+their scenes in a table (``scene_types``, name -> class) and push the first ones in ``start()``.
+A scene never imports another: it asks the app for the next one by name --
+``app.open("briefing", level)``, ``app.swap("results", battle)``, ``app.back_to("campaign")`` --
+and the app builds it from the table, so scene modules import ``game.app`` and nothing of each other.
 
 Each scene is an object with ``layout(size, scale)``, ``handle(event) -> bool``, ``update(dt)``
 and ``draw(surface)``. The app owns the window and a stack of scenes: the top one gets the
@@ -12,21 +16,18 @@ Time: ``frame(dt)`` advances one frame. In the window ``run()`` measures dt with
 ``pygame.time.Clock`` at ``FPS``; with ``fixed_dt`` every frame lasts exactly that long and
 nothing sleeps, so a test can drive the real loop frame by frame with posted events::
 
-    app = App((1280, 720), data_dir=tmp, fixed_dt=1 / 30)
+    app = GameApp((1280, 720), data_dir=tmp, fixed_dt=1 / 30)          # game.play.app
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0))
     app.run(max_frames=10)
 
-The simulation itself runs at a fixed rate of steps per second (see ``game.battle``),
+The simulation itself runs at a fixed rate of steps per second (see ``game.play.battle``),
 independent of the frame rate.
 """
 from __future__ import annotations
 
 import pygame
 
-import sim
-
-from .progress import Progress
-from .widgets import ACCENT, TEXT, backdrop, ellipsize, text, text_width
+from .view.widgets import ACCENT, TEXT, backdrop, ellipsize, text, text_width
 
 FPS = 60                        # frames per second in the window
 MAX_DT = 0.25                   # a longer frame (a stall) counts as this long [s]
@@ -47,7 +48,8 @@ def ui_scale(size) -> float:
 
 
 class Scene:
-    """A screen of the game. Subclasses override what they need."""
+    """A screen of the game. Subclasses override what they need; ``name`` is how other scenes ask for it."""
+    name = ""
 
     def __init__(self, app: "App"):
         self.app = app
@@ -75,11 +77,12 @@ class Scene:
 
 
 class App:
-    """The window and its scenes. ``level`` starts at that level's briefing; ``replay`` (a
-    ``game.replay.Replay``) plays it back straight away."""
+    """The window and its scenes. A front end subclasses it: ``scene_types`` names the scenes it
+    can build, ``start()`` pushes the first ones."""
 
-    def __init__(self, size=(1280, 720), data_dir=None, fixed_dt: float | None = None,
-                 level: str | None = None, replay=None, fullscreen=False):
+    scene_types: dict = {}               # scene name -> Scene subclass, built by ``make``
+
+    def __init__(self, size=(1280, 720), fixed_dt: float | None = None, fullscreen=False):
         pygame.display.init()
         pygame.font.init()
         pygame.display.set_caption(TITLE)
@@ -92,28 +95,15 @@ class App:
         self.frames = 0
         self.time_s = 0.0
         self.toasts: list[list] = []          # [text, seconds left, scene or None]
-        self.losses: dict[str, int] = {}      # level id -> runs lost this session (hints show after one)
         self.scenes: list[Scene] = []
         self.toast_rects: list[pygame.Rect] = []     # where the notices were last drawn
         self._size = None
-        self.progress = Progress(data_dir)
-        if self.progress.message:
-            self.notify(self.progress.message, seconds=ALERT_SECONDS, local=False)
-        self._start(level, replay)
+        self.start()
         if fullscreen:
             self.toggle_fullscreen()
 
-    def _start(self, level, replay):
-        from .battle import Battle
-        from .scenes import Briefing, Campaign, Title
-        self.push(Title(self))
-        if replay is not None:
-            self.push(Battle(self, replay.level, replay=replay))
-        elif level is not None:
-            lvl = sim.load_level(level)
-            if lvl.id in sim.campaign():
-                self.push(Campaign(self))
-            self.push(Briefing(self, lvl))
+    def start(self):
+        """Push the first scenes (a front end overrides this)."""
 
     # -- scenes -----------------------------------------------------------------------------------
     @property
@@ -136,9 +126,25 @@ class App:
         self.scenes.pop()
         self.push(scene)
 
-    def pop_to(self, kind: type):
-        """Close scenes until one of type ``kind`` is on top (or only the title is left)."""
-        while len(self.scenes) > 1 and not isinstance(self.scene, kind):
+    def make(self, name: str, *args, **kwargs) -> Scene:
+        """A new scene of the kind named ``name`` (see ``scene_types``), built with these arguments."""
+        return self.scene_types[name](self, *args, **kwargs)
+
+    def open(self, name: str, *args, **kwargs):
+        """Build the scene named ``name`` and put it on top."""
+        self.push(self.make(name, *args, **kwargs))
+
+    def swap(self, name: str, *args, **kwargs):
+        """Build the scene named ``name`` and put it in place of the top one."""
+        self.replace(self.make(name, *args, **kwargs))
+
+    def has(self, name: str) -> bool:
+        """Whether a scene named ``name`` is anywhere on the stack."""
+        return any(s.name == name for s in self.scenes)
+
+    def back_to(self, name: str):
+        """Close scenes until the one named ``name`` is on top (or only the first is left)."""
+        while len(self.scenes) > 1 and self.scene.name != name:
             self.scenes.pop()
         self._layout(self.scene)
 
@@ -148,7 +154,7 @@ class App:
 
     def map_art(self, level, thumbnail=False, palette="war-room"):
         """The rasterised terrain of a level (a small one for ``thumbnail``), cached: building it takes a moment."""
-        from .render import MapArt
+        from .view.render import MapArt
         key = (level.id, level.source, thumbnail, palette)
         if key not in _ART:
             if len(_ART) >= ART_CACHE:

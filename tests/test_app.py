@@ -12,14 +12,15 @@ import pytest
 
 import main
 import sim
-from game.app import App
-from game.battle import STEPS_PER_SECOND, Battle
-from game.hud import HELP, describe_events, loss_advice, running_best
-from game.progress import ENV_VAR, FILE_NAME
-from game.replay import load_replay
-from game.results import Results
-from game.scenes import Briefing, Campaign, Title
-from game.widgets import ACCENT
+from game.play.app import GameApp as App
+from game.play.battle import STEPS_PER_SECOND, Battle
+from game.play.advice import describe_events, loss_advice
+from game.play.hud import HELP, running_best
+from game.play.progress import ENV_VAR, FILE_NAME
+from sim.replay import load_replay
+from game.play.results import Results
+from game.play.scenes import Briefing, Campaign, Title
+from game.view.widgets import ACCENT
 from tests.drive import click, drag, post, press, run, run_until
 
 DT = 1 / 10
@@ -458,7 +459,7 @@ def test_play_command_runs_frames(monkeypatch, data_dir):
 
 
 def test_all_text_is_dejavu():
-    for path in Path(__file__).resolve().parent.parent.joinpath("game").glob("*.py"):
+    for path in Path(__file__).resolve().parent.parent.joinpath("game").rglob("*.py"):
         if path.name != "fonts.py":
             source = path.read_text()
             assert "SysFont" not in source and "pygame.font.Font(" not in source and "freetype" not in source, path
@@ -466,8 +467,8 @@ def test_all_text_is_dejavu():
 
 def _labelled_map(camera, level):
     """The fitted map's rectangle with its frame and tick labels round it [px]."""
-    from game.fog import grid_step
-    from game.sprites import frame_room
+    from game.view.fog import grid_step
+    from game.view.sprites import frame_room
     left, bottom = frame_room(level, grid_step(camera))
     r = camera.map_rect()
     return pygame.Rect(r.x - left, r.y - 1, r.width + left + 1, r.height + bottom + 1)
@@ -495,8 +496,8 @@ def test_briefing_map_leaves_room_for_the_widest_tick_label(make_app, size):
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080), (960, 600)])
 def test_campaign_card_titles_stay_clear_of_the_stars(make_app, size):
-    from game.fonts import font
-    from game.scenes import _fit_title
+    from game.view.fonts import font
+    from game.play.scenes import _fit_title
     app = make_app(size)
     press(app, pygame.K_RETURN)
     c = app.scene
@@ -650,8 +651,8 @@ def test_every_help_overlay_control_is_in_the_readme():
     """The README's controls tables name every key of the game's and the classroom's help overlay."""
     from pathlib import Path
 
-    from game.demo import CLASSROOM_HELP
-    from game.hud import HELP
+    from game.classroom.keys import CLASSROOM_HELP
+    from game.play.hud import HELP
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     cells = {line.split("|")[1].strip() for line in readme.splitlines() if line.startswith("| ")}
     missing = [keys for _, rows in HELP + CLASSROOM_HELP for keys, _ in rows if keys not in cells]

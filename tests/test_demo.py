@@ -14,13 +14,15 @@ import pygame
 import pytest
 
 import sim
-from game import autoplay, demo
-from game.autoplay import next_level_name
-from game.demo import CLASSROOM_HELP, ClassroomApp
-from game.explain import explain, num, vec
-from game.progress import ENV_VAR
+from game.classroom import autoplay, keys
+from game.classroom import classroom as demo
+from game.classroom.autoplay import next_level_name
+from game.classroom.app import ClassroomApp
+from game.classroom.keys import CLASSROOM_HELP
+from game.classroom.explain import explain, num, vec
+from game.play.progress import ENV_VAR
 from tests.drive import click, post, press, run
-from game.race import Entry, ghost_paths, race_starts, race_world, sensible_orders, winning_lineup
+from game.classroom.race import Entry, ghost_paths, race_starts, race_world, sensible_orders, winning_lineup
 from sim.world import DESCENDING, Orders
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -249,7 +251,7 @@ def test_click_selects_a_unit(make_classroom):
     click(app, c.camera.pos2pix(c.world.positions[u]))
     assert c.unit == u and c.explanation().unit == u
     corner = np.array([c.map_rect.right - 5, c.map_rect.bottom - 5])
-    assert np.hypot(*(c.camera.pos2pix(c.world.positions) - corner).T).min() > demo.PICK_PX * c.scale
+    assert np.hypot(*(c.camera.pos2pix(c.world.positions) - corner).T).min() > keys.PICK_PX * c.scale
     click(app, corner)
     assert c.unit == u                                                  # empty ground keeps the selection
 
@@ -330,7 +332,7 @@ def test_w_shows_the_sweep_map_and_esc_closes_it(make_classroom):
 
 def test_w_without_the_sweep_map_says_so(make_classroom, monkeypatch):
     app, c = make_classroom()
-    monkeypatch.setitem(sys.modules, "game.sweep_map", None)            # as if the module were absent
+    monkeypatch.setitem(sys.modules, "game.view.sweep_map", None)            # as if the module were absent
     press(app, pygame.K_w)
     assert not c.show_sweep and "not available" in c.notice[0]
 
@@ -485,7 +487,7 @@ def test_space_on_the_autoplay_card_starts_the_race_at_once(make_classroom):
 
 # -- newcomer play-test fixes --------------------------------------------------------------------------
 def test_racers_have_bright_distinct_non_white_colours(make_classroom):
-    from game import demo_view
+    from game.classroom import look as demo_view
     app, c = make_classroom(race=("sgd", "momentum", "nesterov", "adam", "adagrad", "rmsprop"))
     colours = [row[0] for row in c.legend_rows()]
     assert len(set(colours)) == len(colours) and all(min(rgb) < 200 for rgb in colours)   # no white
@@ -499,13 +501,13 @@ def test_racers_are_named_uniquely_after_o(make_classroom):
     assert c.squad_labels() == ["Momentum", "Momentum 2"]
     c.restart()
     assert c.squad_labels() == ["Momentum", "Momentum 2"]
-    from game.race import default_lineup, unique_labels
+    from game.classroom.race import default_lineup, unique_labels
     assert unique_labels(["SGD", "SGD", "Adam", "SGD"]) == ["SGD", "SGD 2", "Adam", "SGD 3"]
     assert [e.label for e in default_lineup(c.level, ["adam", "adam"])] == ["Adam", "Adam 2"]
 
 
 def test_step_is_not_called_velocity_without_momentum():
-    from game.demo_view import legend_rows
+    from game.classroom.panel import legend_rows
     assert "velocity" in legend_rows(["gradient", "step"])[1].s
     sgd = [r.s for r in legend_rows(["gradient", "step"], velocity=False)]
     assert "velocity" not in " ".join(sgd) and "the step \u0394x" in sgd[1]
@@ -522,9 +524,9 @@ def test_sweep_overlay_is_large_and_one_row_without_momentum(make_classroom):
 
 
 def test_goal_flag_banner_can_name_the_squad():
-    from game import sprites
-    from game.camera import Camera
-    from game.palette import get
+    from game.view import sprites
+    from game.view.camera import Camera
+    from game.view.palette import get
     level = sim.load_level("01-bowl")
     world = sim.World(level, seed=0)
     world.set_orders(0, lr=0.5)

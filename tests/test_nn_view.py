@@ -10,17 +10,17 @@ import pygame
 import pytest
 
 import sim
-from game import battle as battle_module
-from game import demo as demo_module
-from game import nn_view
-from game.app import App
-from game.battle import Battle
-from game.demo import ClassroomApp
-from game.nn_view import (ACTIVATION_CARDS, BOUNDARY, CLASS_COLOURS, CURVE_DF, CURVE_F, INK, MOVE_QUANTUM,
+from game.play import battle as battle_module
+from game.classroom import screen as demo_module
+from game.view import nn_view
+from game.play.app import GameApp as App
+from game.play.battle import Battle
+from game.classroom.app import ClassroomApp
+from game.view.nn_view import (ACTIVATION_CARDS, BOUNDARY, CLASS_COLOURS, CURVE_DF, CURVE_F, INK, MOVE_QUANTUM,
                           draw_activation_card, draw_decision_inset, inset_size)
-from game.progress import ENV_VAR
-from game.results import Results
-from game.scenes import Briefing
+from game.play.progress import ENV_VAR
+from game.play.results import Results
+from game.play.scenes import Briefing
 from sim import nn
 from sim.terrain import grid_points
 from tests.drive import press

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from game.progress import ENV_VAR, FILE_NAME, Progress, data_dir
+from game.play.progress import ENV_VAR, FILE_NAME, Progress, data_dir
 
 CAMPAIGN = ["01-bowl", "02-overshoot", "03-ravine"]
 

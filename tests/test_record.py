@@ -23,11 +23,11 @@ from PIL import Image, ImageSequence
 
 import main
 import sim
-from game import encoders
-from game.film import Film
-from game.record import Recording, record, schedule
-from game.render import frame_array
-from game.replay import Recorder
+from game.video import encoders
+from game.video.film import Film
+from game.video.record import Recording, record, schedule
+from game.view.render import frame_array
+from sim.replay import Recorder
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (320, 180)

@@ -8,9 +8,9 @@ import pygame
 import pytest
 
 import sim
-from game import palette as pal
-from game.camera import Camera
-from game.render import (SQUAD_COLOURS, Fog, MapArt, draw_map, draw_minimap, frame_array, minimap_pick,
+from game.view import palette as pal
+from game.view.camera import Camera
+from game.view.render import (SQUAD_COLOURS, Fog, MapArt, draw_map, draw_minimap, frame_array, minimap_pick,
                          ramp_colour)
 
 SIZE = (640, 400)
@@ -159,7 +159,7 @@ def test_drawing_never_changes_the_world(bowl, bowl_art):
 @pytest.mark.parametrize("units", [6, 1000])
 def test_a_frame_depends_only_on_the_state_it_shows(bowl, bowl_art, units):
     """Drawing every step, or only the last one from cold caches, gives the same pixels."""
-    import game.render as render
+    import game.view.render as render
     world = sim.World(bowl, seed=5, units=units)
     world.set_orders(0, lr=0.3)
     screen = pygame.Surface(SIZE)
@@ -364,7 +364,7 @@ def test_minimap_pick_inverts_the_minimap(bowl, bowl_art):
 
 
 def test_bench_frame_reports_its_figures():
-    from game.perf import bench_frame
+    from game.view.perf import bench_frame
     figures = bench_frame(quick=True)
     assert {"frame_ms_median", "frame_ms_p95", "first_frame_s"} <= set(figures)
     assert all(v > 0 for v in figures.values())

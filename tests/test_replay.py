@@ -6,7 +6,7 @@ import pytest
 
 import main
 import sim
-from game.replay import Recorder, ReplayError, load_replay
+from sim.replay import Recorder, ReplayError, load_replay
 
 WINDY_LEVEL = """
 title = "Windy test valley"

@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 
 import sim
-from game import tui_colour as C
-from game import tui_frame as T
-from game import tui
-from game.tui import Session
+from game.terminal import colour as C
+from game.terminal import frame as T
+from game.terminal import tui
+from game.terminal.tui import Session
 from tests.conftest import ROOT
 
 TOKEN = re.compile(r"\x1b\[([?0-9;]*)([A-Za-z])|\x1b[()][0-9A-Za-z]|\x1b.|(.)", re.S)
@@ -224,7 +224,7 @@ def test_keys_match_the_window_game():
 
 
 def test_help_status_and_title_fit_and_spell_out(monkeypatch):
-    from game.tui_text import HELP_LINES
+    from game.terminal.text import HELP_LINES
     for line in HELP_LINES:                                               # every line names every key
         for key in ("1-9", "[", "]", ";", "'", " o ", " n ", " f ", "Sp", ".", "s step", " r ", " q "):
             assert key in line, (key, line)
@@ -244,7 +244,7 @@ def test_help_status_and_title_fit_and_spell_out(monkeypatch):
 
 
 def test_terminal_modules_do_not_import_pygame():
-    code = "import sys, game.tui, game.tui_frame; assert 'pygame' not in sys.modules"
+    code = "import sys, game.terminal.tui, game.terminal.frame; assert 'pygame' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 

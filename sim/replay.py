@@ -24,11 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-import sim
-from sim.levels import level_path
-from sim.world import MAX_SQUADS
-
-from .progress import write_json_atomic
+from .files import write_json_atomic
+from .levels import MAX_BUDGET, MAX_UNITS, level_path, load_level
+from .optim import OPTIMIZERS
+from .world import MAX_SQUADS, World
 
 VERSION = 1
 MAX_REPLAY_BYTES = 5_000_000
@@ -53,7 +52,7 @@ def level_ref(level) -> str:
 class Recorder:
     """Sends commands to a world and writes them into a timeline."""
 
-    def __init__(self, world: sim.World):
+    def __init__(self, world: World):
         self.world = world
         self.timeline: list[list] = []
 
@@ -107,7 +106,7 @@ def _check_entry(fail, entry, i: int, last_step: int, units: int) -> int:
     elif command == "set_orders":
         if len(args) != 4 or not _is_int(args[0]) or not isinstance(args[1], str):
             fail(where, "set_orders takes [step, \"set_orders\", squad, optimizer, lr, momentum]")
-        if args[1] not in sim.OPTIMIZERS:
+        if args[1] not in OPTIMIZERS:
             fail(f"{where}[3]", f"unknown optimizer {args[1]!r}")
         for j, v in ((4, args[2]), (5, args[3])):
             if not _is_number(v):
@@ -140,8 +139,8 @@ def parse_replay(data, source: str) -> dict:
     for key, low in (("seed", 0), ("units", 1), ("steps", 0)):
         if not _is_int(data[key]) or data[key] < low:
             fail(key, f"expected a whole number >= {low}, got {data[key]!r}")
-    if data["steps"] > sim.levels.MAX_BUDGET or data["units"] > sim.levels.MAX_UNITS:
-        fail("steps" if data["steps"] > sim.levels.MAX_BUDGET else "units", "too large")
+    if data["steps"] > MAX_BUDGET or data["units"] > MAX_UNITS:
+        fail("steps" if data["steps"] > MAX_BUDGET else "units", "too large")
     if not isinstance(data["timeline"], list):
         fail("timeline", "expected a list of [step, command, args...]")
     last = 0
@@ -173,16 +172,16 @@ class Replay:
     def __init__(self, data: dict, source: str = "replay"):
         self.data = data
         self.source = source
-        self.level = sim.load_level(data["level"])
+        self.level = load_level(data["level"])
         self.seed, self.units, self.steps = data["seed"], data["units"], data["steps"]
         self.timeline = data["timeline"]
         self._next = 0
 
-    def world(self) -> sim.World:
+    def world(self) -> World:
         self._next = 0
-        return sim.World(self.level, seed=self.seed, units=self.units)
+        return World(self.level, seed=self.seed, units=self.units)
 
-    def apply_due(self, world: sim.World):
+    def apply_due(self, world: World):
         """Apply every command given at the world's current step (before the next step is taken)."""
         while self._next < len(self.timeline) and self.timeline[self._next][0] <= world.step_count:
             step, command, *args = self.timeline[self._next]
@@ -203,7 +202,7 @@ class Replay:
     def finished(self) -> bool:
         return self._next >= len(self.timeline)
 
-    def play(self) -> sim.World:
+    def play(self) -> World:
         """Run the whole replay without a window; returns the final world."""
         world = self.world()
         while world.step_count < self.steps:

@@ -21,12 +21,13 @@ import pygame
 
 from sim.world import DESCENDING
 
-from . import sprites
-from .camera import Camera
-from .hud import OPTIMIZER_LABELS, draw_sparkline, uses_momentum
-from .palette import WAR_ROOM
-from .render import SQUAD_COLOURS, Fog, MapArt, draw_map
-from .widgets import (ACCENT, MUTED, PANEL, PANEL_EDGE, SHADE, STATUS_COLOURS, TEXT, backdrop, ellipsize, text,
+from game.view import sprites
+from game.view.camera import Camera
+from game.view.chart import draw_sparkline
+from game.view.names import OPTIMIZER_LABELS, uses_momentum
+from game.view.palette import WAR_ROOM
+from game.view.render import SQUAD_COLOURS, Fog, MapArt, draw_map
+from game.view.widgets import (ACCENT, MUTED, PANEL, PANEL_EDGE, SHADE, STATUS_COLOURS, TEXT, backdrop, ellipsize, text,
                       text_width, wrap)
 
 REFERENCE_HEIGHT = 720     # sizes below are in px at this frame height, scaled to the frame

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import sim
 
+from game.cli import number
+
 from . import encoders
-from .flags import number
 from .record import Recording, record, schedule
 
 MAX_FPS, MAX_GIF_FPS = 120, 50
@@ -196,7 +197,7 @@ def _per_squad(text, flag: str, n: int, default) -> list:
 
 def _replay_recording(args) -> Recording:
     """A recording of a saved replay: its level, units, seed and orders."""
-    from .replay import ReplayError, load_replay
+    from sim.replay import ReplayError, load_replay
     for flag in ("optimizer", "race", "lr", "momentum", "units", "seed"):
         if getattr(args, flag) is not None:
             raise RecordError(f"--replay: the replay gives the orders, units and seed; drop --{flag}")

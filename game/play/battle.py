@@ -11,7 +11,7 @@ through a ``Recorder`` so the run can be saved as a replay. Fog lifts where unit
 When the level is over the results are shown.
 
 On a neural-network level a unit's position is a set of network weights: an inset at the map's
-top-left shows the decision boundary of the network the chosen unit stands for (``game.nn_view``).
+top-left shows the decision boundary of the network the chosen unit stands for (``game.view.nn_view``).
 """
 from __future__ import annotations
 
@@ -22,19 +22,22 @@ import sim
 from sim.nn import landscape_of
 from sim.world import MAX_SQUADS
 
-from .app import Scene
-from .camera import Camera
-from .hud import SPEEDS, EventLog, SquadPanel, describe_events, draw_help, loss_advice, squad_name
-from .input import CameraControls, Selection, ctrl_held, squad_key
-from .nn_view import draw_decision_inset, place_inset
-from .render import SQUAD_COLOURS, Fog, draw_map, draw_minimap, labelled_fit_area, minimap_pick
-from .replay import Recorder
-from .widgets import ACCENT, BAD, GOOD, MUTED, PANEL, TEXT, backdrop, ellipsize, text, text_width, wrap
+from sim.replay import Recorder
+from game.app import Scene
+from game.view.camera import Camera
+from game.view.controls import CameraControls, ctrl_held
+from game.view.help import draw_help
+from game.view.nn_view import draw_decision_inset, place_inset
+from game.view.render import SQUAD_COLOURS, Fog, draw_map, draw_minimap, labelled_fit_area, minimap_pick
+from game.view.widgets import ACCENT, BAD, GOOD, MUTED, PANEL, TEXT, backdrop, ellipsize, text, text_width, wrap
+
+from .advice import describe_events, loss_advice
+from .hud import HELP, SPEEDS, EventLog, SquadPanel, battle_layout, squad_name
+from .input import Selection, squad_key
 
 STEPS_PER_SECOND = 15       # world steps per second at 1x speed
 MAX_STEPS_PER_FRAME = 64    # a slow frame never triggers more than this (no spiral of death)
 RESULTS_DELAY = 1.5         # seconds between the end of a level and the results screen
-PANEL_WIDTH = 310           # HUD panel width at scale 1 [px]
 DEPLOY_SPAWN_SHARE = 0.3    # deploying, the spawn zone's diameter fills this share of the view ...
 DEPLOY_ZOOM_MAX = 2.5       # ... zoomed in at most this much past the whole-map view
 
@@ -42,17 +45,11 @@ FASTER_KEYS = (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS)
 SLOWER_KEYS = (pygame.K_MINUS, pygame.K_KP_MINUS)
 
 
-def battle_layout(size, scale: float):
-    """(map, panel) rects for a window: the HUD panel on the right, the map filling the rest."""
-    w, h = size
-    panel_w = max(260, min(int(PANEL_WIDTH * scale), w // 3))
-    return pygame.Rect(0, 0, w - panel_w, h), pygame.Rect(w - panel_w, 0, panel_w, h)
-
-
 class Battle(Scene):
     """One level, from deployment to the last step. ``replay`` plays a saved run instead;
     ``previous`` (a finished battle of the same level: a retry) hands over its squads and their
     last orders, so the player starts again from the same spawn with the same plan."""
+    name = "battle"
 
     def __init__(self, app, level: sim.Level, replay=None, previous: "Battle | None" = None):
         super().__init__(app)
@@ -460,7 +457,7 @@ class Battle(Scene):
         if self.confirm_leave:
             self._draw_confirm(surface)
         if self.show_help:
-            draw_help(surface, surface.get_rect(), self.scale)
+            draw_help(surface, surface.get_rect(), self.scale, HELP)
 
     def _draw_hints(self, surface):
         size, pad = int(13 * self.scale), int(14 * self.scale)

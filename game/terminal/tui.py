@@ -29,7 +29,7 @@ import numpy as np
 import sim
 from sim.world import MAX_SQUADS
 
-from .tui_frame import View, diff_frame, raster_for, render
+from .frame import View, diff_frame, raster_for, render
 
 STEPS_PER_S = 15          # simulation rate [steps/s]
 MAX_CATCH_UP = 3          # most steps taken at once after a slow frame; beyond that time is dropped

@@ -17,19 +17,20 @@ import pygame
 
 import sim
 
-from .app import Scene
-from .battle import Battle, battle_layout
-from .hud import OPTIMIZER_LABELS, uses_momentum
-from .input import CameraControls
-from .nn_view import place_inset
-from .render import SQUAD_COLOURS, draw_map
-from .scenes import Briefing, Campaign
-from .widgets import (ACCENT, BAD, FAINT, GOOD, MUTED, PANEL, PANEL_EDGE, STATUS_COLOURS, TEXT, Button, draw_stars,
-                      text, wrap)
+from game.app import Scene
+from game.view.controls import CameraControls
+from game.view.names import OPTIMIZER_LABELS, uses_momentum
+from game.view.nn_view import place_inset
+from game.view.render import SQUAD_COLOURS, draw_map
+from game.view.widgets import (ACCENT, BAD, FAINT, GOOD, MUTED, PANEL, PANEL_EDGE, STATUS_COLOURS, TEXT, Button,
+                               draw_stars, text, wrap)
+
+from .hud import battle_layout
 
 
 class Results(Scene):
     """Stars, steps and losses, with the whole map revealed: the global minimum and every local one."""
+    name = "results"
 
     def __init__(self, app, battle):
         super().__init__(app)
@@ -53,7 +54,7 @@ class Results(Scene):
             self.inset_rect, self.inset_scale = place_inset(self.battle.network, room, scale)
         p, pad = self.panel, int(18 * scale)
         bw, bh, gap = p.width - 2 * pad, int(40 * scale), int(10 * scale)
-        leave = "Campaign  (Esc)" if any(isinstance(s, Campaign) for s in self.app.scenes) else "Title  (Esc)"
+        leave = "Campaign  (Esc)" if self.app.has("campaign") else "Title  (Esc)"
         if self.battle.replay is not None:
             actions = [(leave, self.back, True)]
         else:
@@ -76,11 +77,11 @@ class Results(Scene):
     def next(self):
         name = self.next_level()
         if name is not None:
-            self.app.replace(Briefing(self.app, sim.load_level(name)))
+            self.app.swap("briefing", sim.load_level(name))
 
     def retry(self):
         if self.battle.replay is None:
-            self.app.replace(Battle(self.app, self.level, previous=self.battle))
+            self.app.swap("battle", self.level, previous=self.battle)
 
     def save_replay(self):
         if self.battle.replay is not None:
@@ -94,7 +95,7 @@ class Results(Scene):
             self.app.notify(f"Could not save the replay: {err}")
 
     def back(self):
-        self.app.pop_to(Campaign)
+        self.app.back_to("campaign")
 
     def handle(self, event) -> bool:
         """R, N (or Enter), S and the buttons; the map can still be panned and zoomed (not with WASD)."""

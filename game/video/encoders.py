@@ -30,7 +30,7 @@ import numpy as np
 import pygame
 from PIL import Image
 
-from .render import frame_array
+from game.view.render import frame_array
 
 EXTENSIONS = (".mp4", ".gif")
 X264_PRESET = "ultrafast"     # ~8 ms of one core per 720p frame ("veryfast": ~11 ms, files a third the size)

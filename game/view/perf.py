@@ -35,8 +35,8 @@ def bench_frame(quick: bool = False) -> dict:
     import pygame
 
     import sim
-    from game.camera import Camera
-    from game.render import Fog, MapArt, draw_map, draw_minimap
+    from .camera import Camera
+    from .render import Fog, MapArt, draw_map, draw_minimap
 
     level = sim.load_level(BENCH_LEVEL)
     t0 = time.perf_counter()
@@ -92,7 +92,7 @@ class _HudStandIn:
 
     def __init__(self, size):
         import pygame
-        from game.fonts import font
+        from .fonts import font
         self.pygame, self.font = pygame, font
         self.rect = pygame.Rect(size[0] - 300, 0, 300, size[1])
         self.panel = pygame.Surface(self.rect.size, pygame.SRCALPHA)

@@ -1,14 +1,12 @@
 """The battle HUD: the squad panel on the right (step and budget, squad tabs, the selected
 squad's orders -- optimizer picker, log-scale learning-rate slider, momentum slider --, unit
 counts by status, a loss sparkline, time controls), the event log at the bottom of the map and
-the help overlay. Widgets come from ``game.widgets``; sizes are pixels [px] times ``scale``.
+the list of controls for the help overlay. Widgets come from ``game.view``; sizes are pixels [px] times ``scale``.
 
 The panel reads the battle's state and calls its methods (``select_squad``, ``give_orders``,
 ``start``, ``toggle_pause``, ``step_once``, ``set_speed``); it never touches the world itself.
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pygame
@@ -16,18 +14,21 @@ import pygame
 import sim
 from sim.world import MAX_SQUADS
 
-from .render import SQUAD_COLOURS
-from .widgets import (ACCENT, CARD, FAINT, GOOD, MUTED, PANEL, PANEL_EDGE, SHADE, STATUS_COLOURS, TEXT, Button,
-                      Picker, Slider, backdrop, ellipsize, text, text_width)
+from game.view.chart import draw_sparkline
+from game.view.names import OPTIMIZER_LABELS, uses_momentum
+from game.view.palette import SQUAD_COLOURS
+from game.view.widgets import (ACCENT, CARD, GOOD, MUTED, PANEL, PANEL_EDGE, STATUS_COLOURS, TEXT, Button, Picker,
+                               Slider, backdrop, ellipsize, text, text_width)
 
-OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
-                    "rmsprop": "RMSProp", "adam": "Adam"}
 SPEEDS = (1, 2, 4, 8)
+PANEL_WIDTH = 310           # HUD panel width at scale 1 [px]
 
 
-def uses_momentum(optimizer: str) -> bool:
-    """Whether the update rule has a momentum term (plain SGD and AdaGrad do not)."""
-    return sim.make_optimizer(optimizer, lr=0.1).uses_momentum
+def battle_layout(size, scale: float):
+    """(map, panel) rects for a window: the HUD panel on the right, the map filling the rest."""
+    w, h = size
+    panel_w = max(260, min(int(PANEL_WIDTH * scale), w // 3))
+    return pygame.Rect(0, 0, w - panel_w, h), pygame.Rect(w - panel_w, 0, panel_w, h)
 
 
 def momentum_label(optimizer: str) -> str:
@@ -36,133 +37,6 @@ def momentum_label(optimizer: str) -> str:
 
 def squad_name(squad: int) -> str:
     return f"Squad {squad + 1}"
-
-
-# -- advice after a loss ------------------------------------------------------------------------
-ADAPTIVE = ("adam", "rmsprop")
-HIGH_MOMENTUM = 0.9          # at or above this the advice stops suggesting more momentum
-
-
-def loss_advice(world) -> list[str]:
-    """What went wrong in a lost run, as one line of advice, read from the world's outcome: most
-    units diverged, most were trapped (in a local minimum or on flat ground), or most were still
-    descending when the budget ran out. The advice never asks for what the player already did
-    (more momentum when the squads that failed ran with mu >= 0.9, say). Empty when the run was won."""
-    if world.won:
-        return []
-    level = world.level
-    counts = world.counts()
-    kind = max(("diverged", "trapped", "descending"), key=lambda k: counts[k])
-    if counts[kind] == 0:
-        return []
-    code = sim.STATUS_NAMES.index(kind)
-    squads = sorted({int(k) for k in world.squad[world.status == code]})
-    orders = [world.orders[k] for k in squads if k < world.n_squads]
-    lr_lo, lr_hi = (float(v) for v in level.lr_range)
-    mu_hi = float(np.max(level.momentum_range))
-    can_momentum = mu_hi > 0 and any(uses_momentum(o) for o in level.allowed)
-    adaptive = [OPTIMIZER_LABELS[o] for o in ADAPTIVE if o in level.allowed]
-    had_momentum = bool(orders) and all(uses_momentum(o.optimizer) and float(np.mean(o.momentum)) >= HIGH_MOMENTUM
-                                        for o in orders)
-    had_adaptive = bool(orders) and all(o.optimizer in ADAPTIVE for o in orders)
-    lr_max = bool(orders) and all(float(np.mean(o.lr)) >= lr_hi * 0.999 for o in orders)
-    lr_min = bool(orders) and all(float(np.mean(o.lr)) <= lr_lo * 1.001 for o in orders)
-
-    if kind == "diverged":
-        if lr_min:
-            return ["Your units flew off the map even at the lowest \u03b7: "
-                    + ("lower the momentum." if had_momentum else "try a steadier optimizer.")]
-        return ["Your learning rate was too large: units flew off the map. Lower \u03b7."]
-    if kind == "trapped":
-        near = [e.near_minimum for e in world.events if e.kind == "trapped"]
-        where = ("settled in a local minimum" if near and sum(near) * 2 >= len(near)
-                 else "stalled on flat ground")
-        some_momentum = bool(orders) and any(uses_momentum(o.optimizer) and float(np.mean(o.momentum)) > 0
-                                             for o in orders)
-        eta = "a different \u03b7" if lr_max else "a larger \u03b7 to carry them past it"
-        tries = []
-        if had_momentum or had_adaptive:
-            tries.append(eta)
-        elif can_momentum:
-            tries.append(f"more momentum (\u03bc \u2265 {HIGH_MOMENTUM:g})" if some_momentum else "momentum")
-        if adaptive and not had_adaptive:
-            tries.append(f"an adaptive optimizer ({', '.join(adaptive)})")
-        if not tries:
-            tries.append(eta)
-        return [f"Your units {where}: try {', or '.join(tries)}."]
-    # still descending when the steps ran out
-    if lr_max and (had_momentum or not can_momentum):
-        return ["Too slow: " + (f"try an adaptive optimizer ({', '.join(adaptive)})." if adaptive and not had_adaptive
-                                else "split the units and give each squad different orders.")]
-    if lr_max:
-        return ["Too slow: add momentum (\u03b7 is already at its highest)."]
-    if had_momentum or not can_momentum:
-        return ["Too slow: raise \u03b7."]
-    return ["Too slow: raise \u03b7 or add momentum."]
-
-
-# -- event messages -----------------------------------------------------------------------------
-def describe_events(events, first_arrival_seen: bool) -> list[tuple[str, int]]:
-    """World events of one step -> (log line, squad) pairs, one line per squad and kind of event."""
-    groups: dict[tuple, list] = {}
-    for e in events:
-        key = (e.kind, e.squad, e.near_minimum, round(e.height, 2) if e.kind == "trapped" else None)
-        groups.setdefault(key, []).append(e)
-    lines = []
-    for (kind, squad, near, _), group in groups.items():
-        who, n, h = squad_name(squad), len(group), group[0].height
-        many = f"{who}: {n} units" if n > 1 else who
-        if kind == "arrived":
-            if not first_arrival_seen:
-                lines.append((f"{who} reached the global minimum in {group[0].step} steps", squad))
-                first_arrival_seen = True
-            else:
-                lines.append((f"{many} reached the global minimum", squad))
-        elif kind == "diverged":
-            lines.append((f"{many} diverged: learning rate too large", squad))
-        elif near:
-            lines.append((f"{many} trapped in a local minimum, h = {h:.2f}", squad))
-        else:
-            lines.append((f"{many} stalled on flat ground, h = {h:.2f}", squad))
-    return lines
-
-
-def draw_sparkline(surface, rect, series, floor=None, size=12, label="best height"):
-    """Lines of height over steps: ``series`` is [(values (steps,), colour, width)], NaN = no data.
-
-    The y axis spans the data (and ``floor``, the global minimum's height, drawn as a dashed line).
-    """
-    rect = pygame.Rect(rect)
-    pygame.draw.rect(surface, CARD, rect, border_radius=5)
-    text(surface, label, (rect.x + 6, rect.y + 3), size, MUTED)
-    plot = rect.inflate(-12, -int(size * 1.6) - 8)
-    plot.bottom = rect.bottom - 6
-    data = [np.asarray(v, float) for v, _, _ in series]
-    finite = np.concatenate([d[np.isfinite(d)] for d in data]) if data else np.empty(0)
-    if finite.size == 0:
-        return
-    lo, hi = float(finite.min()), float(finite.max())
-    if floor is not None and math.isfinite(floor):
-        lo = min(lo, floor)
-    span = hi - lo if hi > lo else 1.0
-    n = max(len(d) for d in data)
-
-    def pt(i, v):
-        return (plot.x + plot.width * i / max(1, n - 1), plot.bottom - plot.height * (v - lo) / span)
-
-    if floor is not None and math.isfinite(floor):
-        y = pt(0, floor)[1]
-        for x in range(plot.x, plot.right, 8):
-            pygame.draw.line(surface, GOOD, (x, y), (min(x + 4, plot.right), y), 1)
-    for (_, colour, width), d in zip(series, data):
-        ok = np.flatnonzero(np.isfinite(d))
-        if len(ok) >= 2:
-            pygame.draw.lines(surface, colour, False, [pt(i, d[i]) for i in ok], width)
-        elif len(ok) == 1:
-            pygame.draw.circle(surface, colour, pt(ok[0], d[ok[0]]), 2)
-    last = [d[np.isfinite(d)][-1] for d in data if np.isfinite(d).any()]
-    if last:
-        text(surface, f"{min(last):.3g}", (rect.right - 6, rect.y + 3), size, TEXT, anchor="topright")
 
 
 class EventLog:
@@ -236,41 +110,6 @@ HELP = [
         ("R / N / S", "results: retry / next level / save replay"),
     ]),
 ]
-
-
-def draw_help(surface, area, scale=1.0, sections=None):
-    """The help overlay: every control (``sections``, default HELP), in two columns, centred in ``area``."""
-    sections = HELP if sections is None else sections
-    area = pygame.Rect(area)
-    shade = pygame.Surface(area.size, pygame.SRCALPHA)
-    shade.fill((*SHADE, 150))
-    surface.blit(shade, area)
-    px = lambda v: int(round(v * scale))            # noqa: E731
-    size, line, gap = px(14), px(22), px(40)
-    half = (len(sections) + 1) // 2
-    columns = [sections[:half], sections[half:]]
-    key_w = [max(text_width(k, size, bold=True) for _, rows in col for k, _ in rows) + px(18) for col in columns]
-    what_w = [max(text_width(w, size) for _, rows in col for _, w in rows) for col in columns]
-    col_w = [k + w for k, w in zip(key_w, what_w)]
-    heights = [sum(px(28) + line * len(rows) + px(12) for _, rows in col) for col in columns]
-    box = pygame.Rect(0, 0, sum(col_w) + gap + 2 * px(30), max(heights) + px(104))
-    box.center = area.center
-    backdrop(surface, box, alpha=240, colour=PANEL, radius=10)
-    text(surface, "Controls", (box.centerx, box.y + px(18)), px(22), TEXT, bold=True, anchor="midtop")
-    x = box.x + px(30)
-    for c, col in enumerate(columns):
-        y = box.y + px(64)
-        for title, rows in col:
-            text(surface, title.upper(), (x, y), px(12), ACCENT, bold=True)
-            y += px(24)
-            for keys, what in rows:
-                text(surface, keys, (x, y), size, TEXT, bold=True)
-                text(surface, what, (x + key_w[c], y), size, MUTED)
-                y += line
-            y += px(16)
-        x += col_w[c] + gap
-    text(surface, "F1, H or Esc closes this help", (box.centerx, box.bottom - px(14)), px(12), FAINT,
-         anchor="midbottom")
 
 
 # -- the squad panel -------------------------------------------------------------------------------

@@ -25,9 +25,10 @@ import numpy as np
 from sim.terrain import grid_points
 from sim.world import ARRIVED, DESCENDING, DIVERGED, TRAPPED
 
-from . import palette as pal
-from .tui_colour import DEFAULT, colour_sgr, encode
-from .tui_text import ascii_only, end_box, header_segments, help_text, status_segments
+from game.view import palette as pal
+
+from .colour import DEFAULT, colour_sgr, encode
+from .text import ascii_only, end_box, header_segments, help_text, status_segments
 
 MODES = ("truecolor", "256", "ascii")
 MIN_COLS, MIN_LINES = 40, 12      # smaller terminals get a message instead of the map

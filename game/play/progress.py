@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
+
+from sim.files import write_json_atomic
 
 ENV_VAR = "VALLEY_COMMAND_DATA"
 APP_NAME = "valley-command"
@@ -35,21 +36,6 @@ def data_dir(override: str | os.PathLike | None = None) -> Path:
         return Path(os.environ[ENV_VAR])
     import platformdirs
     return Path(platformdirs.user_data_dir(APP_NAME))
-
-
-def write_json_atomic(path: Path, data) -> None:
-    """Write ``data`` as JSON to ``path`` via a temporary file in the same folder and os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _valid_result(entry) -> bool:

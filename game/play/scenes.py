@@ -1,9 +1,10 @@
-"""The screens before a battle: title, campaign map and briefing (the results are in ``game.results``).
+"""The screens before a battle: title, campaign map and briefing (the results are in ``results.py``).
 
 Each is a ``Scene`` (see ``game.app``): it lays itself out for the window size, takes events,
-and draws. Buttons carry their keyboard shortcut in their label where they have one.
+draws, and asks the app for the next scene by name. Buttons carry their keyboard shortcut in
+their label where they have one.
 The briefing of a neural-network level adds a card with the hidden units' activation and its
-derivative under the map (``game.nn_view``).
+derivative under the map (``game.view.nn_view``).
 """
 from __future__ import annotations
 
@@ -17,13 +18,13 @@ import pygame
 import sim
 from sim.nn import landscape_of
 
-from .app import Scene
-from .camera import Camera
-from .hud import OPTIMIZER_LABELS
-from .nn_view import card_height, draw_activation_card
-from .render import draw_map, labelled_fit_area
-from .widgets import (ACCENT, CARD, CARD_HOVER, FAINT, MUTED, PANEL, PANEL_EDGE, SHADE, TEXT, Button, backdrop,
-                      draw_lock, draw_stars, ellipsize, text, text_width, wrap)
+from game.app import Scene
+from game.view.camera import Camera
+from game.view.names import OPTIMIZER_LABELS
+from game.view.nn_view import card_height, draw_activation_card
+from game.view.render import Fog, draw_map, labelled_fit_area
+from game.view.widgets import (ACCENT, CARD, CARD_HOVER, FAINT, MUTED, PANEL, PANEL_EDGE, SHADE, TEXT, Button,
+                               backdrop, draw_lock, draw_stars, ellipsize, text, text_width, wrap)
 
 TITLE_LEVEL = "08-himmelblau"     # the terrain behind the title screen (falls back to the first level)
 TITLE_UNITS = 45                  # units raining onto it, spread over the whole map
@@ -40,6 +41,7 @@ def level_number(level_id: str) -> str:
 # -- title -----------------------------------------------------------------------------------------
 class Title(Scene):
     """The game's name over a live descent, and the main menu."""
+    name = "title"
 
     def __init__(self, app):
         super().__init__(app)
@@ -78,11 +80,11 @@ class Title(Scene):
                         for k, (label, action, p) in enumerate(items)]
 
     def open_campaign(self):
-        self.app.push(Campaign(self.app))
+        self.app.open("campaign")
 
     def open_random(self):
         seed = int(time.time() * 1000) % 100_000
-        self.app.push(Briefing(self.app, sim.load_level(f"random:{seed}:{RANDOM_DIFFICULTY}")))
+        self.app.open("briefing", sim.load_level(f"random:{seed}:{RANDOM_DIFFICULTY}"))
 
     def handle(self, event) -> bool:
         if event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
@@ -120,6 +122,7 @@ class Title(Scene):
 # -- campaign ----------------------------------------------------------------------------------------
 class Campaign(Scene):
     """Every campaign level as a card with its stars; a level opens once the one before it is won."""
+    name = "campaign"
 
     def __init__(self, app):
         super().__init__(app)
@@ -169,7 +172,7 @@ class Campaign(Scene):
 
     def open(self, i: int):
         if 0 <= i < len(self.levels) and self.unlocked(i):
-            self.app.push(Briefing(self.app, self.level(i)))
+            self.app.open("briefing", self.level(i))
 
     def handle(self, event) -> bool:
         if self.back_button.handle(event):
@@ -291,6 +294,7 @@ def _fit_title(title: str, width: int, height: int, scale: float) -> tuple:
 # -- briefing ----------------------------------------------------------------------------------------
 class Briefing(Scene):
     """What a level teaches and what the player has to work with, beside the fogged map."""
+    name = "briefing"
 
     def __init__(self, app, level: sim.Level):
         super().__init__(app)
@@ -299,7 +303,6 @@ class Briefing(Scene):
         self.art = app.map_art(level)
         self.network = landscape_of(level.terrain)     # the network behind an NN level, else None
         self.card_rect = None
-        from .render import Fog
         self.fog = Fog(level)
         self.fog.reveal(self.world.positions)
         self.camera = Camera(level.bounds, pygame.Rect(0, 0, 400, 400))

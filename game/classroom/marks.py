@@ -1,0 +1,90 @@
+"""What the classroom draws on the map: the update rule's arrows to scale, the ring where the unit
+will be, the units with the selected one on top, and the ghost of the next steps.
+
+Every function draws what it is handed and changes nothing else; positions go through the camera.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pygame
+
+from sim.world import ARRIVED, DESCENDING, DIVERGED
+
+from .look import ARROW_COLOURS, INK, OUTLINE, px, squad_colour
+
+def draw_arrow(surface, start, end, colour, width: int):
+    """An arrow from ``start`` to ``end`` [px] with a dark outline; nothing if shorter than 3 px.
+    Very long arrows are cut to 4000 px (the rest is off the screen anyway)."""
+    start, end = np.asarray(start, float), np.asarray(end, float)
+    d = end - start
+    length = float(np.hypot(*d))
+    if not np.isfinite(length) or length < 3:
+        return
+    if length > 4000:
+        end, d, length = start + d * 4000 / length, d * 4000 / length, 4000.0
+    u = d / length
+    n = np.array([-u[1], u[0]])
+    head = min(length * 0.5, width * 3.4)
+    base = end - u * head
+    wing = head * 0.6
+    pygame.draw.line(surface, OUTLINE, start, base, width + 4)
+    pygame.draw.polygon(surface, OUTLINE, [end + u * 3, base + n * (wing + 3) - u * 2, base - n * (wing + 3) - u * 2])
+    pygame.draw.line(surface, colour, start, base + u, width)
+    pygame.draw.polygon(surface, colour, [end, base + n * wing, base - n * wing])
+
+
+def draw_arrows(surface, camera, x, arrows, s: float):
+    """(kind, start offset, vector) arrows [world] from the point ``x`` [world], to scale."""
+    for kind, offset, vector in arrows:
+        a = camera.pos2pix(np.asarray(x) + offset)
+        b = camera.pos2pix(np.asarray(x) + offset + vector)
+        draw_arrow(surface, a, b, ARROW_COLOURS[kind], max(3, px(3.5, s)))
+
+
+def draw_target(surface, camera, xy, s: float):
+    """Where the unit will be after the step: a hollow ring in the step colour."""
+    c = camera.pos2pix(xy)
+    r = px(9, s)
+    pygame.draw.circle(surface, OUTLINE, c, r + 2, max(2, px(2, s)) + 3)
+    pygame.draw.circle(surface, ARROW_COLOURS["step"], c, r, max(2, px(2, s)))
+
+
+def draw_units(surface, world, camera, s: float, selected: int | None):
+    """Every unit as a big disc in its squad colour with a black rim (stopped ones hollow or
+    crossed), the selected one in a white ring; drawn over the map's own small units."""
+    xy = camera.pos2pix(world.positions)
+    r = px(7, s)
+    view = surface.get_clip().inflate(4 * r, 4 * r)
+    order = np.argsort(world.status == DESCENDING, kind="stable")        # moving ones on top
+    for i in order:
+        c = xy[i]
+        if not view.collidepoint(c):
+            continue
+        colour, status = squad_colour(world.squad[i]), world.status[i]
+        pygame.draw.circle(surface, OUTLINE, c, r + max(2, px(1.6, s)))
+        pygame.draw.circle(surface, colour, c, r)
+        if status == ARRIVED:
+            pygame.draw.circle(surface, OUTLINE, c, max(2, r // 2))
+        elif status == DIVERGED:
+            k = r * 0.7
+            pygame.draw.line(surface, OUTLINE, c - (k, k), c + (k, k), max(2, px(2, s)))
+            pygame.draw.line(surface, OUTLINE, c - (k, -k), c + (k, -k), max(2, px(2, s)))
+    if selected is not None:
+        c = xy[selected]
+        pygame.draw.circle(surface, OUTLINE, c, r + px(7, s), px(5, s))
+        pygame.draw.circle(surface, INK, c, r + px(6, s), px(3, s))
+
+
+def draw_ghost(surface, camera, paths, colour, row: int, s: float):
+    """The ghost preview: dots at each future position of every unit of a squad (``paths``:
+    (steps + 1, n, 2) [world]); the selected unit's (``row``) larger and joined by a thin line."""
+    pts = camera.pos2pix(paths)
+    r_small, r_big = max(2, px(2.2, s)), max(3, px(3.6, s))
+    for j in range(pts.shape[1]):
+        big = j == row
+        if big and len(pts) > 1:
+            pygame.draw.lines(surface, OUTLINE, False, pts[:, j].tolist(), max(1, px(1.2, s)))
+        for p in pts[1:, j]:
+            r = r_big if big else r_small
+            pygame.draw.circle(surface, OUTLINE, p, r + 2)
+            pygame.draw.circle(surface, INK if big else colour, p, r)
