@@ -19,7 +19,9 @@ from game.play.hud import HELP, running_best
 from game.play.progress import ENV_VAR, FILE_NAME
 from sim.replay import load_replay
 from game.play.results import Results
-from game.play.scenes import Briefing, Campaign, Title
+from game.play.briefing import Briefing
+from game.play.campaign import Campaign
+from game.play.title import Title
 from game.view.widgets import ACCENT
 from tests.drive import click, drag, post, press, run, run_until
 
@@ -497,7 +499,7 @@ def test_briefing_map_leaves_room_for_the_widest_tick_label(make_app, size):
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080), (960, 600)])
 def test_campaign_card_titles_stay_clear_of_the_stars(make_app, size):
     from game.view.fonts import font
-    from game.play.scenes import _fit_title
+    from game.play.campaign import _fit_title
     app = make_app(size)
     press(app, pygame.K_RETURN)
     c = app.scene

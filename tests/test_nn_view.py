@@ -10,7 +10,7 @@ import pygame
 import pytest
 
 import sim
-from game.play import battle as battle_module
+from game.play import battle_screen as battle_module
 from game.classroom import screen as demo_module
 from game.view import nn_view
 from game.play.app import GameApp as App
@@ -20,7 +20,7 @@ from game.view.nn_view import (ACTIVATION_CARDS, BOUNDARY, CLASS_COLOURS, CURVE_
                           draw_activation_card, draw_decision_inset, inset_size)
 from game.play.progress import ENV_VAR
 from game.play.results import Results
-from game.play.scenes import Briefing
+from game.play.briefing import Briefing
 from sim import nn
 from sim.terrain import grid_points
 from tests.drive import press

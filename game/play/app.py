@@ -11,9 +11,11 @@ import sim
 from game.app import ALERT_SECONDS, App
 
 from .battle import Battle
+from .briefing import Briefing
+from .campaign import Campaign
 from .progress import Progress
 from .results import Results
-from .scenes import Briefing, Campaign, Title
+from .title import Title
 
 
 class GameApp(App):

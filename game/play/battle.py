@@ -20,20 +20,19 @@ import pygame
 
 import sim
 from sim.nn import landscape_of
-from sim.world import MAX_SQUADS
-
 from sim.replay import Recorder
+from sim.world import MAX_SQUADS
 from game.app import Scene
 from game.view.camera import Camera
-from game.view.controls import CameraControls, ctrl_held
-from game.view.help import draw_help
-from game.view.nn_view import draw_decision_inset, place_inset
-from game.view.render import SQUAD_COLOURS, Fog, draw_map, draw_minimap, labelled_fit_area, minimap_pick
-from game.view.widgets import ACCENT, BAD, GOOD, MUTED, PANEL, TEXT, backdrop, ellipsize, text, text_width, wrap
+from game.view.controls import CameraControls
+from game.view.nn_view import place_inset
+from game.view.render import SQUAD_COLOURS, Fog, labelled_fit_area
+from game.view.widgets import ACCENT, BAD, GOOD, MUTED, TEXT, wrap
 
+from . import battle_input, battle_screen
 from .advice import describe_events, loss_advice
-from .hud import HELP, SPEEDS, EventLog, SquadPanel, battle_layout, squad_name
-from .input import Selection, squad_key
+from .hud import SPEEDS, EventLog, SquadPanel, battle_layout, squad_name
+from .input import Selection
 
 STEPS_PER_SECOND = 15       # world steps per second at 1x speed
 MAX_STEPS_PER_FRAME = 64    # a slow frame never triggers more than this (no spiral of death)
@@ -41,8 +40,6 @@ RESULTS_DELAY = 1.5         # seconds between the end of a level and the results
 DEPLOY_SPAWN_SHARE = 0.3    # deploying, the spawn zone's diameter fills this share of the view ...
 DEPLOY_ZOOM_MAX = 2.5       # ... zoomed in at most this much past the whole-map view
 
-FASTER_KEYS = (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS)
-SLOWER_KEYS = (pygame.K_MINUS, pygame.K_KP_MINUS)
 
 
 class Battle(Scene):
@@ -329,87 +326,6 @@ class Battle(Scene):
                 self.app.notify(f"Could not save progress: {err}", seconds=6.0, local=False)
 
     # -- input ------------------------------------------------------------------------------------
-    def handle(self, event) -> bool:
-        """Help overlay first, then the leave-this-run question, a drag box in progress, the minimap,
-        the panel, the camera, the map. Returning False for Esc lets the app leave the battle."""
-        if self.show_help:
-            if event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_F1, pygame.K_h):
-                self.show_help = False
-            return True
-        if self.confirm_leave:
-            if event.type == pygame.KEYDOWN:
-                self.confirm_leave = False
-                return event.key != pygame.K_ESCAPE      # Esc again: leave; any other key: resume
-            if event.type == pygame.MOUSEBUTTONDOWN:
-                self.confirm_leave = False               # a click resumes too (and does nothing else)
-            return True
-        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE and self.phase == "descend" \
-                and self.replay is None:
-            self.confirm_leave = True                    # the run pauses while the question is up
-            self.selection.box_start = self.selection.box_end = None
-            return True
-        if self.selection.dragging and event.type in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONUP):
-            self._drag_select(event)
-            self.controls.handle(event)
-            return False
-        if self._minimap(event) or self.panel.handle(event) or self.controls.handle(event):
-            return False
-        if event.type == pygame.KEYDOWN:
-            self._key(event)
-        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and self.map_rect.collidepoint(event.pos):
-            self.selection.press(event.pos)
-        return False
-
-    def _drag_select(self, event):
-        if event.type == pygame.MOUSEMOTION:
-            self.selection.drag(event.pos)
-        elif event.button == 1:
-            shift = (getattr(event, "mod", 0) | pygame.key.get_mods()) & pygame.KMOD_SHIFT
-            self.selection.release(event.pos, self.unit_pixels(), additive=bool(shift))
-            self._follow_selection()
-
-    def _key(self, event):
-        k = event.key
-        squad = squad_key(event)
-        if squad is not None:
-            (self.form_squad if squad[0] == "form" else self.select_squad)(squad[1])
-        elif k == pygame.K_a and ctrl_held(event):
-            self.select_all()
-        elif k in (pygame.K_F1, pygame.K_h):
-            self.show_help = True
-        elif k in (pygame.K_RETURN, pygame.K_KP_ENTER):
-            self.start()
-        elif k == pygame.K_SPACE:
-            self.toggle_pause()
-        elif k in (pygame.K_PERIOD, pygame.K_KP_PERIOD):
-            self.step_once()
-        elif k in FASTER_KEYS:
-            self.change_speed(+1)
-        elif k in SLOWER_KEYS:
-            self.change_speed(-1)
-        elif k == pygame.K_f:
-            self.fog.enabled = not self.fog.enabled
-        elif k == pygame.K_HOME:
-            self.camera.fit()
-
-    def _minimap(self, event) -> bool:
-        """Left click (or drag) on the minimap moves the camera there."""
-        t = event.type
-        if t == pygame.MOUSEBUTTONDOWN and event.button == 1 and self.minimap_rect.collidepoint(event.pos):
-            self._minimap_drag = True
-        elif t == pygame.MOUSEBUTTONUP and event.button == 1 and self._minimap_drag:
-            self._minimap_drag = False
-            return True
-        if self._minimap_drag and t in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEMOTION):
-            self.camera.center_on(minimap_pick(self.minimap_rect, self.level, event.pos))
-            return True
-        return False
-
-    def _follow_selection(self):
-        """The panel follows the selection: it shows the squad most of the selected units are in."""
-        if self.selection.mask.any():
-            self.squad = int(np.bincount(self.world.squad[self.selection.mask], minlength=MAX_SQUADS).argmax())
-
     def unit_pixels(self) -> np.ndarray:
         return np.asarray(self.camera.pos2pix(self.world.positions), float)
 
@@ -428,79 +344,14 @@ class Battle(Scene):
                 return int(found[0])
         return int(pool[0])
 
+    # -- input and drawing (battle_input.py, battle_screen.py) -------------------------------------------
+    def handle(self, event) -> bool:
+        """Returning False for Esc lets the app leave the battle."""
+        return battle_input.handle(self, event)
+
+    def draw(self, surface):
+        battle_screen.draw(self, surface)
+
     def draw_network(self, surface, rect=None, scale=None):
         """The decision-boundary inset of ``network_unit`` (NN levels only), by default at ``inset_rect``."""
-        if self.network is None:
-            return
-        u = self.network_unit()
-        rect, scale = (self.inset_rect, self.inset_scale) if rect is None else (rect, scale)
-        draw_decision_inset(surface, rect, self.network, self.world.positions[u], SQUAD_COLOURS[self.world.squad[u]],
-                            f"unit {u + 1}", scale)
-
-    # -- drawing ----------------------------------------------------------------------------------
-    def draw(self, surface):
-        draw_map(surface, self.world, self.camera, self.art, self.fog, selected=self.selection.mask,
-                 time_s=self.time_s)
-        box = self.selection.box
-        if box is not None:
-            shade = pygame.Surface(box.size, pygame.SRCALPHA)
-            shade.fill((*ACCENT, 40))
-            surface.blit(shade, box)
-            pygame.draw.rect(surface, ACCENT, box, 1)
-        self.draw_network(surface)
-        self._draw_banner(surface)
-        self.log.draw(surface, self.log_rect, size=int(14 * self.scale))
-        self.panel.draw(surface)
-        draw_minimap(surface, self.minimap_rect, self.world, self.camera, self.art, self.fog)
-        if self._hint_lines and self.phase == "deploy":
-            self._draw_hints(surface)
-        if self.confirm_leave:
-            self._draw_confirm(surface)
-        if self.show_help:
-            draw_help(surface, surface.get_rect(), self.scale, HELP)
-
-    def _draw_hints(self, surface):
-        size, pad = int(13 * self.scale), int(14 * self.scale)
-        backdrop(surface, self.hint_rect, alpha=200, edge=ACCENT)
-        y = self.hint_rect.y + pad // 4 + 2
-        for line, colour in self._hint_lines:
-            text(surface, line, (self.hint_rect.x + pad // 2, y), size, colour)
-            y += int(size * 1.45)
-
-    def _draw_confirm(self, surface):
-        """The small leave-this-run question, centred on the map."""
-        s = self.scale
-        title, line = "Leave this run?", "Esc again to leave, any other key to resume"
-        size = int(14 * s)
-        w = min(self.map_rect.width - int(28 * s), text_width(line, size) + int(40 * s))
-        box = pygame.Rect(0, 0, w, int(76 * s))
-        box.center = self.map_rect.center
-        backdrop(surface, box, alpha=240, colour=PANEL, edge=ACCENT, radius=8)
-        text(surface, title, (box.centerx, box.y + int(14 * s)), int(17 * s), TEXT, bold=True, anchor="midtop")
-        text(surface, ellipsize(line, size, w - int(20 * s)), (box.centerx, box.bottom - int(14 * s)), size, MUTED,
-             anchor="midbottom")
-
-    def _draw_banner(self, surface):
-        """The line at the top of the map: what to do now, and where the help is."""
-        pad, size = int(14 * self.scale), int(13 * self.scale)
-        if self.phase == "deploy":
-            line = "DEPLOY  \u00b7  Enter starts"
-        elif self.confirm_leave:
-            line = "PAUSED  \u00b7  Esc leaves, any other key resumes"
-        elif self.paused:
-            line = "PAUSED  \u00b7  Space resumes"
-        else:
-            line = ""
-        hint = pygame.Rect(0, pad, text_width("F1  help", size) + pad, int(size * 2))
-        hint.right = self.map_rect.right - pad
-        if self.minimap_rect.colliderect(hint):
-            hint.right = self.minimap_rect.x - pad
-        self.help_rect = hint
-        backdrop(surface, hint, alpha=170, edge=None)
-        text(surface, "F1  help", hint.center, size, MUTED, anchor="center")
-        if line:
-            box = pygame.Rect(self.map_rect.x + pad, pad, text_width(line, size) + pad, int(size * 2))
-            box.width = min(box.width, hint.x - pad - box.x)
-            backdrop(surface, box, alpha=170, edge=None)
-            text(surface, ellipsize(line, size, box.width - pad), (box.x + pad // 2, box.centery), size, TEXT,
-                 anchor="midleft")
+        battle_screen.draw_network(self, surface, rect, scale)

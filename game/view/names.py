@@ -10,3 +10,9 @@ OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov"
 def uses_momentum(optimizer: str) -> bool:
     """Whether the update rule has a momentum term (plain SGD and AdaGrad do not)."""
     return sim.make_optimizer(optimizer, lr=0.1).uses_momentum
+
+
+def level_number(level_id: str) -> str:
+    """'03-ravine' -> '03'; other names give ''."""
+    head = level_id.split("-", 1)[0]
+    return head if head.isdigit() else ""

@@ -1,0 +1,103 @@
+"""The battle's frame, drawn from the battle's state (it changes nothing).
+
+    +--------------------------------------+-----------+
+    | banner                        F1 help| squad     |
+    | inset (network levels)               | panel     |
+    |              the map                 |           |
+    | hints                                |           |
+    | event log                            | minimap   |
+    +--------------------------------------+-----------+
+"""
+from __future__ import annotations
+
+import pygame
+
+from game.view.help import draw_help
+from game.view.nn_view import draw_decision_inset
+from game.view.render import SQUAD_COLOURS, draw_map, draw_minimap
+from game.view.widgets import ACCENT, MUTED, PANEL, TEXT, backdrop, ellipsize, text, text_width
+
+from .hud import HELP
+
+
+def draw_network(b, surface, rect=None, scale=None):
+    """The decision-boundary inset of ``network_unit`` (NN levels only), by default at ``inset_rect``."""
+    if b.network is None:
+        return
+    u = b.network_unit()
+    rect, scale = (b.inset_rect, b.inset_scale) if rect is None else (rect, scale)
+    draw_decision_inset(surface, rect, b.network, b.world.positions[u], SQUAD_COLOURS[b.world.squad[u]],
+                        f"unit {u + 1}", scale)
+
+def draw(b, surface):
+    """The battle's frame: the map with units and the selection box, the network inset, the banner,
+    the event log, the squad panel, the minimap; then the hints, the question or the help."""
+    draw_map(surface, b.world, b.camera, b.art, b.fog, selected=b.selection.mask,
+             time_s=b.time_s)
+    box = b.selection.box
+    if box is not None:
+        shade = pygame.Surface(box.size, pygame.SRCALPHA)
+        shade.fill((*ACCENT, 40))
+        surface.blit(shade, box)
+        pygame.draw.rect(surface, ACCENT, box, 1)
+    b.draw_network(surface)
+    draw_banner(b, surface)
+    b.log.draw(surface, b.log_rect, size=int(14 * b.scale))
+    b.panel.draw(surface)
+    draw_minimap(surface, b.minimap_rect, b.world, b.camera, b.art, b.fog)
+    if b._hint_lines and b.phase == "deploy":
+        draw_hints(b, surface)
+    if b.confirm_leave:
+        draw_confirm(b, surface)
+    if b.show_help:
+        draw_help(surface, surface.get_rect(), b.scale, HELP)
+
+
+def draw_hints(b, surface):
+    """The deploy hint box above the event log (laid out by the battle)."""
+    size, pad = int(13 * b.scale), int(14 * b.scale)
+    backdrop(surface, b.hint_rect, alpha=200, edge=ACCENT)
+    y = b.hint_rect.y + pad // 4 + 2
+    for line, colour in b._hint_lines:
+        text(surface, line, (b.hint_rect.x + pad // 2, y), size, colour)
+        y += int(size * 1.45)
+
+
+def draw_confirm(b, surface):
+    """The small leave-this-run question, centred on the map."""
+    s = b.scale
+    title, line = "Leave this run?", "Esc again to leave, any other key to resume"
+    size = int(14 * s)
+    w = min(b.map_rect.width - int(28 * s), text_width(line, size) + int(40 * s))
+    box = pygame.Rect(0, 0, w, int(76 * s))
+    box.center = b.map_rect.center
+    backdrop(surface, box, alpha=240, colour=PANEL, edge=ACCENT, radius=8)
+    text(surface, title, (box.centerx, box.y + int(14 * s)), int(17 * s), TEXT, bold=True, anchor="midtop")
+    text(surface, ellipsize(line, size, w - int(20 * s)), (box.centerx, box.bottom - int(14 * s)), size, MUTED,
+         anchor="midbottom")
+
+
+def draw_banner(b, surface):
+    """The line at the top of the map: what to do now, and where the help is."""
+    pad, size = int(14 * b.scale), int(13 * b.scale)
+    if b.phase == "deploy":
+        line = "DEPLOY  \u00b7  Enter starts"
+    elif b.confirm_leave:
+        line = "PAUSED  \u00b7  Esc leaves, any other key resumes"
+    elif b.paused:
+        line = "PAUSED  \u00b7  Space resumes"
+    else:
+        line = ""
+    hint = pygame.Rect(0, pad, text_width("F1  help", size) + pad, int(size * 2))
+    hint.right = b.map_rect.right - pad
+    if b.minimap_rect.colliderect(hint):
+        hint.right = b.minimap_rect.x - pad
+    b.help_rect = hint
+    backdrop(surface, hint, alpha=170, edge=None)
+    text(surface, "F1  help", hint.center, size, MUTED, anchor="center")
+    if line:
+        box = pygame.Rect(b.map_rect.x + pad, pad, text_width(line, size) + pad, int(size * 2))
+        box.width = min(box.width, hint.x - pad - box.x)
+        backdrop(surface, box, alpha=170, edge=None)
+        text(surface, ellipsize(line, size, box.width - pad), (box.x + pad // 2, box.centery), size, TEXT,
+             anchor="midleft")

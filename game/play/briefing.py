@@ -1,0 +1,114 @@
+"""The briefing: what a level teaches and what the player has to work with (optimizers, ranges,
+units, budget, what earns each star), beside the fogged map. The briefing of a neural-network level
+adds a card with the hidden units' activation and its derivative under the map
+(``game.view.nn_view``).
+"""
+from __future__ import annotations
+
+import pygame
+
+import sim
+from sim.nn import landscape_of
+from game.app import Scene
+from game.view.camera import Camera
+from game.view.names import OPTIMIZER_LABELS, level_number
+from game.view.nn_view import card_height, draw_activation_card
+from game.view.render import Fog, draw_map, labelled_fit_area
+from game.view.widgets import ACCENT, FAINT, MUTED, PANEL, PANEL_EDGE, TEXT, Button, ellipsize, text, wrap
+
+
+class Briefing(Scene):
+    """What a level teaches and what the player has to work with, beside the fogged map."""
+    name = "briefing"
+
+    def __init__(self, app, level: sim.Level):
+        super().__init__(app)
+        self.level = level
+        self.world = sim.World(level)
+        self.art = app.map_art(level)
+        self.network = landscape_of(level.terrain)     # the network behind an NN level, else None
+        self.card_rect = None
+        self.fog = Fog(level)
+        self.fog.reveal(self.world.positions)
+        self.camera = Camera(level.bounds, pygame.Rect(0, 0, 400, 400))
+
+    def layout(self, size, scale):
+        self.size, self.scale = size, scale
+        w, h = size
+        margin = int(48 * scale)
+        side = min(h - 2 * margin, int(w * 0.45))
+        self.map_rect = pygame.Rect(w - margin - side, (h - side) // 2, side, side)
+        if self.network is not None:                 # the activation card under the map, the map smaller
+            card_h = card_height(side, self.network.activation, scale)
+            self.card_rect = pygame.Rect(w - margin - side, h - margin - card_h, side, card_h)
+            map_side = min(side, self.card_rect.y - margin - int(34 * scale))
+            self.map_rect = pygame.Rect(self.card_rect.centerx - map_side // 2, margin, map_side, map_side)
+        self.camera.set_viewport(self.map_rect, fit_area=labelled_fit_area(self.level, self.camera, self.map_rect))
+        self.camera.fit()                                # the widest tick label fits left of the map
+        self.text_w = w - side - 3 * margin              # left of the map's column
+        bw, bh = int(220 * scale), int(46 * scale)
+        y = h - margin - bh
+        self.buttons = [Button((margin, y, bw, bh), "Deploy  \u25b6   (Enter)", self.deploy, size=int(16 * scale),
+                               primary=True),
+                        Button((margin + bw + int(14 * scale), y, int(150 * scale), bh), "Back  (Esc)", self.back,
+                               size=int(15 * scale))]
+
+    def deploy(self):
+        from .battle import Battle
+        self.app.push(Battle(self.app, self.level))
+
+    def handle(self, event) -> bool:
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
+            self.deploy()
+            return True
+        return any(b.handle(event) for b in self.buttons)
+
+    def draw(self, surface):
+        s, lvl = self.scale, self.level
+        surface.fill(PANEL)
+        margin = int(48 * s)
+        x, y, tw = margin, margin, self.text_w
+        number = level_number(lvl.id)
+        text(surface, f"LEVEL {number}  \u00b7  BRIEFING" if number else "BRIEFING", (x, y), int(13 * s), ACCENT,
+             bold=True)
+        y += int(26 * s)
+        for line in wrap(lvl.title, int(36 * s), tw, bold=True):
+            text(surface, line, (x, y), int(36 * s), TEXT, bold=True)
+            y += int(46 * s)
+        for line in wrap(lvl.lesson, int(17 * s), tw):
+            text(surface, line, (x, y), int(17 * s), ACCENT)
+            y += int(24 * s)
+        y += int(14 * s)
+        for line in wrap(lvl.briefing, int(15 * s), tw):
+            text(surface, line, (x, y), int(15 * s), TEXT)
+            y += int(23 * s)
+        y += int(18 * s)
+        self._draw_facts(surface, x, y, tw)
+        for b in self.buttons:
+            b.draw(surface)
+        draw_map(surface, self.world, self.camera, self.art, self.fog, time_s=self.app.time_s)
+        pygame.draw.rect(surface, PANEL_EDGE, self.map_rect, 1)
+        text(surface, "What your units know: only the ground where they stand",
+             (self.map_rect.centerx, self.map_rect.bottom + int(8 * s)), int(12 * s), FAINT, anchor="midtop")
+        if self.card_rect is not None:
+            draw_activation_card(surface, self.card_rect, self.network.activation, s)
+
+    def _draw_facts(self, surface, x, y, width):
+        s, lvl = self.scale, self.level
+        lo, hi = lvl.lr_range
+        facts = [("Optimizers", ", ".join(OPTIMIZER_LABELS[o] for o in lvl.allowed)),
+                 ("Learning rate", f"{lo:g} \u2013 {hi:g}   (starts at {lvl.lr:g})"),
+                 ("Units", f"{lvl.units}"),
+                 ("Step budget", f"{lvl.budget}"),
+                 ("Stars", f"win  \u00b7  arrive within {lvl.star_steps} steps  \u00b7  lose at most "
+                           f"{lvl.star_units_lost} unit{'s' if lvl.star_units_lost != 1 else ''}")]
+        mlo, mhi = lvl.momentum_range
+        if mhi > mlo:
+            facts.insert(2, ("Momentum", f"{mlo:g} \u2013 {mhi:g}"))
+        if lvl.noise > 0:
+            facts.append(("Weather", f"noisy gradients (\u03c3 = {lvl.noise:g})"))
+        key_w = int(130 * s)
+        for key, value in facts:
+            text(surface, key.upper(), (x, y + int(2 * s)), int(11 * s), MUTED, bold=True)
+            text(surface, ellipsize(value, int(14 * s), width - key_w), (x + key_w, y), int(14 * s), TEXT)
+            y += int(24 * s)
