@@ -470,7 +470,7 @@ def test_all_text_is_dejavu():
 def _labelled_map(camera, level):
     """The fitted map's rectangle with its frame and tick labels round it [px]."""
     from game.view.fog import grid_step
-    from game.view.sprites import frame_room
+    from game.view.marks import frame_room
     left, bottom = frame_room(level, grid_step(camera))
     r = camera.map_rect()
     return pygame.Rect(r.x - left, r.y - 1, r.width + left + 1, r.height + bottom + 1)

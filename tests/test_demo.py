@@ -524,7 +524,7 @@ def test_sweep_overlay_is_large_and_one_row_without_momentum(make_classroom):
 
 
 def test_goal_flag_banner_can_name_the_squad():
-    from game.view import sprites
+    from game.view import marks
     from game.view.camera import Camera
     from game.view.palette import get
     level = sim.load_level("01-bowl")
@@ -534,5 +534,5 @@ def test_goal_flag_banner_can_name_the_squad():
     assert world.won
     surface = pygame.Surface((400, 300))
     camera = Camera(level.bounds, surface.get_rect())
-    sprites.draw_goal_flag(surface, world, camera, get("high-contrast"), names=["Adam"], colours=[(255, 166, 0)])
-    sprites.draw_goal_flag(surface, world, camera, get("high-contrast"))          # as before: "SQUAD 1"
+    marks.draw_goal_flag(surface, world, camera, get("high-contrast"), names=["Adam"], colours=[(255, 166, 0)])
+    marks.draw_goal_flag(surface, world, camera, get("high-contrast"))          # as before: "SQUAD 1"

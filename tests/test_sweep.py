@@ -12,7 +12,9 @@ import pytest
 from PIL import Image
 
 import sim
-from game.view.sweep_map import ARRIVED_FAST, ARRIVED_SLOW, OUTCOME_COLOURS, draw_sweep, render_sweep, verdict
+from game.view.sweep_axes import ARRIVED_FAST, ARRIVED_SLOW, OUTCOME_COLOURS
+from game.view.sweep_map import draw_sweep, render_sweep
+from game.view.sweep_marks import verdict
 from sim.levels import parse_level
 from sim.sweep import (MOMENTUM_PLANE, bench_sweep, linear_grid, log_grid, picture_optimizer, spawn_starts,
                        sweep, sweep_plane)

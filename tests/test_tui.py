@@ -19,6 +19,7 @@ import pytest
 import sim
 from game.terminal import colour as C
 from game.terminal import frame as T
+from game.terminal.raster import ASCII_RAMP
 from game.terminal import tui
 from game.terminal.tui import Session
 from tests.conftest import ROOT
@@ -108,7 +109,7 @@ def test_ascii_frame_has_no_escape_codes_and_no_colour():
     frame = T.render(world, view, 80, 24, "ascii")
     text = frame.text()
     assert text.isascii() and "\x1b" not in text
-    assert set(T.ASCII_RAMP) & set(text) and "o" in text.lower()
+    assert set(ASCII_RAMP) & set(text) and "o" in text.lower()
     assert (frame.fg == C.DEFAULT).all() and (frame.bg == C.DEFAULT).all()
     out = T.diff_frame(None, frame)
     assert out.isascii()

@@ -21,7 +21,7 @@ import pygame
 
 from sim.world import DESCENDING
 
-from game.view import sprites
+from game.view import marks, sprites
 from game.view.camera import Camera
 from game.view.chart import draw_sparkline
 from game.view.names import OPTIMIZER_LABELS, uses_momentum
@@ -180,7 +180,7 @@ class Film:
         for y in (0, h):
             sample.blit(img, (at[0] - self.map_rect.x, y + at[1] - self.map_rect.y))
         dim(sample.subsurface((0, h, w, h)))
-        keys = [*SQUAD_COLOURS, *STATUS_COLOURS.values(), sprites.GOLD, TEXT, MUTED, ACCENT, PANEL, PANEL_EDGE]
+        keys = [*SQUAD_COLOURS, *STATUS_COLOURS.values(), marks.GOLD, TEXT, MUTED, ACCENT, PANEL, PANEL_EDGE]
         for x, colour in enumerate(keys[:w]):
             sample.set_at((x, 2 * h), colour)
         return sample

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import sim
 from game.cli import UsageError, number, window_size
-from game.view.sweep_map import save_sweep, verdict
+from game.view.sweep_map import save_sweep
+from game.view.sweep_marks import verdict
 from sim.sweep import sweep_plane
 
 SWEEP_MAX_CELLS = 1000           # per axis

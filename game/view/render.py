@@ -23,8 +23,8 @@ import pygame
 
 from sim.world import DESCENDING
 
+from . import marks, sprites
 from . import palette as pal
-from . import sprites
 from .camera import Camera
 from .fog import Fog, grid_step
 from .minimap import draw_minimap, minimap_pick
@@ -206,8 +206,8 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
             surface.blit(over, at)
             surface.set_clip(view)
         if edge_in_view:
-            sprites.draw_frame(surface, world.level, camera, p, grid_step(camera))
-        sprites.draw_spawn(surface, world.level, camera, p)
+            marks.draw_frame(surface, world.level, camera, p, grid_step(camera))
+        marks.draw_spawn(surface, world.level, camera, p)
         px = camera.pos2pix(world.positions)
         surface.set_clip(view.clip(camera.map_rect()))      # trails, arrows and bursts stay on the map:
         _draw_trails(surface, view, world, camera, palette, squad_colours)  # a unit flown off it leaves no line across
@@ -218,9 +218,9 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
         _draw_explosions(surface, world, camera, time_s, palette)
         surface.set_clip(view)
         if world.won:
-            sprites.draw_goal_flag(surface, world, camera, p, names=squad_names, colours=squad_colours)
+            marks.draw_goal_flag(surface, world, camera, p, names=squad_names, colours=squad_colours)
         if show_minima:
-            sprites.draw_minima(surface, world.level, camera, p)
+            marks.draw_minima(surface, world.level, camera, p)
     finally:
         surface.set_clip(old_clip)
 
@@ -235,7 +235,7 @@ def labelled_fit_area(level, camera, area) -> pygame.Rect:
     for _ in range(2):
         probe.set_viewport(camera.viewport, fit_area=pygame.Rect(area.x + left, area.y, area.width - left,
                                                                   area.height - bottom))
-        l, b = sprites.frame_room(level, grid_step(probe))
+        l, b = marks.frame_room(level, grid_step(probe))
         left, bottom = max(left, l), max(bottom, b)
     return pygame.Rect(area.x + left, area.y, max(1, area.width - left), max(1, area.height - bottom))
 
