@@ -31,28 +31,21 @@ Format (all lengths in world units, heights in terrain units, steps in simulatio
 from __future__ import annotations
 
 import difflib
-import math
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from . import classic, nn, terrain as T
-from .minima import Minimum, find_minima
+from . import terrain as T
+from .level_file import (DIFFICULTIES, ORDER_KEYS, POS, PROC_KEYS, SPAWN_KEYS, STAR_KEYS, TOP_KEYS, LevelError,
+                         Reader, component, read_toml)
+from .minima import find_minima
 from .optim import OPTIMIZERS
 
 LEVELS_DIR = Path(__file__).resolve().parent.parent / "levels"
-MAX_FILE_BYTES = 1_000_000        # a level is a few kB; refuse anything absurd before parsing
-MAX_ABS = 1e6                     # no coordinate or parameter beyond this
-MIN_POSITIVE = 1e-6               # widths, radii and scales below this are mistakes, not features
 MAX_BUDGET = 100_000              # steps
 MAX_UNITS = 10_000
-
-
-class LevelError(ValueError):
-    """A level that cannot be loaded; ``str(err)`` is one line: 'file: field: problem'."""
 
 
 @dataclass(frozen=True)
@@ -92,153 +85,9 @@ class Level:
         return max(x1 - x0, y1 - y0)
 
 
-# -- terrain components a level may name: type -> (constructor, {param: (kind, default)}) ------
-F, POS, POINT = "float", "positive", "point"     # parameter kinds
-TEXT, INT = "text", "integer"                    # ... a name (string), a whole number >= 0
-COMPONENTS = {
-    "bowl": (T.Bowl, {"curvature": (POS, 1.0), "condition": (POS, 1.0), "angle": (F, 0.0),
-                      "center": (POINT, (0.0, 0.0))}),
-    "well": (T.Well, {"center": (POINT, (0.0, 0.0)), "depth": (F, 1.0), "sigma": (POS, 1.0)}),
-    "ridge": (T.Ridge, {"amplitude": (F, 1.0), "center": (POINT, (0.0, 0.0)), "angle": (F, 0.0),
-                        "length": (POS, 2.0), "width": (POS, 0.3)}),
-    "ripples": (T.Ripples, {"amplitude": (F, 0.1), "wavelength": (POS, 1.0), "angle": (F, 0.0),
-                            "phase": (F, 0.0)}),
-    "plateau": (T.Plateau, {"amplitude": (F, 1.0), "center": (POINT, (0.0, 0.0)), "radius": (POS, 1.0)}),
-    "cliff": (T.Cliff, {"amplitude": (F, 1.0), "angle": (F, 0.0), "offset": (F, 0.0), "width": (POS, 0.1)}),
-    "saddle": (T.Saddle, {"a": (F, 1.0), "b": (F, 1.0), "c": (F, 1.0)}),
-    "constant": (T.Constant, {"value": (F, 0.0)}),
-    "rosenbrock": (classic.Rosenbrock, {"a": (F, 1.0), "b": (POS, 100.0)}),
-    "rastrigin": (classic.Rastrigin, {"A": (POS, 10.0)}),
-    # a neural network's training loss over a 2-D slice of its weights (sim/nn.py)
-    "loss_landscape": (nn.NetworkLandscape, {
-        "dataset": (TEXT, "moons"), "activation": (TEXT, "relu"), "hidden": (INT, 5), "samples": (INT, 80),
-        "noise": (F, 0.3), "seed": (INT, 0), "data_shift": (POINT, (0.0, 0.0)), "view": (INT, 0),
-        "train_steps": (INT, 400), "train_lr": (POS, 0.05), "train_activation": (TEXT, ""),
-        "scale": (POS, 1.0)}),
-}
-for _name in ("himmelblau", "ackley", "beale", "booth", "six_hump_camel", "styblinski_tang"):
-    COMPONENTS[_name] = (classic.CLASSICS[_name], {})
-TRANSFORM_KEYS = {"shift": (POINT, (0.0, 0.0)), "rotate": (F, 0.0), "stretch": (POS, 1.0), "weight": (F, 1.0)}
-
-TOP_KEYS = {"title", "lesson", "briefing", "bounds", "budget", "goal_radius", "units", "seed", "noise",
-            "hint", "spawn", "orders", "stars", "terrain", "procedural"}
-SPAWN_KEYS = {"center", "radius"}
-ORDER_KEYS = {"allowed", "optimizer", "lr", "lr_range", "momentum", "momentum_range"}
-STAR_KEYS = {"steps", "units_lost"}
-PROC_KEYS = {"seed", "difficulty"}
-DIFFICULTIES = ("easy", "normal", "hard")
-
-
-class _Reader:
-    """Typed access to a TOML table that reports errors as 'file: path.key: problem'."""
-
-    def __init__(self, source: str):
-        self.source = source
-
-    def fail(self, where: str, problem: str):
-        raise LevelError(f"{self.source}: {where}: {problem}")
-
-    def check_keys(self, table: dict, allowed: set, where: str):
-        if not isinstance(table, dict):
-            self.fail(where.rstrip(".") or "file", f"expected a table, got {type(table).__name__}")
-        for key in table:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, sorted(allowed), n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                self.fail(f"{where}{key}", f"unknown key{hint}")
-
-    def number(self, value, where: str, positive=False, low=None, high=None) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(where, f"expected a number, got {type(value).__name__} {value!r}")
-        v = float(value)
-        if not math.isfinite(v):
-            self.fail(where, f"expected a finite number, got {value}")
-        if abs(v) > MAX_ABS:
-            self.fail(where, f"{value} is too large (limit {MAX_ABS:g})")
-        if positive and not v >= MIN_POSITIVE:
-            self.fail(where, f"expected a number > 0 (at least {MIN_POSITIVE:g}), got {value}")
-        if low is not None and v < low:
-            self.fail(where, f"expected a number >= {low}, got {value}")
-        if high is not None and v > high:
-            self.fail(where, f"expected a number <= {high}, got {value}")
-        return v
-
-    def integer(self, value, where: str, low=0, high=MAX_ABS) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(where, f"expected an integer, got {type(value).__name__} {value!r}")
-        if not low <= value <= high:
-            self.fail(where, f"expected an integer in [{low}, {high:g}], got {value}")
-        return value
-
-    def text(self, value, where: str) -> str:
-        if not isinstance(value, str):
-            self.fail(where, f"expected a string, got {type(value).__name__} {value!r}")
-        return value.strip()
-
-    def pair(self, value, where: str, kind=F) -> tuple:
-        if not isinstance(value, (list, tuple)) or len(value) != 2:
-            self.fail(where, f"expected a list of two numbers, got {value!r}")
-        return tuple(self.number(v, f"{where}[{i}]", positive=(kind == POS)) for i, v in enumerate(value))
-
-    def value(self, value, where: str, kind) -> object:
-        if kind == TEXT:
-            return self.text(value, where)
-        if kind == INT:
-            return self.integer(value, where)
-        return self.pair(value, where) if kind == POINT else self.number(value, where, positive=(kind == POS))
-
-
-def _component(r: _Reader, table, where: str) -> T.Field:
-    """One [[terrain]] entry -> a Field, with its optional transform applied."""
-    if not isinstance(table, dict):
-        r.fail(where, f"expected a table, got {type(table).__name__}")
-    kind = table.get("type")
-    if not isinstance(kind, str):
-        r.fail(f"{where}.type", f"expected a terrain type name, got {kind!r}")
-    if kind not in COMPONENTS:
-        close = difflib.get_close_matches(str(kind), sorted(COMPONENTS), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else f"; choose from {', '.join(sorted(COMPONENTS))}"
-        r.fail(f"{where}.type", f"unknown terrain type {kind!r}{hint}")
-    make, params = COMPONENTS[kind]
-    r.check_keys(table, {"type"} | set(params) | set(TRANSFORM_KEYS), f"{where}.")
-    args = {k: r.value(table.get(k, d), f"{where}.{k}", kd) for k, (kd, d) in params.items()}
-    tf = {k: r.value(table.get(k, d), f"{where}.{k}", kd) for k, (kd, d) in TRANSFORM_KEYS.items()}
-    try:
-        f = make(**args)
-    except ValueError as err:
-        r.fail(where, str(err))
-    if tf["stretch"] != 1.0:
-        f = f.stretched(tf["stretch"])
-    if tf["rotate"] != 0.0:
-        f = f.rotated(tf["rotate"])
-    if tf["shift"] != (0.0, 0.0):
-        f = f.shifted(tf["shift"])
-    return f * tf["weight"] if tf["weight"] != 1.0 else f
-
-
-def read_toml(path: Path) -> dict:
-    """The TOML table in ``path``, or a LevelError naming what is wrong with the file."""
-    if not path.exists():
-        raise LevelError(f"{path}: file not found")
-    if path.is_dir():
-        raise LevelError(f"{path}: is a directory, not a level file")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise LevelError(f"{path}: file is {size:,} bytes; a level file may be at most {MAX_FILE_BYTES:,}")
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as err:
-        raise LevelError(f"{path}: TOML syntax error: {err}") from None
-    except RecursionError:
-        raise LevelError(f"{path}: TOML nested too deeply") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise LevelError(f"{path}: cannot read: {err}") from None
-
-
 def parse_level(data: dict, source: str, level_id: str) -> Level:
     """Validate a level's TOML table into a Level (minima found and the global one certified)."""
-    r = _Reader(source)
+    r = Reader(source)
     r.check_keys(data, TOP_KEYS, "")
     for key in ("title", "briefing", "budget", "goal_radius", "units", "orders", "stars"):
         if key not in data:
@@ -260,7 +109,7 @@ def parse_level(data: dict, source: str, level_id: str) -> Level:
         comps = data["terrain"]
         if not isinstance(comps, list) or not comps:
             r.fail("terrain", "expected one or more [[terrain]] tables")
-        parts = [_component(r, c, f"terrain[{i}]") for i, c in enumerate(comps)]
+        parts = [component(r, c, f"terrain[{i}]") for i, c in enumerate(comps)]
         field_ = parts[0] if len(parts) == 1 else T.Sum(parts)
 
     if proc is not None and "bounds" in data:
@@ -329,7 +178,7 @@ def parse_level(data: dict, source: str, level_id: str) -> Level:
     return _with_minima(level, proc, r)
 
 
-def _with_minima(level: Level, proc, r: _Reader) -> Level:
+def _with_minima(level: Level, proc, r: Reader) -> Level:
     """Attach every minimum of the terrain and the global one (the level's goal)."""
     with np.errstate(all="ignore"):          # a wild terrain may overflow while probed; judged below
         minima = tuple(proc.minima) if proc is not None else tuple(find_minima(level.terrain, level.bounds))
