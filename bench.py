@@ -4,13 +4,13 @@ Keys (the project's performance record):
   sim_unit_steps_per_s    World.step with 100,000 units on a 16-well Gaussian terrain, momentum
   sim_speedup_vs_python   that rate / a plain pure-Python per-unit loop of the same terrain and update
   procgen_median_s        generating and certifying one procedural map
-  frame_ms_median/_p95    a 1280x720 game frame: 1,000 units, trails, fog, HUD, minimap (game/perf.py)
+  frame_ms_median/_p95    a 1280x720 game frame: 1,000 units, trails, fog, HUD, minimap (game/view/perf.py)
   first_frame_s           level loaded -> first frame drawn
   sweep_s                 a 100 x 100 x 8 learning-rate x momentum sweep (sim/sweep.py)
-  tui_frame_ms            building and diffing a 160x48 terminal frame (game/tui_frame.py)
+  tui_frame_ms            building and diffing a 160x48 terminal frame (game/terminal/frame.py)
   tui_bytes_per_frame     bytes sent per terminal frame while units move
   nn_raster_s             a 256x256 raster of a neural-network loss landscape (sim/nn.py)
-  record_fps, gif_fps     recording MP4 at 1280x720 and GIF at 640x360, end to end (game/record.py)
+  record_fps, gif_fps     recording MP4 at 1280x720 and GIF at 640x360, end to end (game/video/record.py)
 Each figure is the median of several runs; ratios compare runs made in the same process.
 """
 from __future__ import annotations

@@ -215,7 +215,7 @@ def add_sweep_parser(sub):
 
 
 def add_record_parser(sub):
-    """Flags of 'record' are read as text and checked in game/record_cli.py, so every error is one line."""
+    """Flags of 'record' are read as text and checked in game/video/cli.py, so every error is one line."""
     p = sub.add_parser("record", help="record a descent as an MP4, a GIF or PNG frames (no window)")
     p.add_argument("level", nargs="?", help="level to record (not needed with --replay)")
     p.add_argument("--out", metavar="FILE", help="video to write: .mp4 (H.264) or .gif")

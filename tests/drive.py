@@ -2,6 +2,8 @@
 import numpy as np
 import pygame
 
+DT = 1 / 10           # seconds per frame of a test app's fixed clock (GameApp(fixed_dt=DT))
+
 
 def post(kind, **attrs):
     pygame.event.post(pygame.event.Event(kind, **attrs))

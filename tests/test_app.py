@@ -12,51 +12,18 @@ import pytest
 
 import main
 import sim
-from game.play.app import GameApp as App
+from game.play.app import GameApp
+from game.play.advice import describe_events
 from game.play.battle import STEPS_PER_SECOND, Battle
-from game.play.advice import describe_events, loss_advice
-from game.play.hud import HELP, running_best
-from game.play.progress import ENV_VAR, FILE_NAME
-from sim.replay import load_replay
-from game.play.results import Results
 from game.play.briefing import Briefing
 from game.play.campaign import Campaign
+from game.play.progress import FILE_NAME
+from game.play.results import Results
 from game.play.title import Title
 from game.view.widgets import ACCENT
-from tests.drive import click, drag, post, press, run, run_until
-
-DT = 1 / 10
-
-
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "saves"
-    monkeypatch.setenv(ENV_VAR, str(folder))
-    return folder
-
-
-@pytest.fixture
-def make_app(data_dir):
-    apps = []
-
-    def make(size=(1280, 720), **kw):
-        app = App(size, fixed_dt=DT, **kw)
-        pygame.event.clear()
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        app.close()
-
-
-def deployed(make_app, level="03-ravine", size=(960, 600)) -> tuple:
-    """An app at the deploy stage of ``level``: (app, battle)."""
-    app = make_app(size, level=level)
-    assert isinstance(app.scene, Briefing)
-    press(app, pygame.K_RETURN)
-    assert isinstance(app.scene, Battle) and app.scene.phase == "deploy"
-    return app, app.scene
+from sim.replay import load_replay
+from tests.drive import DT, click, drag, post, press, run, run_until
+from tests.play import deployed
 
 
 # -- the whole game: win level 1 -------------------------------------------------------------------
@@ -152,221 +119,6 @@ def test_the_sim_ticks_at_a_fixed_rate_whatever_the_frame_rate(make_app, frame_d
     assert abs(battle.world.step_count - start - 4 * frames * frame_dt * STEPS_PER_SECOND) <= 1
 
 
-# -- every control in the help overlay ---------------------------------------------------------------
-TESTED_CONTROLS = {"Left click / drag", "Ctrl+A", "Ctrl+1 - 9", "1 - 9", "Squad panel", "Enter", "Space", ".",
-                   "+ / -", "Arrows / WASD", "Screen edge", "Middle drag", "Mouse wheel", "Home", "Minimap click",
-                   "F", "F1 / H", "F11", "Esc", "R / N / S"}
-
-
-def test_the_help_lists_exactly_the_controls_tested_here():
-    assert {keys for _, rows in HELP for keys, _ in rows} == TESTED_CONTROLS
-
-
-def test_click_drag_and_shift_select_units(make_app):
-    app, b = deployed(make_app)
-    units = b.unit_pixels()
-    click(app, units[3])
-    assert b.selection.mask.sum() == 1
-    pygame.key.set_mods(pygame.KMOD_SHIFT)
-    click(app, units[7])
-    pygame.key.set_mods(0)
-    assert b.selection.mask[[3, 7]].all() and b.selection.mask.sum() == 2 or np.allclose(units[3], units[7])
-    left = units[:, 0] < np.median(units[:, 0])
-    drag(app, units[left].min(0) - (3, 3), units[left].max(0) + (3, 3))
-    assert b.selection.mask[left].all()
-    click(app, (b.map_rect.right - 30, b.map_rect.bottom - 200))    # empty ground clears the selection
-    assert not b.selection.mask.any()
-
-
-def test_ctrl_a_ctrl_digit_and_digit_form_and_select_squads(make_app):
-    app, b = deployed(make_app)
-    press(app, pygame.K_a, mod=pygame.KMOD_CTRL)
-    assert b.selection.mask.all()
-    b.selection.set(np.arange(b.world.n_units) < 4)
-    press(app, pygame.K_3, mod=pygame.KMOD_CTRL)                     # Ctrl+3: squad 3 (index 2)
-    assert (b.world.squad[:4] == 2).all() and (b.world.squad[4:] == 0).all() and b.squad == 2
-    press(app, pygame.K_1)
-    assert b.squad == 0 and np.array_equal(b.selection.mask, b.world.squad == 0)
-    press(app, pygame.K_3)
-    assert b.squad == 2 and np.array_equal(b.selection.mask, b.world.squad == 2)
-    press(app, pygame.K_5)                                           # no squad 5: nothing changes
-    assert b.squad == 2
-
-
-def test_squad_panel_sets_the_optimizer_learning_rate_and_momentum_live(make_app):
-    app, b = deployed(make_app, "03-ravine")
-    mu = b.panel.momentum
-    assert not mu.enabled                                            # SGD has no momentum: greyed
-    drag(app, (mu.x_for(0.0), mu.track.centery), (mu.x_for(0.9), mu.track.centery))
-    assert b.world.orders[0].momentum == 0.0
-    click(app, b.panel.picker.buttons["momentum"].rect.center)
-    assert b.world.orders[0].optimizer == "momentum"
-    mu = b.panel.momentum
-    assert mu.enabled
-    drag(app, (mu.x_for(mu.value), mu.track.centery), (mu.x_for(0.7), mu.track.centery))
-    assert b.world.orders[0].momentum == pytest.approx(0.7, abs=0.02)
-    press(app, pygame.K_RETURN)
-    run(app, 10)
-    lr = b.panel.lr
-    drag(app, (lr.x_for(lr.value), lr.track.centery), (lr.x_for(lr.high), lr.track.centery))
-    assert b.world.orders[0].lr == b.level.lr_range[1]                # mid-descent, clamped to the range
-    assert b.recorder.timeline[-1][0] > 0                             # given at a later step
-
-
-def test_enter_space_period_and_speed_keys(make_app):
-    app, b = deployed(make_app)
-    press(app, pygame.K_PERIOD)                                      # '.' in deploy: start paused, one step
-    assert b.phase == "descend" and b.paused and b.world.step_count == 1
-    run(app, 10)
-    assert b.world.step_count == 1
-    press(app, pygame.K_PERIOD)
-    assert b.world.step_count == 2
-    press(app, pygame.K_SPACE)
-    assert not b.paused
-    run(app, 10)
-    assert b.world.step_count > 2
-    press(app, pygame.K_SPACE)
-    assert b.paused
-    speeds = []
-    for key in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS, pygame.K_PLUS, pygame.K_MINUS, pygame.K_KP_MINUS):
-        press(app, key)
-        speeds.append(b.speed)
-    assert speeds == [2, 4, 8, 8, 4, 2]
-
-    app2, b2 = deployed(make_app)
-    press(app2, pygame.K_SPACE)                                      # Space in deploy starts too
-    assert b2.phase == "descend"
-    app3, b3 = deployed(make_app)
-    press(app3, pygame.K_RETURN)
-    assert b3.phase == "descend" and not b3.paused
-
-
-def test_arrow_and_wasd_keys_pan_while_held(make_app):
-    app, b = deployed(make_app)
-    press(app, pygame.K_HOME, frames=0)
-    b.camera.zoom_at(b.map_rect.center, 1.4)
-    for key, direction in [(pygame.K_RIGHT, (1, 0)), (pygame.K_a, (-1, 0)), (pygame.K_UP, (0, 1)),
-                           (pygame.K_s, (0, -1)), (pygame.K_d, (1, 0)), (pygame.K_w, (0, 1))]:
-        before = b.camera.center.copy()
-        post(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0)
-        run(app, 5)
-        post(pygame.KEYUP, key=key, mod=0, unicode="", scancode=0)
-        run(app, 1)
-        moved = b.camera.center - before
-        assert np.dot(moved, direction) > 0, key
-        still = b.camera.center.copy()
-        run(app, 3)
-        assert np.array_equal(b.camera.center, still)                # released: it stops
-
-
-def test_screen_edge_and_middle_drag_pan(make_app):
-    app, b = deployed(make_app)
-    b.camera.zoom_at(b.map_rect.center, 1.4)
-    before = b.camera.center.copy()
-    post(pygame.MOUSEMOTION, pos=(1, 300), rel=(0, 0), buttons=(0, 0, 0))
-    run(app, 5)
-    assert b.camera.center[0] < before[0]                            # left edge: the view moves left
-    post(pygame.WINDOWLEAVE)
-    run(app, 1)
-    still = b.camera.center.copy()
-    run(app, 3)
-    assert np.array_equal(b.camera.center, still)
-    press(app, pygame.K_HOME)
-    start = np.array(b.map_rect.center)
-    under = b.camera.pix2pos(start)
-    drag(app, start, start + (80, -40), button=2)
-    assert np.allclose(b.camera.pos2pix(under), start + (80, -40))   # the ground follows the hand
-
-
-def test_mouse_wheel_zooms_around_the_cursor_and_home_fits(make_app):
-    app, b = deployed(make_app)
-    cursor = (b.map_rect.centerx + 90, b.map_rect.centery - 60)
-    under = b.camera.pix2pos(cursor)
-    zoom = b.camera.zoom
-    post(pygame.MOUSEMOTION, pos=cursor, rel=(0, 0), buttons=(0, 0, 0))
-    post(pygame.MOUSEWHEEL, x=0, y=2, flipped=False, precise_x=0.0, precise_y=2.0)
-    run(app, 1)
-    assert b.camera.zoom > zoom * 1.3
-    assert np.allclose(b.camera.pos2pix(under), cursor)
-    press(app, pygame.K_HOME)
-    assert b.camera.fitted and b.camera.zoom == pytest.approx(b.camera.fit_zoom)
-
-
-def test_minimap_click_jumps_the_camera(make_app):
-    app, b = deployed(make_app)
-    b.camera.zoom_at(b.map_rect.center, 1.4)
-    mm = b.minimap_rect
-    target = (mm.x + mm.width * 3 // 4, mm.y + mm.height * 3 // 4)
-    click(app, target)
-    (x0, x1), (y0, y1) = b.level.bounds
-    assert b.camera.center[0] > (x0 + x1) / 2 and b.camera.center[1] < (y0 + y1) / 2
-    assert not b.selection.mask.any()                                # a minimap click selects nothing
-
-
-def test_f_toggles_fog_and_fog_lifts_where_units_go(make_app):
-    app, b = deployed(make_app, "01-bowl")
-    assert b.fog.enabled
-    press(app, pygame.K_f)
-    assert not b.fog.enabled
-    press(app, pygame.K_f)
-    assert b.fog.enabled
-    centre = np.array([[0.0, 0.0]])
-    assert not b.fog.explored_at(centre).any()
-    b.give_orders(lr=0.5)
-    press(app, pygame.K_RETURN)
-    run_until(app, lambda: b.phase == "over")
-    assert b.fog.explored_at(centre).all()
-
-
-def test_f1_and_h_show_the_help_and_esc_closes_it(make_app):
-    app, b = deployed(make_app)
-    for key, close in [(pygame.K_F1, pygame.K_F1), (pygame.K_h, pygame.K_ESCAPE), (pygame.K_h, pygame.K_h)]:
-        press(app, key)
-        assert b.show_help
-        before = b.world.step_count
-        press(app, pygame.K_RETURN)                                  # keys do nothing under the help
-        assert b.phase == "deploy" and b.world.step_count == before
-        press(app, close)
-        assert not b.show_help and app.scene is b                    # Esc closed the help, not the battle
-
-
-def test_f11_toggles_fullscreen(make_app):
-    app = make_app()
-    press(app, pygame.K_F11)
-    assert app.fullscreen
-    press(app, pygame.K_F11)
-    assert not app.fullscreen and app.screen.get_size() == (1280, 720)
-
-
-def test_esc_goes_back_one_scene_and_quits_from_the_title(make_app):
-    app, b = deployed(make_app)
-    press(app, pygame.K_ESCAPE)
-    assert isinstance(app.scene, Briefing)
-    press(app, pygame.K_ESCAPE)
-    assert isinstance(app.scene, Campaign)
-    press(app, pygame.K_ESCAPE)
-    assert isinstance(app.scene, Title)
-    post(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0, unicode="", scancode=0)
-    assert app.frame() is False and not app.running
-
-
-def test_results_keys_next_and_campaign(make_app, data_dir):
-    app, b = deployed(make_app, "01-bowl")
-    b.give_orders(lr=0.5)
-    press(app, pygame.K_RETURN)
-    run_until(app, lambda: isinstance(app.scene, Results))
-    press(app, pygame.K_n)                                           # N: the next level's briefing
-    assert isinstance(app.scene, Briefing) and app.scene.level.id == sim.campaign()[1]
-    press(app, pygame.K_RETURN)
-    press(app, pygame.K_RETURN)
-    app.scene.give_orders(lr=3.0)                                    # far too bold: a loss
-    for _ in range(3):
-        press(app, pygame.K_PLUS, frames=0)
-    run_until(app, lambda: isinstance(app.scene, Results))
-    press(app, pygame.K_ESCAPE)                                      # Esc: back to the campaign
-    assert isinstance(app.scene, Campaign)
-
-
 # -- window, layout, messages --------------------------------------------------------------------------
 def widget_rects(b) -> list:
     p = b.panel
@@ -447,14 +199,14 @@ def test_a_display_that_fails_to_open_prints_one_line(monkeypatch, capsys):
 
 def test_play_command_runs_frames(monkeypatch, data_dir):
     ran = []
-    original = App.run
+    original = GameApp.run
 
     def few_frames(self, max_frames=None):
         ran.append(type(self.scene).__name__)
         self.fixed_dt = DT
         return original(self, max_frames=3)
 
-    monkeypatch.setattr(App, "run", few_frames)
+    monkeypatch.setattr(GameApp, "run", few_frames)
     monkeypatch.setattr(pygame, "quit", lambda: None)              # keep the fonts other tests cached
     assert main.main(["play", "01-bowl"]) == 0
     assert ran == ["Briefing"]
@@ -513,149 +265,3 @@ def test_campaign_card_titles_stay_clear_of_the_stars(make_app, size):
         size_px, lines = _fit_title(title, width, room, s)
         assert 1 <= len(lines) and len(lines) * int(size_px * 1.3) <= max(room, int(size_px * 1.3))
         assert all(font(size_px, bold=True).size(line)[0] <= width for line in lines)
-
-
-# -- play-test fixes: retry, leaving a run, hints, results camera, sparkline, notices -------------
-
-
-def lose(app, b):
-    """Run ``b`` to the results screen (the caller's orders make it a loss)."""
-    press(app, pygame.K_RETURN, frames=0)
-    for _ in range(3):
-        press(app, pygame.K_PLUS, frames=0)
-    run_until(app, lambda: isinstance(app.scene, Results))
-    assert not app.scene.world.won
-    return app.scene
-
-
-def test_retry_keeps_the_squads_and_their_last_orders(make_app):
-    app, b = deployed(make_app, "03-ravine")
-    b.selection.set(np.arange(b.world.n_units) < 5)
-    press(app, pygame.K_2, mod=pygame.KMOD_CTRL)                     # squad 2: units 0-4
-    b.give_orders(optimizer="momentum", lr=5.0, momentum=0.4)
-    press(app, pygame.K_1)
-    b.give_orders(lr=5.0)                                            # squad 1: SGD, far too bold
-    results = lose(app, b)
-    squads, spawn = b.world.squad.copy(), b.world.start.copy()
-    press(app, pygame.K_r)
-    retry = app.scene
-    assert isinstance(retry, Battle) and retry is not b and retry.phase == "deploy"
-    assert np.array_equal(retry.world.squad, squads) and np.array_equal(retry.world.positions, spawn)
-    assert [(o.optimizer, o.lr, o.momentum) for o in retry.world.orders] == \
-        [("sgd", 5.0, b.level.momentum), ("momentum", 5.0, 0.4)]
-    assert all(e[0] == 0 for e in retry.recorder.timeline)           # a replay of the retry starts the same
-    assert results.battle is b
-
-
-def test_esc_during_the_descent_asks_before_leaving(make_app):
-    app, b = deployed(make_app)
-    press(app, pygame.K_RETURN)
-    run(app, 3)
-    press(app, pygame.K_ESCAPE)
-    assert app.scene is b and b.confirm_leave
-    steps = b.world.step_count
-    run(app, 10)
-    assert b.world.step_count == steps                              # paused while it asks
-    press(app, pygame.K_SPACE)                                      # any other key: resume
-    assert app.scene is b and not b.confirm_leave and not b.paused
-    run(app, 5)
-    assert b.world.step_count > steps
-    press(app, pygame.K_F1)                                         # help's Esc only closes the help
-    press(app, pygame.K_ESCAPE)
-    assert app.scene is b and not b.show_help and not b.confirm_leave
-    press(app, pygame.K_ESCAPE)
-    press(app, pygame.K_ESCAPE)                                     # Esc twice: leave
-    assert isinstance(app.scene, Briefing)
-
-
-def test_loss_advice_follows_what_went_wrong_and_what_the_player_did():
-    def outcome(level, optimizer, lr, momentum=0.0):
-        w = sim.World(sim.load_level(level))
-        w.set_orders(0, optimizer, lr, momentum)
-        while not w.over:
-            w.step()
-        return w
-
-    w = outcome("03-ravine", "sgd", 5.0)
-    assert loss_advice(w) == ["Your learning rate was too large: units flew off the map. Lower \u03b7."]
-    assert loss_advice(outcome("03-ravine", "sgd", 0.5)) == ["Too slow: raise \u03b7 or add momentum."]
-    slow = loss_advice(outcome("08-himmelblau", "momentum", 0.02, 0.9))
-    assert slow == ["Too slow: raise \u03b7."]                       # momentum 0.9 used: not "add momentum"
-    trapped = loss_advice(outcome("09-rastrigin", "sgd", 0.01))[0]
-    assert "local minimum" in trapped and "momentum" in trapped and "Adam" in trapped
-    flat = loss_advice(outcome("06-plateau", "momentum", 0.1, 0.9))[0]
-    assert "flat ground" in flat and "momentum" not in flat and "\u03b7" in flat
-    assert loss_advice(outcome("01-bowl", "sgd", 0.5)) == []         # a win needs no advice
-
-
-def test_hints_show_after_a_first_loss_on_results_and_the_retry_deploy(make_app):
-    app, b = deployed(make_app, "03-ravine")
-    assert b.deploy_hints() == [] and not b._hint_lines              # the puzzle stays a puzzle
-    b.give_orders(lr=5.0)
-    results = lose(app, b)
-    hints = b.loss_hints()
-    assert hints[0].startswith("Your learning rate was too large") and hints[1] == b.level.hint
-    run(app, 1)                                                      # the results panel draws them
-    press(app, pygame.K_r)
-    retry = app.scene
-    assert retry.deploy_hints() == hints and retry._hint_lines
-    assert retry.map_rect.contains(retry.hint_rect) and not retry.hint_rect.colliderect(retry.log_rect)
-    run(app, 1)
-    assert results is not retry
-    press(app, pygame.K_ESCAPE)                                      # back via the briefing: the level's hint
-    press(app, pygame.K_RETURN)
-    assert isinstance(app.scene, Battle) and app.scene.deploy_hints() == [b.level.hint]
-
-
-def test_results_fit_the_whole_map_whatever_the_battle_zoom(make_app):
-    app, b = deployed(make_app, "03-ravine")
-    b.give_orders(lr=5.0)
-    press(app, pygame.K_RETURN)
-    b.camera.zoom_at(b.map_rect.center, 3.0)
-    run_until(app, lambda: isinstance(app.scene, Results))
-    cam = app.scene.camera
-    assert cam.fitted and cam.zoom == pytest.approx(cam.fit_zoom)
-    for m in b.level.minima:
-        assert app.scene.map_rect.collidepoint(cam.pos2pix(np.asarray(m.xy)))
-
-
-def test_the_sparkline_plots_the_running_best_and_the_star_tick_is_labelled(make_app):
-    assert np.array_equal(running_best([np.nan, 3, 2, 5, 1, 4]), [np.nan, 3, 2, 2, 1, 1], equal_nan=True)
-    app, b = deployed(make_app, "03-ravine")
-    b.give_orders(lr=5.0)                                            # every unit diverges
-    press(app, pygame.K_RETURN)
-    run_until(app, lambda: b.phase == "over")
-    best = running_best(b.history[0][:b.world.step_count + 1])
-    assert np.all(np.diff(best) <= 0)
-    b.panel.draw(app.screen)
-    tick = b.panel.star_tick
-    assert b.panel.rect.contains(tick) and not any(tick.colliderect(t.rect) for t in b.panel.tabs)
-
-
-def test_notices_expire_stay_with_their_scene_and_clear_the_help_tag(make_app):
-    app, b = deployed(make_app, "03-ravine")
-    b.give_orders(lr=5.0)
-    results = lose(app, b)
-    app.notify("Replay saved: " + "/a/very/long/path" * 20)
-    run(app, 1)
-    assert app.toasts and app.toasts[0][2] is results
-    press(app, pygame.K_r)                                           # the notice stays behind
-    assert app.toasts == []
-    battle = app.scene
-    app.notify("Replay saved: " + "/a/very/long/path" * 20)
-    run(app, 1)
-    assert app.toast_rects and not app.toast_rects[0].colliderect(battle.help_rect)
-    run(app, round(3.0 / DT) + 1)                                    # gone after ~3 s
-    assert app.toasts == []
-
-
-def test_every_help_overlay_control_is_in_the_readme():
-    """The README's controls tables name every key of the game's and the classroom's help overlay."""
-    from pathlib import Path
-
-    from game.classroom.keys import CLASSROOM_HELP
-    from game.play.hud import HELP
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    cells = {line.split("|")[1].strip() for line in readme.splitlines() if line.startswith("| ")}
-    missing = [keys for _, rows in HELP + CLASSROOM_HELP for keys, _ in rows if keys not in cells]
-    assert not missing, missing

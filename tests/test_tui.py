@@ -1,17 +1,8 @@
-"""The terminal front end: frames as data, the diff that sends them, the player's commands, and a
-whole run through a pseudo-terminal with scripted keys."""
-import contextlib
-import fcntl
-import io
+"""The terminal front end: frames as data, the diff that sends them, the player's commands."""
 import os
 import re
-import select
-import signal
-import struct
 import subprocess
 import sys
-import termios
-import time
 
 import numpy as np
 import pytest
@@ -19,63 +10,11 @@ import pytest
 import sim
 from game.terminal import colour as C
 from game.terminal import frame as T
-from game.terminal.raster import ASCII_RAMP
 from game.terminal import tui
+from game.terminal.raster import ASCII_RAMP
 from game.terminal.tui import Session
 from tests.conftest import ROOT
-
-TOKEN = re.compile(r"\x1b\[([?0-9;]*)([A-Za-z])|\x1b[()][0-9A-Za-z]|\x1b.|(.)", re.S)
-
-
-class Screen:
-    """A tiny terminal: applies cursor moves (CSI H), SGR colours (CSI m), clears (CSI 2J) and
-    glyphs from a byte stream to a grid of (glyph, fg, bg) cells, with codes as in tui_frame."""
-
-    def __init__(self, cols, lines):
-        self.cols, self.lines = cols, lines
-        self.clear()
-        self.row = self.col = 0
-        self.pen = [C.DEFAULT, C.DEFAULT]
-
-    def clear(self):
-        self.cells = [[(" ", C.DEFAULT, C.DEFAULT)] * self.cols for _ in range(self.lines)]
-
-    def feed(self, data: bytes):
-        for m in TOKEN.finditer(data.decode("utf-8", "replace")):     # a read may end mid-character
-            params, final, glyph = m.group(1), m.group(2), m.group(3)
-            if glyph is not None:
-                if self.row < self.lines and self.col < self.cols:
-                    self.cells[self.row][self.col] = (glyph, *self.pen)
-                self.col += 1
-            elif final == "H":
-                r, _, c = (params or "1;1").partition(";")
-                self.row, self.col = int(r or 1) - 1, int(c or 1) - 1
-            elif final == "J" and params == "2":
-                self.clear()
-            elif final == "m":
-                self._sgr([int(p) if p else 0 for p in params.split(";")])
-
-    def _sgr(self, p):
-        i = 0
-        while i < len(p):
-            if p[i] == 0:
-                self.pen = [C.DEFAULT, C.DEFAULT]
-            elif p[i] in (39, 49):
-                self.pen[p[i] == 49] = C.DEFAULT
-            elif p[i] in (38, 48) and p[i + 1] == 2:
-                r, g, b = p[i + 2:i + 5]
-                self.pen[p[i] == 48] = (r << 16) | (g << 8) | b
-                i += 4
-            elif p[i] in (38, 48) and p[i + 1] == 5:
-                self.pen[p[i] == 48] = p[i + 2]
-                i += 2
-            i += 1
-
-    def text(self) -> str:
-        return "\n".join("".join(c[0] for c in row) for row in self.cells)
-
-    def matches(self, frame) -> bool:
-        return self.cells == frame.rows()
+from tests.terminal_screen import Screen
 
 
 def world_and_view(level="08-himmelblau", fog=False):
@@ -260,155 +199,3 @@ def test_tui_refuses_a_pipe_and_a_bad_level():
     assert piped.returncode == 2 and "not a terminal" in piped.stderr and "Traceback" not in piped.stderr
     bad = run("no-such-level")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
-
-
-# -- a whole run in a pseudo-terminal ------------------------------------------------------------------
-def _capabilities():
-    """rmcup and cnorm as blessed emits them for xterm-256color."""
-    code = ("import blessed; t = blessed.Terminal(kind='xterm-256color', force_styling=True);"
-            "print(repr((t.exit_fullscreen, t.normal_cursor)))")
-    return eval(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
-
-
-class Pty:
-    """A child process on a pseudo-terminal of a fixed size; collects everything it writes and
-    answers its cursor position requests."""
-
-    def __init__(self, argv, cols, lines, env):
-        self.answered = 0                          # cursor position reports sent back so far
-        self.master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, cols, 0, 0))
-        self.proc = subprocess.Popen(argv, cwd=ROOT, stdin=slave, stdout=slave, stderr=slave, env=env,
-                                     start_new_session=True)
-        self.slave = slave                         # kept open to read the terminal's modes afterwards
-        self.out = b""
-
-    def read(self, seconds):
-        end = time.monotonic() + seconds
-        while (left := end - time.monotonic()) > 0:
-            if select.select([self.master], [], [], left)[0]:
-                try:
-                    chunk = os.read(self.master, 65536)
-                except OSError:                    # EIO: the child closed the terminal
-                    return
-                if not chunk:
-                    return
-                self.out += chunk
-                self._answer_queries()
-
-    def _answer_queries(self):
-        """Reply to each cursor position request (CSI 6n) as a terminal would: blessed closes its
-        capability queries with one, and waits for the reply."""
-        while self.out.count(b"\x1b[6n") > self.answered:
-            os.write(self.master, b"\x1b[1;1R")
-            self.answered += 1
-
-    def wait_for(self, screen, predicate, seconds):
-        """Read until ``predicate(screen text)`` holds; the screen is rebuilt from all output."""
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            self.read(0.1)
-            screen.clear()
-            screen.feed(self.out)
-            if predicate(screen.text()):
-                return True
-        return False
-
-    def send(self, keys: bytes):
-        os.write(self.master, keys)
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        os.close(self.master)
-        os.close(self.slave)
-
-    def cooked(self) -> bool:
-        """The terminal is back in line mode with echo (cbreak is off)."""
-        lflag = termios.tcgetattr(self.slave)[3]
-        return bool(lflag & termios.ICANON) and bool(lflag & termios.ECHO)
-
-
-def _start(cols=120, lines=32, level="01-bowl"):
-    env = {k: v for k, v in os.environ.items() if k != "COLORTERM"}
-    env.update(TERM="xterm-256color", PYTHONUNBUFFERED="1")
-    return Pty([sys.executable, "main.py", "tui", level], cols, lines, env), Screen(cols, lines)
-
-
-def test_tui_in_a_pseudo_terminal():
-    t0 = time.monotonic()
-    rmcup, cnorm = _capabilities()
-    term, screen = _start()
-    try:
-        assert term.wait_for(screen, lambda s: "PAUSED" in s and T.HALF_BLOCK in s, 10), screen.text()
-        assert not term.cooked()                    # cbreak while playing
-        term.send(b"]]]]]]")                        # lr 0.01 -> 0.64
-        assert term.wait_for(screen, lambda s: "lr 0.64" in s, 5), screen.text()
-        status = screen.text().splitlines()[screen.lines - 2]
-        assert "Squad 1" in status and "sgd" in status and "step 0/60" in status and "descending 12" in status
-        assert b"38;5;" in term.out                 # 256 colours: no COLORTERM
-        term.send(b" ")
-        assert term.wait_for(screen, lambda s: "VICTORY" in s or "DEFEAT" in s, 8), screen.text()
-        assert screen.text().count(T.HALF_BLOCK) > 500
-        term.send(b"q")
-        assert term.proc.wait(timeout=5) == 0
-        term.read(0.3)
-        assert term.cooked()
-    finally:
-        term.close()
-    text = term.out.decode("utf-8", "replace")
-    assert text.endswith(rmcup), repr(text[-80:])
-    assert text.rfind(cnorm) > text.rfind(T.HALF_BLOCK)    # cursor shown again after the last frame
-    assert time.monotonic() - t0 < 20
-
-
-def test_tui_restores_the_terminal_on_ctrl_c():
-    rmcup, cnorm = _capabilities()
-    term, screen = _start()
-    try:
-        assert term.wait_for(screen, lambda s: "PAUSED" in s, 10), screen.text()
-        term.send(b" ")
-        term.read(0.3)
-        term.proc.send_signal(signal.SIGINT)
-        assert term.proc.wait(timeout=5) == 130
-        term.read(0.3)
-        assert term.cooked()
-    finally:
-        term.close()
-    text = term.out.decode("utf-8", "replace")
-    last_frame = text.rfind(T.HALF_BLOCK)
-    assert text.rfind(rmcup) > last_frame and text.rfind(cnorm) > last_frame
-    assert "Traceback" not in text
-
-
-class FakeTerminal:
-    """Just enough of a blessed Terminal to see which context managers were left, and how."""
-
-    def __init__(self):
-        self.left, self.stream = [], io.StringIO()
-        self.width, self.height, self.number_of_colors, self.normal, self.clear = 80, 24, 256, "<normal>", ""
-
-    def _context(self, name):
-        @contextlib.contextmanager
-        def context():
-            try:
-                yield
-            finally:
-                self.left.append(name)
-        return context()
-
-    fullscreen = lambda self: self._context("fullscreen")
-    cbreak = lambda self: self._context("cbreak")
-    hidden_cursor = lambda self: self._context("hidden_cursor")
-
-    def inkey(self, timeout=None):
-        raise RuntimeError("keyboard on fire")
-
-
-def test_tui_restores_the_terminal_on_an_exception():
-    fake = FakeTerminal()
-    with pytest.raises(RuntimeError, match="on fire"):
-        tui.run(fake, sim.load_level("01-bowl"))
-    assert fake.left == ["hidden_cursor", "cbreak", "fullscreen"]
-    assert fake.stream.getvalue().endswith("<normal>")

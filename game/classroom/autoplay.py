@@ -1,7 +1,7 @@
 """Autoplay: classroom mode walks through the campaign's lessons with nobody at the keyboard.
 
 For each level: its briefing card for BRIEFING_SECONDS, then a race of every allowed optimizer
-with the settings that win it (``game.race.winning_lineup``), the panel explaining each squad's
+with the settings that win it (``race.winning_lineup``), the panel explaining each squad's
 rule in turn, the finished race for RESULT_SECONDS, then the next campaign level. While one
 lesson runs, the next is prepared on a background thread, so the show never stalls on a sweep.
 """

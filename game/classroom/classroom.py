@@ -205,11 +205,11 @@ class Classroom(Scene):
         return self._cache[what][1]
 
     def explanation(self):
-        """The selected unit's next step, sub-step by sub-step (game.explain)."""
+        """The selected unit's next step, sub-step by sub-step (explain.py)."""
         return self._cached("explain", lambda: explain(self.world, self.unit))
 
     def ghost(self) -> np.ndarray:
-        """The selected squad's next steps on a scratch copy (game.race.ghost_paths)."""
+        """The selected squad's next steps on a scratch copy (race.ghost_paths)."""
         return self._cached("ghost", lambda: ghost_paths(self.world, self.squad))
 
     def squad_labels(self) -> list[str]:

@@ -1,6 +1,6 @@
 """Record a descent as a video, with no window: ``python main.py record LEVEL --out descent.mp4``.
 
-A video (its look is game/film.py) opens with a title card of about a second -- the level, its
+A video (its look is film.py) opens with a title card of about a second -- the level, its
 lesson, every squad's orders --, then shows the descent as the game draws it: terrain, trails,
 units, a caption with the level and the step, a legend with each squad's orders and units. It
 closes with a second on the last step, every minimum revealed and the outcome in a banner. Fog of
@@ -43,7 +43,7 @@ CARD_SHARE = 0.2             # ... or this share of a short --duration
 @dataclass(frozen=True)
 class Recording:
     """What to record. ``squads`` holds one ``sim.Orders`` per squad; several squads race from the
-    same start positions, ``units`` each. A ``replay`` (game.replay.Replay) brings its own world,
+    same start positions, ``units`` each. A ``replay`` (sim.replay.Replay) brings its own world,
     orders, units and seed instead."""
     level: sim.Level
     squads: tuple = ()

@@ -1,4 +1,4 @@
-"""The game's fonts: DejaVu Sans (shipped in game/assets/fonts with its licence) for all text.
+"""The game's fonts: DejaVu Sans (shipped in game/view/assets/fonts with its licence) for all text.
 
 DejaVu has the mathematical glyphs the update rules need (nabla, eta, mu, beta, arrows), which
 pygame's default font lacks. Fonts are cached by (size, bold, mono).

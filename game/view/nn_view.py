@@ -184,7 +184,7 @@ def boundary_coverage(z: np.ndarray, width: float) -> np.ndarray:
     """How much of each pixel (H, W), 0 to 1, a decision boundary ``width`` px wide covers, from the
     logits z (K, H, W). The boundary is where the two largest logits tie (z = 0 for a binary net);
     a pixel's distance to it is their gap d divided by |grad d| [per px] -- the contour lines of the
-    map are drawn the same way (game.palette)."""
+    map are drawn the same way (game.view.palette)."""
     if len(z) == 1:
         gap = z[0]
         gy, gx = np.gradient(gap)
