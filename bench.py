@@ -2,7 +2,13 @@
 
 Keys (the project's performance record):
   sim_unit_steps_per_s    World.step with 100,000 units on a 16-well Gaussian terrain, momentum
+                          (wall time; blocks shared between threads as in the game)
   sim_speedup_vs_python   that rate / a plain pure-Python per-unit loop of the same terrain and update
+  sim_exp_only_unit_steps_per_s
+                          the same units if a step were nothing but its 16 float64 exponentials,
+                          computed as the wells kernel does: in place, block by block, same threads
+  sim_ns_per_unit_step    CPU time of World.step per unit-step on one thread [ns] (process time:
+                          steadier than wall time on a shared machine)
   procgen_median_s        generating and certifying one procedural map
   frame_ms_median/_p95    a 1280x720 game frame: 1,000 units, trails, fog, HUD, minimap (game/view/perf.py)
   first_frame_s           level loaded -> first frame drawn
@@ -71,6 +77,43 @@ def python_momentum_steps(wells, positions, steps: int, lr=0.05, mu=0.9) -> list
     return out
 
 
+def well_exponents(wells, xy) -> np.ndarray:
+    """The (N, K) exponents the wells kernel takes exp of, one per unit and well:
+    z_k = log(|d_k| / s_k^2) - |x - c_k|^2 / (2 s_k^2)."""
+    c = np.array([w["center"] for w in wells])
+    d = np.array([w["depth"] for w in wells])
+    s2 = np.array([w["sigma"] for w in wells]) ** 2
+    return np.log(np.abs(d) / s2) - ((xy[:, None, :] - c) ** 2).sum(-1) / (2 * s2)
+
+
+def exp_times(z0: np.ndarray, repeats: int) -> list[float]:
+    """Seconds to take exp of the (N, K) exponents z0 the way GaussianWells does: in place on each
+    (CHUNK, K) block, blocks shared between threads from PARALLEL_MIN rows on. Each run starts
+    from a fresh copy of z0, made outside the timing."""
+    from sim.terrain import CHUNK, for_each_block
+    z = np.empty_like(z0)
+    times = []
+    for _ in range(repeats):
+        np.copyto(z, z0)
+        t = time.perf_counter()
+        for_each_block(lambda i: np.exp(z[i:i + CHUNK], out=z[i:i + CHUNK]), len(z))
+        times.append(time.perf_counter() - t)
+    return times
+
+
+def cpu_ns_per_unit_step(world, repeats: int) -> float:
+    """Median CPU time [ns] of one World.step per unit, every block on the calling thread."""
+    from sim.terrain import one_thread
+    times = []
+    with one_thread():
+        world.step()                                    # warm up the single-thread path
+        for _ in range(repeats):
+            t = time.process_time()
+            world.step()
+            times.append(time.process_time() - t)
+    return statistics.median(times) / world.n_units * 1e9
+
+
 def bench_sim(quick: bool) -> dict:
     import sim
     level, wells = wells_level()
@@ -78,17 +121,17 @@ def bench_sim(quick: bool) -> dict:
     world = sim.World(level, seed=1, units=n)
     world.step(2)                                       # warm up (allocations, thread pool)
     t_vec = statistics.median(_median_time(world.step, 5 if quick else 30))
+    ns_step = cpu_ns_per_unit_step(world, 5 if quick else 30)
     starts = world.start[:50 if quick else 400].tolist()
     py_steps = 3 if quick else 10
     t_py = statistics.median(_median_time(lambda: python_momentum_steps(wells, starts, py_steps), 3))
-    # the ceiling: nothing but the float64 exponentials a Gaussian terrain needs (one per unit and well)
-    z = -np.abs(np.random.default_rng(0).standard_normal((n, WELLS)))
-    t_exp = statistics.median(_median_time(lambda: np.exp(z, out=z.copy()), 5 if quick else 15))
+    # the ceiling: nothing but the float64 exponentials of this terrain (one per unit and well)
+    t_exp = statistics.median(exp_times(well_exponents(wells, world.positions), 5 if quick else 15))
     vec_rate = n / t_vec
     py_rate = len(starts) * py_steps / t_py
     return {"sim_unit_steps_per_s": round(vec_rate), "sim_python_unit_steps_per_s": round(py_rate),
             "sim_speedup_vs_python": round(vec_rate / py_rate, 1), "sim_units": n,
-            "sim_exp_only_unit_steps_per_s": round(n / t_exp)}
+            "sim_exp_only_unit_steps_per_s": round(n / t_exp), "sim_ns_per_unit_step": round(ns_step, 1)}
 
 
 def bench_procgen(quick: bool) -> dict:

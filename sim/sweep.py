@@ -20,7 +20,7 @@ import numpy as np
 
 from .levels import Level
 from .optim import make_optimizer
-from .world import ARRIVED, DESCENDING, DIVERGED, TRAPPED, Orders, World
+from .world import ARRIVED, DESCENDING, DIVERGED, TRAPPED, World
 
 MOMENTUM_PLANE = (0.0, 0.99)  # the whole momentum axis a sweep picture shows
 COMPACT_EVERY = 4             # steps between looks at how many units still descend
@@ -144,24 +144,16 @@ class Swarm(World):
         self.final_status[self.rows] = self.status
         self.final_arrival[self.rows] = self.arrival_step
 
+    def keep(self, mask):
+        """World.keep, and the kept units keep their rows of each step's gradient noise."""
+        super().keep(mask)
+        self.rows = self.rng.rows = self.rows[mask]
+
     def compact(self):
-        """Drop every unit that is no longer descending, keeping each survivor's full state."""
+        """Drop every unit that is no longer descending, keeping each survivor's full state
+        (at least one unit must still be descending)."""
         self.record()
-        keep = self.status == DESCENDING
-        for name in self.UNIT_ARRAYS:
-            setattr(self, name, getattr(self, name)[keep])
-        self.trail = self.trail[:, keep]
-        self.rows = self.rng.rows = self.rows[keep]
-        kept = [keep[m] for m in self._members]
-        self._optimizers = [opt.take(k) for opt, k in zip(self._optimizers, kept)]
-        self.orders = [Orders(o.optimizer, _rows(o.lr, k), _rows(o.momentum, k))
-                       for o, k in zip(self.orders, kept)]
-        self._members = [np.flatnonzero(self.squad == s) for s in range(self.n_squads)]
-
-
-def _rows(setting, keep):
-    """A squad setting for the kept members: a number stays, a per-unit array is cut down."""
-    return setting if np.ndim(setting) == 0 else setting[keep]
+        self.keep(self.status == DESCENDING)
 
 
 def run_swarm(world: World, steps: int, compact: bool = True) -> World:

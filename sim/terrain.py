@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,13 +24,51 @@ import numpy as np
 CHUNK = 4096          # points per block in the heavy kernels: keeps (CHUNK, K) arrays in cache
 PARALLEL_MIN = 32768  # from this many points on, blocks are shared between threads (numpy releases the GIL)
 _POOL: ThreadPoolExecutor | None = None
+_one_thread = False   # set inside one_thread(): every block runs on the calling thread
 
 
-def _pool() -> ThreadPoolExecutor:
+class _CallingThread:
+    """Stands in for the pool inside ``one_thread()``: runs each job in turn on the calling thread."""
+
+    @staticmethod
+    def map(fn, items):
+        return map(fn, items)
+
+
+def _pool():
+    """The threads that share the blocks of a large batch (up to 4, one per core)."""
     global _POOL
+    if _one_thread:
+        return _CallingThread
     if _POOL is None:
         _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
     return _POOL
+
+
+@contextmanager
+def one_thread():
+    """Within this ``with`` block the heavy kernels run all their blocks on the calling thread.
+
+    The results are the same bits either way; bench.py uses it to time the CPU cost of a step
+    on one core. The setting is process-wide: not for use while other threads step worlds.
+    """
+    global _one_thread
+    before, _one_thread = _one_thread, True
+    try:
+        yield
+    finally:
+        _one_thread = before
+
+
+def for_each_block(job, n: int):
+    """Call ``job(i)`` for every block start i = 0, CHUNK, 2 CHUNK, ... below n: shared between
+    threads from PARALLEL_MIN points on, else in order on the calling thread."""
+    starts = range(0, n, CHUNK)
+    if n >= PARALLEL_MIN:
+        list(_pool().map(job, starts))
+    else:
+        for i in starts:
+            job(i)
 
 
 def _rotation(angle_deg: float) -> np.ndarray:
@@ -271,18 +310,26 @@ class GaussianWells(Field):
                    np.concatenate([w.sigmas for w in wells]))
 
     def _block(self, xy, h, g):
+        """Heights h (n,) and gradients g (n, 2) at the points xy (n, 2) of one block.
+
+        u = x - origin is taken as two contiguous columns u_x, u_y: the element-wise work runs
+        at unit stride, and only the copies into the (n, 4) features [u_x, u_y, |u|^2, 1] that
+        the matrix product reads are strided (same bits as working in the (n, 4) array).
+        """
+        ux = xy[:, 0] - self.origin[0]                  # [world]
+        uy = xy[:, 1] - self.origin[1]
         feats = np.empty((len(xy), 4))
-        u = feats[:, :2]
-        np.subtract(xy, self.origin, out=u)          # u = x - origin [world]
-        np.multiply(u[:, 0], u[:, 0], out=feats[:, 2])
-        feats[:, 2] += u[:, 1] * u[:, 1]
+        feats[:, 0] = ux
+        feats[:, 1] = uy
+        np.multiply(ux, ux, out=feats[:, 2])
+        feats[:, 2] += uy * uy
         feats[:, 3] = 1.0
-        terms = feats @ self._expo
-        np.exp(terms, out=terms)
-        s = terms @ self._sums
+        terms = feats @ self._expo                      # (n, K) exponents
+        np.exp(terms, out=terms)                        # (n, K): |d_k|/s_k^2 exp(-|x - c_k|^2/(2 s_k^2))
+        s = terms @ self._sums                          # (n, 4) sums over the wells
         h[:] = s[:, 0]
-        g[:, 0] = u[:, 0] * s[:, 1] - s[:, 2]
-        g[:, 1] = u[:, 1] * s[:, 1] - s[:, 3]
+        g[:, 0] = ux * s[:, 1] - s[:, 2]
+        g[:, 1] = uy * s[:, 1] - s[:, 3]
 
     def height_and_grad(self, xy):
         xy = as_points(xy)
@@ -291,13 +338,7 @@ class GaussianWells(Field):
         if len(self.depths) == 0:
             h[:], g[:] = 0.0, 0.0
             return h, g
-        starts = range(0, n, CHUNK)
-        job = lambda i: self._block(xy[i:i + CHUNK], h[i:i + CHUNK], g[i:i + CHUNK])
-        if n >= PARALLEL_MIN:
-            list(_pool().map(job, starts))
-        else:
-            for i in starts:
-                job(i)
+        for_each_block(lambda i: self._block(xy[i:i + CHUNK], h[i:i + CHUNK], g[i:i + CHUNK]), n)
         return h, g
 
     def __repr__(self):

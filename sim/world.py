@@ -39,6 +39,11 @@ def _setting(v):
     return float(v) if np.ndim(v) == 0 else np.array(v, float)
 
 
+def _rows(setting, keep):
+    """A squad setting for the kept members: a number stays, a per-unit array is cut down."""
+    return setting if np.ndim(setting) == 0 else setting[keep]
+
+
 @dataclass
 class Orders:
     """One squad's settings: optimizer name, learning rate, momentum (beta1 for Adam)."""
@@ -61,8 +66,8 @@ class Event:
 class World:
     """Units of a level in squads; ``step(n)`` advances them all."""
 
-    # the arrays with one row per unit (the trail holds one column per unit); anything that drops
-    # units -- the sweep's Swarm -- cuts all of these, so a new per-unit array must be listed here
+    # the arrays with one row per unit (the trail holds one column per unit); keep() cuts all of
+    # these when it drops units, so a new per-unit array must be listed here
     UNIT_ARRAYS = ("positions", "start", "status", "squad", "arrival_step", "_anchor_x", "_anchor_y",
                    "_still", "velocity", "heights", "grads")
 
@@ -154,6 +159,36 @@ class World:
         trapped = self._members[squad][self.status[self._members[squad]] == TRAPPED]
         self.status[trapped] = DESCENDING
         self._still[trapped] = 0
+
+    def keep(self, mask):
+        """Keep only the units where the boolean ``mask`` (N,) is True and drop the others.
+
+        The kept units go on exactly as they would have: every array in UNIT_ARRAYS, the trail's
+        unit axis, each squad's optimizer state and per-unit learning rates and momenta are cut
+        to their rows, in their old order (kept unit j was unit ``flatnonzero(mask)[j]``). A
+        squad may be left empty. Events already logged keep the old unit numbers; later ones use
+        the new.
+
+        On a level with gradient noise the kept units draw fresh noise rows from then on, not
+        the rows they would have drawn among all N (a Swarm keeps those: see sim/sweep.py).
+
+        Raises ValueError unless ``mask`` is a boolean array of shape (N,) with at least one
+        True: a world needs at least one unit, and integer indices are refused, not guessed at.
+        """
+        mask = np.asarray(mask)
+        if mask.dtype != bool or mask.shape != (self.n_units,):
+            raise ValueError(f"keep needs a boolean mask of shape ({self.n_units},), "
+                             f"got {mask.dtype} of shape {mask.shape}")
+        if not mask.any():
+            raise ValueError("keep needs at least one True in the mask: a world needs at least one unit")
+        for name in self.UNIT_ARRAYS:
+            setattr(self, name, getattr(self, name)[mask])
+        self.trail = self.trail[:, mask]              # (K, N, 2): units are the second axis
+        kept = [mask[m] for m in self._members]       # each squad's members that stay
+        self._optimizers = [opt.take(k) for opt, k in zip(self._optimizers, kept)]
+        self.orders = [Orders(o.optimizer, _rows(o.lr, k), _rows(o.momentum, k))
+                       for o, k in zip(self.orders, kept)]
+        self._members = [np.flatnonzero(self.squad == s) for s in range(self.n_squads)]
 
     def optimizer(self, squad: int):
         """The squad's optimizer (read its ``state`` for the classroom view)."""

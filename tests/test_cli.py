@@ -109,5 +109,6 @@ def test_bench_quick_reports_its_keys():
     proc = run("bench", "--quick", timeout=300)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    for key in ("sim_unit_steps_per_s", "sim_speedup_vs_python", "procgen_median_s"):
+    for key in ("sim_unit_steps_per_s", "sim_speedup_vs_python", "sim_exp_only_unit_steps_per_s",
+                "sim_ns_per_unit_step", "procgen_median_s"):
         assert out[key] > 0

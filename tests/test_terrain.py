@@ -118,3 +118,34 @@ def test_wells_far_from_the_origin_keep_their_precision():
     h, g = T.GaussianWells(c, d, s).height_and_grad(xy)
     np.testing.assert_allclose(h, -e.sum(1), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(g, (e[..., None] * diff / (s ** 2)[None, :, None]).sum(1), rtol=1e-8, atol=1e-10)
+
+
+def direct_wells(centers, depths, sigmas, xy):
+    """f = -sum_k d_k exp(-|x - c_k|^2 / (2 s_k^2)) and its gradient, written with x - c directly."""
+    diff = xy[:, None, :] - centers[None]                         # (N, K, 2)
+    e = depths * np.exp(-(diff ** 2).sum(-1) / (2 * sigmas ** 2))  # (N, K)
+    return -e.sum(1), (e[..., None] * diff / (sigmas ** 2)[None, :, None]).sum(1)
+
+
+@pytest.mark.parametrize("k", [1, 2, 16])
+@pytest.mark.parametrize("n", [1, 2, 3, T.CHUNK - 1, T.CHUNK + 1, T.PARALLEL_MIN + 5])
+def test_wells_kernel_matches_the_direct_formula(k, n):
+    """Every block size, a single well and many, hills among the wells, threads or not."""
+    rng = np.random.default_rng(1000 * k + n)
+    c, d, s = rng.uniform(-4, 4, (k, 2)), rng.uniform(-3, 3, k), rng.uniform(0.3, 2.5, k)
+    xy = rng.uniform(-6, 6, (n, 2))
+    h, g = T.GaussianWells(c, d, s).height_and_grad(xy)
+    h0, g0 = direct_wells(c, d, s, xy)
+    np.testing.assert_allclose(h, h0, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(g, g0, rtol=1e-11, atol=1e-13)
+
+
+def test_one_thread_gives_the_same_bits():
+    w = COMPONENTS["wells"]
+    xy = RNG.uniform(-4, 4, (T.PARALLEL_MIN + 4321, 2))
+    h, g = w.height_and_grad(xy)
+    with T.one_thread():
+        assert T._pool() is T._CallingThread
+        h1, g1 = w.height_and_grad(xy)
+    assert T._pool() is not T._CallingThread
+    assert np.array_equal(h, h1) and np.array_equal(g, g1)

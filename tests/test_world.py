@@ -193,3 +193,83 @@ def test_every_per_unit_array_is_listed_for_swarms():
     w = sim.World(sim.load_level("01-bowl"), units=7)
     per_unit = {k for k, v in vars(w).items() if isinstance(v, np.ndarray) and v.shape[:1] == (7,)}
     assert per_unit == set(sim.World.UNIT_ARRAYS)
+
+
+# -- keep: dropping units -------------------------------------------------------------------
+SQUAD_ORDERS = [("momentum", "per-unit", 0.9), ("adam", 0.05, "per-unit"), ("rmsprop", "per-unit", 0.5),
+                ("adagrad", 0.2, 0.0), ("nesterov", 0.01, "per-unit"), ("sgd", "per-unit", 0.0)]
+
+
+def mixed_world(name, units=240, seed=7):
+    """A world of six squads, one per rule, some with a learning rate or momentum per unit."""
+    lvl = sim.load_level(name)
+    assert lvl.noise == 0                          # fresh noise rows after keep() would differ
+    w = sim.World(lvl, seed=seed, units=units, trail_length=16)
+    rng = np.random.default_rng(seed)
+    squads = np.arange(units) % len(SQUAD_ORDERS)
+    for s in range(1, len(SQUAD_ORDERS)):
+        w.assign(squads == s, s)
+    for s, (opt, lr, mu) in enumerate(SQUAD_ORDERS):
+        n = int((squads == s).sum())
+        lo, hi = lvl.lr_range
+        w.set_orders(s, optimizer=opt, lr=np.geomspace(lo, hi, n) if lr == "per-unit" else lr,
+                     momentum=rng.uniform(0, 0.95, n) if mu == "per-unit" else mu)
+    return w
+
+
+@pytest.mark.parametrize("name", ["12-boss", "07-cliff", "09-rastrigin"])
+def test_kept_units_go_on_bit_for_bit_as_in_the_whole_world(name):
+    """Cut a stepped world down to a mask, step both: the kept rows never differ by a bit.
+    (12-boss has Gaussian wells, 07-cliff diverges units, 09-rastrigin traps them.)"""
+    whole, cut = mixed_world(name), mixed_world(name)
+    whole.step(25)
+    cut.step(25)
+    mask = np.random.default_rng(1).random(whole.n_units) < 0.4
+    mask[whole.squad == 3] = False                 # one squad (adagrad) is left with no one
+    cut.keep(mask)
+    assert cut.n_units == mask.sum() and cut.counts(3) == dict.fromkeys(sim.world.STATUS_NAMES, 0)
+    whole.step(60)
+    cut.step(60)
+    for key in sim.World.UNIT_ARRAYS:
+        assert np.array_equal(getattr(cut, key), getattr(whole, key)[mask]), key
+    assert np.array_equal(cut.trail, whole.trail[:, mask])
+    assert np.array_equal(cut.trail_points(), whole.trail_points()[:, mask])
+    for s in range(whole.n_squads):
+        rows = mask[whole.squad == s]
+        for key, a in whole.optimizer(s).state.items():
+            assert np.array_equal(cut.optimizer(s).state[key], a[rows]), (s, key)
+        for key in ("lr", "momentum"):
+            expect = getattr(whole.optimizer(s), key)
+            expect = expect if np.ndim(expect) == 0 else expect[rows]
+            assert np.array_equal(getattr(cut.optimizer(s), key), expect), (s, key)
+            assert np.array_equal(getattr(cut.orders[s], key), expect), (s, key)
+    assert (whole.status != DESCENDING).any()      # some units stopped on the way
+
+
+def test_keep_cuts_every_per_unit_array_and_the_trail():
+    w = mixed_world("12-boss", units=30)
+    w.step(3)
+    mask = np.zeros(30, bool)
+    mask[[0, 4, 5, 17, 29]] = True
+    before = {key: getattr(w, key).copy() for key in sim.World.UNIT_ARRAYS}
+    trail = w.trail.copy()
+    w.keep(mask)
+    for key in sim.World.UNIT_ARRAYS:
+        assert np.array_equal(getattr(w, key), before[key][mask]), key
+    assert w.trail.shape == (16, 5, 2) and np.array_equal(w.trail, trail[:, mask])
+    assert [len(m) for m in w._members] == [np.count_nonzero(w.squad == s) for s in range(w.n_squads)]
+    w.step()                                       # and the cut world steps
+
+
+@pytest.mark.parametrize("mask, match", [(np.zeros(6, bool), "at least one"),
+                                         (np.ones(5, bool), "shape"),
+                                         (np.ones((6, 1), bool), "shape"),
+                                         (np.array([0, 1, 2]), "boolean"),
+                                         (np.ones(6, int), "boolean")])
+def test_keep_refuses_an_empty_or_malformed_mask_and_changes_nothing(mask, match):
+    w = sim.World(sim.load_level("01-bowl"), units=6)
+    w.step(2)
+    positions = w.positions.copy()
+    with pytest.raises(ValueError, match=match):
+        w.keep(mask)
+    assert np.array_equal(w.positions, positions) and w.trail.shape[1] == 6
