@@ -90,7 +90,7 @@ def exp_times(z0: np.ndarray, repeats: int) -> list[float]:
     """Seconds to take exp of the (N, K) exponents z0 the way GaussianWells does: in place on each
     (CHUNK, K) block, blocks shared between threads from PARALLEL_MIN rows on. Each run starts
     from a fresh copy of z0, made outside the timing."""
-    from sim.terrain import CHUNK, for_each_block
+    from sim.blocks import CHUNK, for_each_block
     z = np.empty_like(z0)
     times = []
     for _ in range(repeats):
@@ -103,7 +103,7 @@ def exp_times(z0: np.ndarray, repeats: int) -> list[float]:
 
 def cpu_ns_per_unit_step(world, repeats: int) -> float:
     """Median CPU time [ns] of one World.step per unit, every block on the calling thread."""
-    from sim.terrain import one_thread
+    from sim.blocks import one_thread
     times = []
     with one_thread():
         world.step()                                    # warm up the single-thread path

@@ -24,7 +24,8 @@ from .datasets import DATASETS, make_dataset
 from .network import (ACTIVATIONS, Net, activate, derivative_from_output,
                       filter_normalised_direction, forward, loss, loss_and_grad, loss_from_logits, probabilities,
                       sigmoid, train)
-from .terrain import Field, Scaled, _pool, as_points
+from .blocks import pool
+from .terrain import Field, Scaled, as_points
 
 __all__ = ["ACTIVATIONS", "Net", "NetworkLandscape", "forward", "landscape_of", "loss", "loss_and_grad",
            "loss_from_logits", "probabilities", "sigmoid", "train", "bench_nn_raster"]
@@ -228,7 +229,7 @@ class NetworkLandscape(Field):
         job = lambda i: self._block(xy[i:i + self._chunk], h[i:i + self._chunk],
                                     g[i:i + self._chunk] if grad else None)
         if n * self._per_unit >= PARALLEL_ELEMENTS and len(starts) > 1:
-            list(_pool().map(job, starts))
+            list(pool().map(job, starts))
         else:
             for i in starts:
                 job(i)

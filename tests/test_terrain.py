@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from sim import classic, terrain as T
+from sim import blocks as B, classic, terrain as T
 from tests.gradcheck import grad_rel_error
 
 RNG = np.random.default_rng(20261126)
@@ -86,7 +86,7 @@ def test_sum_merges_wells_into_one_kernel_without_changing_values():
 def test_large_batches_match_small_ones_exactly():
     """The blocked, threaded kernel gives the same bits as one block at a time."""
     w = COMPONENTS["wells"]
-    xy = RNG.uniform(-4, 4, (T.PARALLEL_MIN + 1234, 2))
+    xy = RNG.uniform(-4, 4, (B.PARALLEL_MIN + 1234, 2))
     h, g = w.height_and_grad(xy)
     h2, g2 = w.height_and_grad(xy[-500:])
     assert np.array_equal(h[-500:], h2) and np.array_equal(g[-500:], g2)
@@ -128,7 +128,7 @@ def direct_wells(centers, depths, sigmas, xy):
 
 
 @pytest.mark.parametrize("k", [1, 2, 16])
-@pytest.mark.parametrize("n", [1, 2, 3, T.CHUNK - 1, T.CHUNK + 1, T.PARALLEL_MIN + 5])
+@pytest.mark.parametrize("n", [1, 2, 3, B.CHUNK - 1, B.CHUNK + 1, B.PARALLEL_MIN + 5])
 def test_wells_kernel_matches_the_direct_formula(k, n):
     """Every block size, a single well and many, hills among the wells, threads or not."""
     rng = np.random.default_rng(1000 * k + n)
@@ -142,10 +142,10 @@ def test_wells_kernel_matches_the_direct_formula(k, n):
 
 def test_one_thread_gives_the_same_bits():
     w = COMPONENTS["wells"]
-    xy = RNG.uniform(-4, 4, (T.PARALLEL_MIN + 4321, 2))
+    xy = RNG.uniform(-4, 4, (B.PARALLEL_MIN + 4321, 2))
     h, g = w.height_and_grad(xy)
-    with T.one_thread():
-        assert T._pool() is T._CallingThread
+    with B.one_thread():
+        assert B.pool() is B._CallingThread
         h1, g1 = w.height_and_grad(xy)
-    assert T._pool() is not T._CallingThread
+    assert B.pool() is not B._CallingThread
     assert np.array_equal(h, h1) and np.array_equal(g, g1)

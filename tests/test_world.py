@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.world import ARRIVED, DIVERGED, TRAPPED
+from sim.world import ARRIVED, DESCENDING, DIVERGED, TRAPPED
 
 
 def world_arrays(w):
