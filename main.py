@@ -238,6 +238,8 @@ def add_record_parser(sub):
                                                    "(default: one step per frame)")
     p.add_argument("--replay", metavar="FILE", help="record a saved replay (its orders, units and seed)")
     p.add_argument("--fog", action="store_true", help="show the fog of war (off: a video shows the terrain)")
+    p.add_argument("--view", metavar="VIEW", help="relief (the sand table, default) or map (top-down)")
+    p.add_argument("--orbit", metavar="DEG", help="turn the sand table by DEG degrees over the video, smoothly")
     p.add_argument("--force", action="store_true", help="overwrite an existing file or frames")
 
 

@@ -32,6 +32,7 @@ def make_app(data_dir):
 
     def make(size=(1280, 720), **kw):
         from game.play.app import GameApp
+        kw.setdefault("view", "map")            # the map-view tests; relief tests ask for "relief"
         app = GameApp(size, fixed_dt=DT, **kw)
         pygame.event.clear()
         apps.append(app)
@@ -48,9 +49,9 @@ def make_classroom(tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "saves"))
     apps = []
 
-    def make(level="03-ravine", race=tuple(RACE), autoplay=False, size=(1280, 720), dt=DT):
+    def make(level="03-ravine", race=tuple(RACE), autoplay=False, size=(1280, 720), dt=DT, view="map"):
         from game.classroom.app import ClassroomApp
-        app = ClassroomApp(load_level(level), race, autoplay, 1.0, size=size, fixed_dt=dt)
+        app = ClassroomApp(load_level(level), race, autoplay, 1.0, view, size=size, fixed_dt=dt)
         pygame.event.clear()
         apps.append(app)
         return app, app.scene

@@ -18,7 +18,8 @@ from tests.play import deployed
 # -- every control in the help overlay ---------------------------------------------------------------
 TESTED_CONTROLS = {"Left click / drag", "Ctrl+A", "Ctrl+1 - 9", "1 - 9", "Squad panel", "Enter", "Space", ".",
                    "+ / -", "Arrows / WASD", "Screen edge", "Middle drag", "Mouse wheel", "Home", "Minimap click",
-                   "F", "F1 / H", "F11", "Esc", "R / N / S"}
+                   "F", "F1 / H", "F11", "Esc", "R / N / S",
+                   "V", "Q / E", "PgUp / PgDn"}                    # the sand table's: test_relief_app.py
 
 
 def test_the_help_lists_exactly_the_controls_tested_here():

@@ -31,7 +31,7 @@ def apart(scene, min_px=3) -> int:
 # -- every control in the help overlay ----------------------------------------------------------------
 TESTED_CONTROLS = {"Click a unit", "Tab / 1 - 9", ",", ".", "Space", "S", "G", "W", "[ / ]", "Shift+[ / Shift+]",
                    "O", "R", "+ / -", "L", "Z", "Arrows / wheel", "Home", "F", "B", "N", "A", "F1 / H", "F11",
-                   "Esc"}
+                   "Esc", "V", "Q / E", "PgUp / PgDn"}               # the sand table's: test_relief_app.py
 
 
 def test_the_help_lists_exactly_the_controls_tested_here():

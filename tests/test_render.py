@@ -104,7 +104,7 @@ def test_drawing_never_changes_the_world(bowl, bowl_art):
 @pytest.mark.parametrize("units", [6, 1000])
 def test_a_frame_depends_only_on_the_state_it_shows(bowl, bowl_art, units):
     """Drawing every step, or only the last one from cold caches, gives the same pixels."""
-    import game.view.render as render
+    import game.view.trails as trails
     world = sim.World(bowl, seed=5, units=units)
     world.set_orders(0, lr=0.3)
     screen = pygame.Surface(SIZE)
@@ -115,7 +115,7 @@ def test_a_frame_depends_only_on_the_state_it_shows(bowl, bowl_art, units):
         world.step()
     draw_map(screen, world, cam, bowl_art, None, time_s=0.5)
     warm = frame_array(screen)
-    render._TRAIL_LAYERS.clear()
+    trails._LAYERS.clear()
     draw_map(screen, world, cam, bowl_art, None, time_s=0.5)
     np.testing.assert_array_equal(frame_array(screen), warm)
 

@@ -26,13 +26,13 @@ class ClassroomApp(App):
 
     scene_types = {"classroom": Classroom}
 
-    def __init__(self, level: sim.Level, race=None, autoplay=False, scale=1.0, **app_options):
-        self._classroom = (level, race, autoplay, scale)
+    def __init__(self, level: sim.Level, race=None, autoplay=False, scale=1.0, view="relief", **app_options):
+        self._classroom = (level, race, autoplay, scale, view)
         super().__init__(**app_options)
 
     def start(self):
-        level, race, autoplay, scale = self._classroom
-        self.open("classroom", level, race=race, autoplay=autoplay, scale=scale)
+        level, race, autoplay, scale, view = self._classroom
+        self.open("classroom", level, race=race, autoplay=autoplay, scale=scale, view=view)
 
 
 def default_size(headless: bool) -> tuple:
@@ -46,11 +46,11 @@ def default_size(headless: bool) -> tuple:
 
 
 def open_classroom(level: sim.Level, race=None, autoplay=False, scale=1.0, size=None,
-                   fullscreen=False) -> ClassroomApp:
+                   fullscreen=False, view="relief") -> ClassroomApp:
     """The classroom window (raises pygame.error when no window can open). Without a display
     (SDL's dummy driver) the clock is fixed: every frame lasts 1 / HEADLESS_FPS s."""
     headless = os.environ.get("SDL_VIDEODRIVER") in ("dummy", "offscreen")
-    return ClassroomApp(level, race, autoplay, scale, size=size or default_size(headless),
+    return ClassroomApp(level, race, autoplay, scale, view, size=size or default_size(headless),
                         fixed_dt=1 / HEADLESS_FPS if headless else None, fullscreen=fullscreen)
 
 

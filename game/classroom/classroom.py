@@ -29,8 +29,8 @@ from sim.nn import landscape_of
 from sim.world import DESCENDING
 
 from game.app import Scene
-from game.view.camera import Camera
 from game.view.render import Fog
+from game.view.viewpoint import Viewpoint
 
 from . import keys, screen
 from .autoplay import RACE_SECONDS, Autoplay, next_level_name
@@ -49,8 +49,9 @@ SWEEP_SHARE = 0.8             # ... drawn over this share of the window's width 
 class Classroom(Scene):
     """One level on the projector: a race (or the level's squad) with one unit's rule explained."""
 
-    def __init__(self, app, level: sim.Level, race=None, autoplay=False, scale=1.0):
+    def __init__(self, app, level: sim.Level, race=None, autoplay=False, scale=1.0, view="relief"):
         super().__init__(app)
+        self.view = view                    # "relief" or "map" (V switches; kept from lesson to lesson)
         self.race = tuple(race) if race else None
         self.factor = float(scale)
         self.autoplay = Autoplay() if autoplay else None
@@ -70,8 +71,9 @@ class Classroom(Scene):
         self.level = level
         self.network = landscape_of(level.terrain)     # the network behind an NN level, else None
         self.art = self.app.map_art(level, palette=screen.PALETTE)
-        self.camera = Camera(level.bounds, self.map_rect)
-        self.controls = keys.PresenterControls(self.camera)
+        self.eyes = Viewpoint(level, self.art, self.view, controls=keys.PresenterControls)
+        self.eyes.set_viewport(self.map_rect)
+        self.controls = self.eyes.controls
         self.fog = Fog(level)
         self.fog.enabled = False
         racing = self.race or self.autoplay
@@ -136,6 +138,7 @@ class Classroom(Scene):
                 self.notice = None
         if self.show_help:
             return
+        self.eyes.update(dt)
         self.controls.update(dt, self.app.screen.get_size())
         if self.follow:
             self.camera.center_on(self.world.positions[self.unit])
@@ -313,6 +316,15 @@ class Classroom(Scene):
         """Home: the whole map (and stop following the unit)."""
         self.follow = False
         self.camera.fit()
+
+    @property
+    def camera(self):
+        """The camera in use: the sand table's or the map's (V switches)."""
+        return self.eyes.camera
+
+    def toggle_view(self):
+        """V: the sand table <-> the map."""
+        self.view = self.eyes.toggle()
 
     # -- input, layout and drawing (keys.py, screen.py) -------------------------------------------
     def handle(self, event) -> bool:

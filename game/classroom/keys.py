@@ -11,6 +11,7 @@ import numpy as np
 import pygame
 
 from game.view.controls import CameraControls
+from game.view.world_view import unit_pixels
 
 SPEEDS = (1, 2, 4, 8)
 SCALE_STEP = 1.12             # + / - change the presenter scale by this factor
@@ -41,6 +42,9 @@ CLASSROOM_HELP = [
         ("Z", "zoom to the unit / whole map"),
         ("Arrows / wheel", "pan / zoom the map"),
         ("Home", "the whole map"),
+        ("V", "sand table (relief) / map"),
+        ("Q / E", "turn the table by 45\u00b0"),
+        ("PgUp / PgDn", "look down more / less steeply"),
         ("F", "fog of war on / off"),
     ]),
     ("Lesson", [
@@ -96,7 +100,7 @@ def close_overlay(c, key) -> bool:
 
 def click(c, pos):
     """Select the unit nearest the click, within PICK_PX."""
-    d = np.hypot(*(c.camera.pos2pix(c.world.positions) - np.asarray(pos, float)).T)
+    d = np.hypot(*(unit_pixels(c.world, c.camera) - np.asarray(pos, float)).T)
     if d.min() <= PICK_PX * c.scale:
         c.select(int(np.argmin(d)))
 
@@ -107,7 +111,7 @@ def key_command(c, event) -> bool:
     simple = {pygame.K_SPACE: c.toggle_pause, pygame.K_PERIOD: c.step_once, pygame.K_COMMA: c.substep,
               pygame.K_TAB: c.next_squad, pygame.K_r: c.restart, pygame.K_n: c.next_lesson,
               pygame.K_o: c.next_optimizer, pygame.K_a: c.toggle_autoplay, pygame.K_w: c.toggle_sweep,
-              pygame.K_z: c.toggle_follow, pygame.K_HOME: c.fit}
+              pygame.K_z: c.toggle_follow, pygame.K_HOME: c.fit, pygame.K_v: c.toggle_view}
     flags = {pygame.K_g: "show_ghost", pygame.K_l: "log_scale", pygame.K_b: "show_card"}
     if k in simple:
         simple[k]()

@@ -12,6 +12,8 @@ from sim.world import ARRIVED, DESCENDING, DIVERGED
 
 from .look import ARROW_COLOURS, INK, OUTLINE, px, squad_colour
 
+GROUND_SAMPLES = 24      # points along an arrow lying on the sand table's ground
+
 def draw_arrow(surface, start, end, colour, width: int):
     """An arrow from ``start`` to ``end`` [px] with a dark outline; nothing if shorter than 3 px.
     Very long arrows are cut to 4000 px (the rest is off the screen anyway)."""
@@ -34,11 +36,35 @@ def draw_arrow(surface, start, end, colour, width: int):
 
 
 def draw_arrows(surface, camera, x, arrows, s: float):
-    """(kind, start offset, vector) arrows [world] from the point ``x`` [world], to scale."""
+    """(kind, start offset, vector) arrows [world] from the point ``x`` [world], to scale. On the
+    sand table an arrow lies on the ground: its shaft follows the relief between its ends."""
+    on_ground = hasattr(camera, "ground")
     for kind, offset, vector in arrows:
-        a = camera.pos2pix(np.asarray(x) + offset)
-        b = camera.pos2pix(np.asarray(x) + offset + vector)
-        draw_arrow(surface, a, b, ARROW_COLOURS[kind], max(3, px(3.5, s)))
+        start = np.asarray(x, float) + offset
+        if not on_ground:
+            draw_arrow(surface, camera.pos2pix(start), camera.pos2pix(start + vector), ARROW_COLOURS[kind],
+                       max(3, px(3.5, s)))
+            continue
+        t = np.linspace(0.0, 1.0, GROUND_SAMPLES)[:, None]
+        path = camera.pos2pix(start + t * np.asarray(vector, float))
+        draw_arrow_path(surface, path, ARROW_COLOURS[kind], max(3, px(3.5, s)))
+
+
+def draw_arrow_path(surface, path, colour, width: int):
+    """An arrow along the pixel polyline ``path`` (n, 2): the shaft follows it, the head (as
+    ``draw_arrow`` draws it) points along its last part; nothing if it is shorter than 3 px."""
+    path = np.asarray(path, float)
+    steps = np.hypot(*np.diff(path, axis=0).T)
+    if not np.all(np.isfinite(path)) or steps.sum() < 3:
+        return
+    head = min(steps.sum() * 0.5, width * 3.4)
+    from_tip = np.cumsum(steps[::-1])                        # length from the tip back to each point
+    cut = len(path) - 1 - int(np.searchsorted(from_tip, head))   # the last point the shaft keeps
+    shaft = path[:max(cut, 0) + 1]
+    if len(shaft) >= 2:
+        pygame.draw.lines(surface, OUTLINE, False, shaft.tolist(), width + 4)
+        pygame.draw.lines(surface, colour, False, shaft.tolist(), width)
+    draw_arrow(surface, shaft[-1], path[-1], colour, width)
 
 
 def draw_target(surface, camera, xy, s: float):
@@ -49,10 +75,10 @@ def draw_target(surface, camera, xy, s: float):
     pygame.draw.circle(surface, ARROW_COLOURS["step"], c, r, max(2, px(2, s)))
 
 
-def draw_units(surface, world, camera, s: float, selected: int | None):
+def draw_units(surface, world, xy, s: float, selected: int | None, hidden=None):
     """Every unit as a big disc in its squad colour with a black rim (stopped ones hollow or
-    crossed), the selected one in a white ring; drawn over the map's own small units."""
-    xy = camera.pos2pix(world.positions)
+    crossed), the selected one in a white ring; drawn over the map's own small units at their
+    pixels ``xy`` (N, 2). Units the ground ``hidden`` (N,) are only outlined."""
     r = px(7, s)
     view = surface.get_clip().inflate(4 * r, 4 * r)
     order = np.argsort(world.status == DESCENDING, kind="stable")        # moving ones on top
@@ -61,6 +87,10 @@ def draw_units(surface, world, camera, s: float, selected: int | None):
         if not view.collidepoint(c):
             continue
         colour, status = squad_colour(world.squad[i]), world.status[i]
+        if hidden is not None and hidden[i]:
+            pygame.draw.circle(surface, OUTLINE, c, r + max(2, px(1.6, s)), max(2, px(3, s)))
+            pygame.draw.circle(surface, colour, c, r, max(1, px(1.6, s)))
+            continue
         pygame.draw.circle(surface, OUTLINE, c, r + max(2, px(1.6, s)))
         pygame.draw.circle(surface, colour, c, r)
         if status == ARRIVED:

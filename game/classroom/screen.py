@@ -17,7 +17,7 @@ import pygame
 
 from game.view.help import draw_help
 from game.view.nn_view import draw_decision_inset, place_inset
-from game.view.render import draw_map
+from game.view.world_view import draw_world, hidden_units, unit_pixels
 
 from .charts import draw_card, draw_loss_chart, draw_notice, draw_squad_legend
 from .explain import MOMENTUM_SYMBOL
@@ -52,7 +52,7 @@ def layout(c, size, scale):
     c.map_rect = pygame.Rect(0, 0, left, h - strip_h)
     c.legend_rect = pygame.Rect(0, h - strip_h, legend_w, strip_h)
     c.chart_rect = pygame.Rect(legend_w, h - strip_h, left - legend_w, strip_h)
-    c.camera.set_viewport(c.map_rect)
+    c.eyes.set_viewport(c.map_rect)
 
 
 def draw(c, surface):
@@ -60,7 +60,7 @@ def draw(c, surface):
     line-up; the rule panel; then whatever overlay is open (sweep map, briefing card, help)."""
     s = c.scale
     surface.fill(BG)
-    draw_map(surface, c.world, c.camera, c.art, c.fog, time_s=c.app.time_s, palette=PALETTE,
+    draw_world(surface, c.world, c.camera, c.art, c.fog, time_s=c.app.time_s, palette=PALETTE,
              squad_names=c.squad_labels(), squad_colours=RACE_COLOURS)
     old = surface.get_clip()
     surface.set_clip(c.map_rect)
@@ -68,7 +68,8 @@ def draw(c, surface):
     if c.show_ghost:
         draw_ghost(surface, c.camera, c.ghost(), squad_colour(c.squad),
                         int(np.searchsorted(np.flatnonzero(c.world.squad == c.squad), c.unit)), s)
-    draw_units(surface, c.world, c.camera, s, c.unit)
+    draw_units(surface, c.world, unit_pixels(c.world, c.camera), s, c.unit,
+               hidden_units(c.world, c.camera, c.art, PALETTE))
     draw_unit_arrows(c, surface, e)
     if c.network is not None and not c.show_sweep:
         draw_network(c, surface)

@@ -20,13 +20,15 @@ from .title import Title
 
 class GameApp(App):
     """The game. ``level`` starts at that level's briefing; ``replay`` (a ``sim.replay.Replay``)
-    plays it back straight away; ``data_dir`` holds the save (default: the player's data folder)."""
+    plays it back straight away; ``data_dir`` holds the save (default: the player's data folder);
+    ``view`` is how battles show the world at first: the sand table ("relief") or the map."""
 
     scene_types = {"title": Title, "campaign": Campaign, "briefing": Briefing, "battle": Battle, "results": Results}
 
     def __init__(self, size=(1280, 720), data_dir=None, fixed_dt: float | None = None,
-                 level: str | None = None, replay=None, fullscreen=False):
+                 level: str | None = None, replay=None, fullscreen=False, view: str = "relief"):
         self.progress = Progress(data_dir)
+        self.view = view                      # "relief" or "map": how battles show the world (V switches)
         self.losses: dict[str, int] = {}      # level id -> runs lost this session (hints show after one)
         self._first = (level, replay)
         super().__init__(size, fixed_dt, fullscreen)

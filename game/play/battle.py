@@ -23,11 +23,11 @@ from sim.nn import landscape_of
 from sim.replay import Recorder
 from sim.world import MAX_SQUADS
 from game.app import Scene
-from game.view.camera import Camera
-from game.view.controls import CameraControls
 from game.view.nn_view import place_inset
 from game.view.render import SQUAD_COLOURS, Fog, labelled_fit_area
+from game.view.viewpoint import Viewpoint
 from game.view.widgets import ACCENT, BAD, GOOD, MUTED, TEXT, wrap
+from game.view.world_view import unit_pixels
 
 from . import battle_input, battle_screen
 from .advice import describe_events, loss_advice
@@ -64,9 +64,9 @@ class Battle(Scene):
         self._over_for = 0.0
         self.new_best = False            # this run beat the saved best
         self.selection = Selection(self.world.n_units)
-        self.camera = Camera(level.bounds, pygame.Rect(0, 0, 640, 480))
-        self.controls = CameraControls(self.camera)
         self.art = app.map_art(level)
+        self.eyes = Viewpoint(level, self.art, getattr(app, "view", "relief"))
+        self.controls = self.eyes.controls
         self.network = landscape_of(level.terrain)     # the network behind an NN level, else None
         self.fog = Fog(level)
         self.fog.reveal(self.world.positions)
@@ -75,7 +75,7 @@ class Battle(Scene):
         self._events_seen = 0
         self._first_arrival = False
         self._minimap_drag = False
-        self._deploy_view = None         # (center, zoom) of the deploy close-up, once framed
+        self._deploy_view = {}           # view mode -> (center, zoom) of its deploy close-up, once framed
         self.history = np.full((MAX_SQUADS, level.budget + 1), np.nan)   # best height per squad per step
         self._record_history()
         self.map_rect = self.minimap_rect = self.log_rect = self.inset_rect = pygame.Rect(0, 0, 0, 0)
@@ -130,9 +130,10 @@ class Battle(Scene):
         self.log_rect.bottom = self.map_rect.bottom - pad
         fit = pygame.Rect(self.map_rect.x, self.map_rect.y, self.map_rect.width,   # a fitted map and its tick
                           self.log_rect.y - pad // 2 - self.map_rect.y)            # labels stay above the log
-        self.camera.set_viewport(self.map_rect, fit_area=labelled_fit_area(self.level, self.camera, fit))
-        if self._deploy_view is None and self.phase == "deploy":
-            self._frame_spawn()
+        self.eyes.set_viewport(self.map_rect, map_fit=labelled_fit_area(self.level, self.eyes.map, fit), table_fit=fit)
+        if not self._deploy_view and self.phase == "deploy":
+            for mode, cam in (("map", self.eyes.map), ("relief", self.eyes.table)):
+                self._deploy_view[mode] = self._frame_spawn(cam)
         bottom = self.panel.layout(panel, scale)
         (x0, x1), (y0, y1) = self.level.bounds
         aspect = (x1 - x0) / (y1 - y0)
@@ -210,19 +211,21 @@ class Battle(Scene):
             momentum = float(np.clip(momentum, *self.level.momentum_range))
         self.recorder.set_orders(self.squad, optimizer, lr, momentum)
 
-    def _frame_spawn(self):
-        """Deploying: the camera closes in on the spawn zone (the rest is fog anyway)."""
-        cam = self.camera
+    def _frame_spawn(self, cam) -> tuple:
+        """Deploying: the camera closes in on the spawn zone (the rest is fog anyway); returns the
+        close-up's (center, zoom)."""
         cam.fit()
         span = 2 * self.level.spawn_radius / DEPLOY_SPAWN_SHARE        # world units the view should show
         zoom = min(cam.viewport.width, cam.viewport.height) / span
         cam.zoom_at(cam.viewport.center, min(max(zoom / cam.zoom, 1.0), DEPLOY_ZOOM_MAX))
-        half = np.array(cam.viewport.size) / 2 / cam.zoom           # half the view [world]
-        (x0, x1), (y0, y1) = self.level.bounds
-        lo, hi = np.array([x0, y0]) + half, np.array([x1, y1]) - half
-        centre = np.where(lo <= hi, np.clip(self.level.spawn_center, lo, hi), (lo + hi) / 2)
-        cam.center_on(centre)                                         # the view stays on the map if it can
-        self._deploy_view = (cam.center.copy(), cam.zoom)
+        centre = np.asarray(self.level.spawn_center, float)
+        if cam is self.eyes.map:                                      # the map's view stays on the map if it can
+            half = np.array(cam.viewport.size) / 2 / cam.zoom         # half the view [world]
+            (x0, x1), (y0, y1) = self.level.bounds
+            lo, hi = np.array([x0, y0]) + half, np.array([x1, y1]) - half
+            centre = np.where(lo <= hi, np.clip(centre, lo, hi), (lo + hi) / 2)
+        cam.center_on(centre)
+        return cam.center.copy(), cam.zoom
 
     def start(self):
         """Begin the descent; a camera still on the deploy close-up pulls back to the whole map."""
@@ -230,10 +233,10 @@ class Battle(Scene):
             self.phase = "descend"
             if self.replay is None:
                 self.log.add("Descent started", ACCENT)
-            if self._deploy_view is not None:
-                center, zoom = self._deploy_view
-                if np.array_equal(self.camera.center, center) and self.camera.zoom == zoom:
-                    self.camera.fit()
+            for mode, cam in (("map", self.eyes.map), ("relief", self.eyes.table)):
+                center, zoom = self._deploy_view.get(mode, (None, None))
+                if center is not None and np.array_equal(cam.center, center) and cam.zoom == zoom:
+                    cam.fit()
 
     def toggle_pause(self):
         if self.phase == "deploy":
@@ -262,6 +265,7 @@ class Battle(Scene):
     def update(self, dt: float):
         self.time_s += dt
         self.log.tick(dt)
+        self.eyes.update(dt)
         if not self.show_help and not self.confirm_leave:
             self.controls.update(dt, self.app.screen.get_size())
         if self.phase == "descend" and not self.paused and not self.show_help and not self.confirm_leave:
@@ -327,7 +331,7 @@ class Battle(Scene):
 
     # -- input ------------------------------------------------------------------------------------
     def unit_pixels(self) -> np.ndarray:
-        return np.asarray(self.camera.pos2pix(self.world.positions), float)
+        return unit_pixels(self.world, self.camera)
 
     def network_unit(self) -> int:
         """The unit whose network the inset shows: among the selected units (else the panel's squad)
@@ -343,6 +347,15 @@ class Battle(Scene):
             if len(found):
                 return int(found[0])
         return int(pool[0])
+
+    @property
+    def camera(self):
+        """The camera in use: the sand table's or the map's (V switches)."""
+        return self.eyes.camera
+
+    def toggle_view(self):
+        """V: relief <-> map; the choice carries over to the next battles of this session."""
+        self.app.view = self.eyes.toggle()
 
     # -- input and drawing (battle_input.py, battle_screen.py) -------------------------------------------
     def handle(self, event) -> bool:

@@ -86,6 +86,8 @@ def key_command(b, event):
         b.fog.enabled = not b.fog.enabled
     elif k == pygame.K_HOME:
         b.camera.fit()
+    elif k == pygame.K_v:
+        b.toggle_view()
 
 
 def minimap_click(b, event) -> bool:

@@ -14,8 +14,9 @@ import pygame
 
 from game.view.help import draw_help
 from game.view.nn_view import draw_decision_inset
-from game.view.render import SQUAD_COLOURS, draw_map, draw_minimap
+from game.view.render import SQUAD_COLOURS, draw_minimap
 from game.view.widgets import ACCENT, MUTED, PANEL, TEXT, backdrop, ellipsize, text, text_width
+from game.view.world_view import draw_world
 
 from .hud import HELP
 
@@ -32,7 +33,7 @@ def draw_network(b, surface, rect=None, scale=None):
 def draw(b, surface):
     """The battle's frame: the map with units and the selection box, the network inset, the banner,
     the event log, the squad panel, the minimap; then the hints, the question or the help."""
-    draw_map(surface, b.world, b.camera, b.art, b.fog, selected=b.selection.mask,
+    draw_world(surface, b.world, b.camera, b.art, b.fog, selected=b.selection.mask,
              time_s=b.time_s)
     box = b.selection.box
     if box is not None:

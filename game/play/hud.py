@@ -101,6 +101,9 @@ HELP = [
         ("Mouse wheel", "zoom around the cursor"),
         ("Home", "fit the whole map"),
         ("Minimap click", "jump there"),
+        ("V", "sand table (relief) / map"),
+        ("Q / E", "turn the table by 45\u00b0"),
+        ("PgUp / PgDn", "look down more / less steeply"),
         ("F", "fog of war on / off"),
     ]),
     ("Game", [

@@ -18,12 +18,12 @@ import pygame
 import sim
 
 from game.app import Scene
-from game.view.controls import CameraControls
 from game.view.names import OPTIMIZER_LABELS, uses_momentum
 from game.view.nn_view import place_inset
-from game.view.render import SQUAD_COLOURS, draw_map
+from game.view.render import SQUAD_COLOURS
 from game.view.widgets import (ACCENT, BAD, FAINT, GOOD, MUTED, PANEL, PANEL_EDGE, STATUS_COLOURS, TEXT, Button,
                                draw_stars, text, wrap)
+from game.view.world_view import draw_world
 
 from .hud import battle_layout
 
@@ -36,17 +36,18 @@ class Results(Scene):
         super().__init__(app)
         self.battle = battle
         self.world, self.level = battle.world, battle.level
-        self.camera = battle.camera
-        self.controls = CameraControls(self.camera)
+        self.eyes = battle.eyes
+        self.controls = self.eyes.controls
         self.saved_to = None
         self._fitted = False             # the camera fits the whole map once, on arrival
 
     def layout(self, size, scale):
         self.size, self.scale = size, scale
         self.map_rect, self.panel = battle_layout(size, scale)
-        self.camera.set_viewport(self.map_rect)
+        self.eyes.set_viewport(self.map_rect)
         if not self._fitted:
-            self.camera.fit()
+            self.eyes.map.fit()
+            self.eyes.table.fit()
             self._fitted = True
         if self.battle.network is not None:
             m, pad = self.map_rect, int(14 * scale)
@@ -110,17 +111,27 @@ class Results(Scene):
                 self.save_replay()
             elif event.key == pygame.K_HOME:
                 self.camera.fit()
+            elif event.key == pygame.K_v:
+                self.app.view = self.eyes.toggle()
+            elif event.key in (pygame.K_q, pygame.K_e, pygame.K_PAGEUP, pygame.K_PAGEDOWN):
+                self.controls.handle(event)
             elif event.key in (pygame.K_LEFT, pygame.K_RIGHT, pygame.K_UP, pygame.K_DOWN):
                 self.controls.handle(event)
             return False
         self.controls.handle(event)
         return False
 
+    @property
+    def camera(self):
+        """The camera in use: the sand table's or the map's (V switches)."""
+        return self.eyes.camera
+
     def update(self, dt):
+        self.eyes.update(dt)
         self.controls.update(dt, self.size)
 
     def draw(self, surface):
-        draw_map(surface, self.world, self.camera, self.battle.art, None, show_minima=True,
+        draw_world(surface, self.world, self.camera, self.battle.art, None, show_minima=True,
                  time_s=self.app.time_s)
         if self.battle.network is not None:
             self.battle.draw_network(surface, self.inset_rect, self.inset_scale)

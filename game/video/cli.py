@@ -27,6 +27,7 @@ from .record import Recording, record, schedule
 MAX_FPS, MAX_GIF_FPS = 120, 50
 MIN_SIZE, MAX_SIZE = (160, 120), (3840, 2160)       # [px]
 MAX_DURATION = 3600.0                                # [s]
+MAX_ORBIT = 1080        # --orbit turns the table by at most three full turns [deg]
 MAX_SEED = 2**63 - 1
 RACE_MOMENTUM = 0.9     # in a race, an optimizer with momentum gets this when neither flag nor level sets one
 
@@ -54,6 +55,14 @@ def run(args) -> int:
     return 0
 
 
+def _view(text) -> str:
+    """--view: relief (the sand table, the default) or map."""
+    view = (text or "relief").strip().lower()
+    if view not in ("relief", "map"):
+        raise RecordError(f"--view: expected relief or map, got {text!r}")
+    return view
+
+
 def recording_from_args(args) -> tuple:
     """(Recording, --out path or None, --frames-dir path or None), or a RecordError."""
     if not args.out and not args.frames_dir:
@@ -72,7 +81,11 @@ def recording_from_args(args) -> tuple:
     steps = rec.steps if args.steps is None else _number(args.steps, "--steps", int, 1, sim.levels.MAX_BUDGET)
     if rec.replay is not None:
         steps = min(steps, rec.steps)
-    rec = replace(rec, steps=steps, fps=fps, size=size, duration=duration, fog=args.fog)
+    view = _view(args.view)
+    orbit = 0.0 if args.orbit is None else _number(args.orbit, "--orbit", float, -MAX_ORBIT, MAX_ORBIT)
+    if orbit and view != "relief":
+        raise RecordError("--orbit turns the sand table; it needs --view relief")
+    rec = replace(rec, steps=steps, fps=fps, size=size, duration=duration, fog=args.fog, view=view, orbit=orbit)
     if gif:
         _check_gif_memory(rec, args.out)
     return rec, out, frames_dir

@@ -26,6 +26,9 @@ from game.view.camera import Camera
 from game.view.chart import draw_sparkline
 from game.view.names import OPTIMIZER_LABELS, uses_momentum
 from game.view.palette import WAR_ROOM
+from game.view.relief_camera import ReliefCamera
+from game.view.relief_draw import draw_relief
+from game.view.relief_view import ReliefView
 from game.view.render import SQUAD_COLOURS, Fog, MapArt, draw_map
 from game.view.widgets import (ACCENT, MUTED, PANEL, PANEL_EDGE, SHADE, STATUS_COLOURS, TEXT, backdrop, ellipsize, text,
                       text_width, wrap)
@@ -43,6 +46,7 @@ CHART_MIN = 70             # px: a chart of the heights needs at least this much
 TITLE_DIM = 170            # the title card darkens the picture behind it by this alpha
 COUNT_ORDER = ("arrived", "descending", "trapped", "diverged")
 BACKGROUND = WAR_ROOM.background   # around the map
+RELIEF_YAW = 0.0           # the sand table's heading at the start of a film [deg] (the orbit turns it on)
 
 
 def orders_text(orders) -> str:
@@ -68,8 +72,10 @@ def squads_present(world) -> list:
 class Film:
     """The look of one recording: frame size, layout, the level's map art and camera, the fog."""
 
-    def __init__(self, level, size, fog: bool = False, steps: int | None = None, title: str | None = None):
+    def __init__(self, level, size, fog: bool = False, steps: int | None = None, title: str | None = None,
+                 view: str = "relief", orbit: float = 0.0):
         self.level, self.size = level, tuple(size)
+        self.view, self.orbit = view, float(orbit)         # the sand table or the map; its turn [deg] over the film
         self.steps = steps or level.budget                  # the progress bar's full length
         self.title = title or level.title
         w, h = self.size
@@ -86,6 +92,10 @@ class Film:
             self._leave_room_right()
         resolution = int(np.clip(math.ceil(self.camera.zoom * level.size), 256, 4096))
         self.art = MapArt(level, resolution=resolution)     # drawn at the size it is shown
+        if view == "relief":
+            self.camera = ReliefCamera(self.art.ground, self.map_rect, yaw=RELIEF_YAW)
+            self.relief = ReliefView(self.art.ground, margin=0.0)
+            self._frame_table()
         self.fog = Fog(level) if fog else None
         self._caption_base = None                           # the caption without the step count
         self._legend_key, self._legend_img = None, None
@@ -109,6 +119,51 @@ class Film:
         left = area.x + TICK_ROOM + max(0, min(spare // 2, spare - LABEL_ROOM))
         self.camera.pan_px(left - drawn.x, 0)
 
+    def _frame_table(self):
+        """One zoom for the whole film, at which the table fits at every heading of its orbit, and
+        the point the table's middle stays on: the map area's centre, or left of it when the legend
+        is beside the map (labels and banners reach out to the right of what they mark)."""
+        cam = self.camera
+        headings = RELIEF_YAW + self.orbit * np.linspace(0.0, 1.0, 25 if self.orbit else 1)
+        zooms, widths = [], []
+        for yaw in headings:
+            cam.set_pose(yaw)
+            cam.fit()
+            zooms.append(cam.zoom)
+        self._table_zoom = min(zooms)
+        for yaw in headings:
+            self._place_table(yaw, self.map_rect.center)
+            widths.append(cam.map_rect().width)
+        area, widest = self.map_rect, max(widths)
+        x = area.centerx
+        if self.beside:
+            spare = area.width - widest
+            x = area.x + max(0, min(spare // 2, spare - LABEL_ROOM)) + widest // 2
+        self._table_at = (x, area.centery)
+        self._place_table(RELIEF_YAW, self._table_at)
+
+    def _place_table(self, yaw: float, at):
+        """The camera at heading ``yaw`` [deg], the film's zoom, the table's middle on ``at`` [px]."""
+        cam = self.camera
+        cam.set_pose(yaw)
+        cam.fitted = False
+        cam.zoom = self._table_zoom
+        cam.center = np.array([sum(self.level.bounds[0]) / 2, sum(self.level.bounds[1]) / 2])
+        box = cam.map_rect()
+        cam.pan_px(at[0] - box.centerx, at[1] - box.centery)
+
+    def turn_to(self, fraction: float):
+        """The sand table's heading ``fraction`` (0 .. 1) of the way through the film's orbit."""
+        if self.view == "relief" and self.orbit:
+            self._place_table(RELIEF_YAW + self.orbit * fraction, self._table_at)
+
+    def _draw(self, surface, world, **options):
+        """The world as the game draws it: the sand table or the map."""
+        if self.view == "relief":
+            draw_relief(surface, world, self.camera, self.relief, self.fog, **options)
+        else:
+            draw_map(surface, world, self.camera, self.art, self.fog, **options)
+
     def px(self, v: float, low: int = 1) -> int:
         """A size given at 720p [px], at this frame's scale."""
         return max(low, round(v * self.scale))
@@ -122,8 +177,7 @@ class Film:
         height of each squad's lowest unit at every step, (squads, steps + 1) with NaN for steps to
         come, charted under the legend when it stands beside the map."""
         names = [squad_label(world, s, race) for s in range(world.n_squads)]    # the banner names as the legend
-        draw_map(surface, world, self.camera, self.art, self.fog, show_minima=show_minima, time_s=time_s,
-                 squad_names=names)
+        self._draw(surface, world, show_minima=show_minima, time_s=time_s, squad_names=names)
         self._caption(surface, world)
         self._legend(surface, world, race)
         if best is not None and self.beside:
@@ -144,7 +198,7 @@ class Film:
     def title_card(self, surface, world, race: bool = False, summary: str = ""):
         """The map at the start, dimmed, and over it: the title, the lesson, every squad's orders."""
         surface.fill(BACKGROUND)
-        draw_map(surface, world, self.camera, self.art, self.fog)
+        self._draw(surface, world)
         dim(surface)
         w, h = self.size
         big, body, small = self.text_px(40), self.text_px(19), self.text_px(15)
@@ -176,7 +230,12 @@ class Film:
         the title card -- with one pixel of each squad, status and text colour (for a GIF's palette)."""
         w, h = self.map_rect.size
         sample = pygame.Surface((w, 2 * h + 1))
-        img, at = self.art.view(self.camera)
+        if self.view == "relief":
+            self.relief.update(self.camera)
+            img, rect = self.relief.picture(self.camera)
+            at = rect.topleft
+        else:
+            img, at = self.art.view(self.camera)
         for y in (0, h):
             sample.blit(img, (at[0] - self.map_rect.x, y + at[1] - self.map_rect.y))
         dim(sample.subsurface((0, h, w, h)))

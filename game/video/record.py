@@ -55,6 +55,8 @@ class Recording:
     duration: float | None = None         # [s] of video; None: one step per frame
     fog: bool = False
     replay: object = None
+    view: str = "relief"                  # "relief" (the sand table) or "map"
+    orbit: float = 0.0                    # [deg] the table turns by over the film (relief only)
 
     @property
     def race(self) -> bool:
@@ -147,7 +149,7 @@ class Descent:
 def film_for(rec: Recording) -> Film:
     """The look of the recording (a replay says so in its title)."""
     title = f"Replay: {rec.level.title}" if rec.replay is not None else None
-    return Film(rec.level, rec.size, fog=rec.fog, steps=rec.steps, title=title)
+    return Film(rec.level, rec.size, fog=rec.fog, steps=rec.steps, title=title, view=rec.view, orbit=rec.orbit)
 
 
 def frames(rec: Recording, film: Film, surface):
@@ -155,20 +157,30 @@ def frames(rec: Recording, film: Film, surface):
     is drawn once and yielded for each of its frames.)"""
     descent, plan = Descent(rec, film.fog), schedule(rec.steps, rec.fps, rec.duration)
     world = descent.world
-    if plan.title:
-        film.title_card(surface, world, rec.race, rec.summary())
-    for _ in range(plan.title):
+    turning = film.view == "relief" and bool(film.orbit)   # cards are drawn once, unless the table turns
+    n = [0]
+
+    def turn():
+        film.turn_to(n[0] / max(1, plan.frames - 1))
+        n[0] += 1
+
+    for f in range(plan.title):
+        if turning or not f:
+            turn()
+            film.title_card(surface, world, rec.race, rec.summary())
         yield
     k = 0
     for k, step in enumerate(plan.steps):
         if rec.duration is None and k and descent.finished:
             break                                # nothing moves any more: on to the ending
         descent.advance(step)
+        turn()
         film.descent(surface, world, k / rec.fps, rec.race, descent.best)
         yield
-    if plan.ending:
-        film.ending(surface, world, k / rec.fps, rec.race, descent.best)
-    for _ in range(plan.ending):
+    for f in range(plan.ending):
+        if turning or not f:
+            turn()
+            film.ending(surface, world, k / rec.fps, rec.race, descent.best)
         yield
 
 

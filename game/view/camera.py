@@ -69,6 +69,18 @@ class Camera:
             self.zoom = float(np.clip(self.zoom, *self.zoom_limits()))
             self._keep_map_in_view()
 
+    def key(self) -> tuple:
+        """Everything a picture of the map depends on (trails and overlays are cached by it)."""
+        return ("map", self.zoom, float(self.center[0]), float(self.center[1]), tuple(self.viewport))
+
+    @property
+    def moving(self) -> bool:
+        """The map camera never animates (the relief's camera turns and tilts)."""
+        return False
+
+    def update(self, dt: float):
+        """Nothing animates on the map."""
+
     def zoom_limits(self) -> tuple:
         """(lowest, highest) zoom [px/world]."""
         f = self.fit_zoom

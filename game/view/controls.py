@@ -1,5 +1,6 @@
 """Moving the camera: arrows/WASD and the window edge pan, a middle-button drag pans (the ground
-follows the hand), the wheel zooms around the cursor. Shared by every front end that shows a map.
+follows the hand), the wheel zooms around the cursor; on the sand table Q / E turn it by 45 degrees
+and PgUp / PgDn tilt the view. Shared by every front end that shows a map.
 
 Everything is driven by pygame events, including which keys are held and where the mouse is,
 so posted events (the tests) and a real mouse and keyboard behave the same.
@@ -15,6 +16,8 @@ ZOOM_STEP = 1.2          # zoom factor per wheel notch
 
 PAN_KEYS = {pygame.K_LEFT: (-1, 0), pygame.K_a: (-1, 0), pygame.K_RIGHT: (1, 0), pygame.K_d: (1, 0),
             pygame.K_UP: (0, -1), pygame.K_w: (0, -1), pygame.K_DOWN: (0, 1), pygame.K_s: (0, 1)}
+TURN_KEYS = {pygame.K_q: -1, pygame.K_e: 1}                    # the relief camera's turns ...
+TILT_KEYS = {pygame.K_PAGEUP: 1, pygame.K_PAGEDOWN: -1}        # ... and tilts (steeper / lower)
 CTRL = pygame.KMOD_CTRL | pygame.KMOD_META
 
 
@@ -42,6 +45,13 @@ class CameraControls:
         if t == pygame.KEYUP and event.key in PAN_KEYS:
             self.held.discard(event.key)
             return True
+        if t == pygame.KEYDOWN and hasattr(self.camera, "turn") and not ctrl_held(event):
+            if event.key in TURN_KEYS:
+                self.camera.turn(TURN_KEYS[event.key])
+                return True
+            if event.key in TILT_KEYS:
+                self.camera.tilt_by(TILT_KEYS[event.key])
+                return True
         if t in (pygame.WINDOWLEAVE, pygame.WINDOWFOCUSLOST):
             self.mouse = None
             self.held.clear()

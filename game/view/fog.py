@@ -58,6 +58,33 @@ class Fog:
         row = np.clip(np.floor((y1 - xy[:, 1]) / self.cell), 0, self.shape[0] - 1).astype(np.intp)
         return row, col
 
+    def cells(self, xy) -> tuple:
+        """Cell (row, col) of world points (N, 2), clamped to the grid."""
+        return self._cells(xy)
+
+    def corners(self, xy) -> tuple:
+        """For world points (N, 2): the flat index of the cell whose centre is up-left of each, and
+        the weights (N, 2) of the next column and row, for ``opacity_between``."""
+        xy = np.asarray(xy, float).reshape(-1, 2)
+        (x0, _), (_, y1) = self.bounds
+        rows, cols = self.shape
+        fc = np.clip((xy[:, 0] - x0) / self.cell - 0.5, 0, cols - 1.001)
+        fr = np.clip((y1 - xy[:, 1]) / self.cell - 0.5, 0, rows - 1.001)
+        c, r = fc.astype(np.intp), fr.astype(np.intp)
+        return c * rows + r, np.column_stack([fc - c, fr - r]).astype(np.float32)
+
+    def opacity_between(self, index, weights) -> np.ndarray:
+        """The fog's opacity (0 explored .. 255 unknown) interpolated between the four cell
+        centres around each point (``corners`` gives the arguments), as float32."""
+        alpha = pygame.surfarray.pixels_alpha(self.grid)          # indexed [col, row]
+        flat = np.ascontiguousarray(alpha).reshape(-1).astype(np.float32)
+        del alpha
+        rows = self.shape[0]
+        wc, wr = weights[:, 0], weights[:, 1]
+        here = flat[index] * (1 - wc) + flat[index + rows] * wc            # this row, this and the next column
+        below = flat[index + 1] * (1 - wc) + flat[index + rows + 1] * wc   # the row below
+        return here * (1 - wr) + below * wr
+
     def reveal(self, positions):
         """Mark the cells within ``reveal_radius`` of each position (N, 2) [world] explored.
         Points farther off the map than the radius (a unit flung away) reveal nothing."""

@@ -1,4 +1,5 @@
-"""The minimap: the whole map small, the fog, every unit as a dot, and the camera's view as a frame.
+"""The minimap: the whole map small, the fog, every unit as a dot, and the camera's view as a frame
+(on the sand table, the ground its view shows: a turned quadrilateral).
 
 The map keeps its aspect ratio inside the given rectangle (centred). Its picture (terrain with the
 fog over it) is cached until the fog changes; a frame then costs one blit, one dot per unit and a
@@ -76,11 +77,18 @@ def draw_minimap(surface, rect, world, camera, art, fog=None, palette="war-room"
         surface.fill(p.background, rect)
         surface.blit(_picture(art, fog, area.size, palette), area)
         _dots(surface, area, world)
-        (vx0, vx1), (vy0, vy1) = camera.world_rect()
-        (l, t), (r, b) = _world2mini(area, world.level, np.array([[vx0, vy1], [vx1, vy0]]))
-        view = pygame.Rect(round(l), round(t), round(r - l), round(b - t)).clip(area)
-        pygame.draw.rect(surface, p.outline, view.inflate(2, 2), 1)
-        pygame.draw.rect(surface, p.marker, view, 1)
+        if hasattr(camera, "footprint"):             # the sand table: the ground the view shows, turned
+            surface.set_clip(area.clip(surface.get_clip()))
+            quad = _world2mini(area, world.level, camera.footprint()).tolist()
+            pygame.draw.polygon(surface, p.outline, quad, 3)
+            pygame.draw.polygon(surface, p.marker, quad, 1)
+            surface.set_clip(rect.clip(old_clip) if old_clip else rect)
+        else:
+            (vx0, vx1), (vy0, vy1) = camera.world_rect()
+            (l, t), (r, b) = _world2mini(area, world.level, np.array([[vx0, vy1], [vx1, vy0]]))
+            view = pygame.Rect(round(l), round(t), round(r - l), round(b - t)).clip(area)
+            pygame.draw.rect(surface, p.outline, view.inflate(2, 2), 1)
+            pygame.draw.rect(surface, p.marker, view, 1)
         pygame.draw.rect(surface, p.marker, rect, 1)
     finally:
         surface.set_clip(old_clip)

@@ -29,7 +29,7 @@ from .camera import Camera
 from .fog import Fog, grid_step
 from .minimap import draw_minimap, minimap_pick
 from .palette import SQUAD_COLOURS, ramp_colour
-from .trails import TrailLayer
+from .trails import draw_trails
 
 __all__ = ["MapArt", "Fog", "draw_map", "labelled_fit_area", "draw_minimap", "minimap_pick", "frame_array",
            "SQUAD_COLOURS", "ramp_colour"]
@@ -57,12 +57,14 @@ class MapArt:
         self.px_per_world = resolution / level.size                   # [px/world]
         size = (max(2, round((x1 - x0) * self.px_per_world)), max(2, round((y1 - y0) * self.px_per_world)))
         h, gx, gy = _raster(level.terrain, level.bounds, size, SAMPLE_STEP)
+        self.heights = h                                              # (W, H) float32, for the relief
         self.scale = pal.HeightScale(h[::2, ::2], level.global_min_height)
         self.relief_gain = pal.relief_gain_for(gx[::2, ::2], gy[::2, ::2])
         self.surface = self._picture(h, gx, gy, (x1 - x0) / size[0])
         self._scaled: dict = {}
         self._detail = None          # (zoom, region [world], surface) of the last close-up render
         self._detail_view = None     # (zoom, surface): that render scaled to the camera's zoom
+        self._ground = None          # the relief's heightfield (game.view.ground), on first use
 
     def _picture(self, h, gx, gy, px_size) -> pygame.Surface:
         """Shade rasters (W, H) of heights and slopes into a plain 32-bit Surface."""
@@ -70,6 +72,18 @@ class MapArt:
         surf = pygame.Surface(h.shape)
         pygame.surfarray.blit_array(surf, rgb)
         return surf
+
+    def rgb(self) -> np.ndarray:
+        """The whole picture as (W, H, 3) uint8, x-major like ``heights``."""
+        return pygame.surfarray.array3d(self.surface)
+
+    @property
+    def ground(self):
+        """The terrain as a heightfield for the relief view (built on first use, then kept)."""
+        if self._ground is None:
+            from .ground import Ground
+            self._ground = Ground(self.level, self)
+        return self._ground
 
     def scaled(self, size) -> pygame.Surface:
         """The whole map smooth-scaled to ``size`` (w, h) [px]; the last few sizes are cached."""
@@ -210,7 +224,7 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
         marks.draw_spawn(surface, world.level, camera, p)
         px = camera.pos2pix(world.positions)
         surface.set_clip(view.clip(camera.map_rect()))      # trails, arrows and bursts stay on the map:
-        _draw_trails(surface, view, world, camera, palette, squad_colours)  # a unit flown off it leaves no line across
+        draw_trails(surface, view, world, camera, palette, squad_colours)    # a unit flown off it leaves no line across
         _draw_arrows(surface, view, world, camera, palette)  # the margins, the labels or the HUD
         surface.set_clip(view)
         _draw_units(surface, view, world, px, selected, palette)
@@ -238,19 +252,6 @@ def labelled_fit_area(level, camera, area) -> pygame.Rect:
         l, b = marks.frame_room(level, grid_step(probe))
         left, bottom = max(left, l), max(bottom, b)
     return pygame.Rect(area.x + left, area.y, max(1, area.width - left), max(1, area.height - bottom))
-
-
-_TRAIL_LAYERS: dict = {}
-
-
-def _draw_trails(surface, view, world, camera, palette, colours=None):
-    """The world's trails (see trails.py), with one TrailLayer kept per (world, view)."""
-    key = (id(world.trail), tuple(view))
-    if key not in _TRAIL_LAYERS:
-        if len(_TRAIL_LAYERS) >= 4:
-            _TRAIL_LAYERS.pop(next(iter(_TRAIL_LAYERS)))
-        _TRAIL_LAYERS[key] = TrailLayer()
-    _TRAIL_LAYERS[key].draw(surface, view, world, camera, palette, colours)
 
 
 def _draw_arrows(surface, view, world, camera, palette):

@@ -41,9 +41,12 @@ class TrailLayer:
         self._trail = None        # the world's ring buffer itself (held, so its id stays unique)
         self._layer = None
         self._colours_key, self._colours = None, None
+        self._hidden = None       # the relief's occlusion test for this frame (None on the map)
 
-    def draw(self, surface, view: pygame.Rect, world, camera, palette="war-room", colours=None):
-        """Blend the trails onto ``surface`` inside ``view`` [px]; ``colours``: per-squad colours."""
+    def draw(self, surface, view: pygame.Rect, world, camera, palette="war-room", colours=None, hidden=None):
+        """Blend the trails onto ``surface`` inside ``view`` [px]; ``colours``: per-squad colours;
+        ``hidden``: for the relief, which world points (N, 2) the ground hides (not drawn)."""
+        self._hidden = hidden
         size = (view.width + 2 * LAYER_PAD, view.height + 2 * LAYER_PAD)
         if self._layer is None or self._layer.get_size() != size:
             self._layer = pygame.Surface(size, pygame.SRCALPHA)
@@ -73,8 +76,7 @@ class TrailLayer:
         when the camera, the view, the world or the line style (chosen from today's segments) changed.
         The style depends only on the trail now, so a frame is a function of the world and camera."""
         k, n = world.trail.shape[:2]
-        key = (id(world.trail), camera.zoom, float(camera.center[0]), float(camera.center[1]),
-               tuple(camera.viewport), tuple(view), size)
+        key = (id(world.trail), camera.key(), tuple(view), size, self._hidden is None)
         style = self._style(world, camera)
         new = world.step_count - self._step
         if key != self._key or self._trail is not world.trail or not 0 <= new < k or style != (self._thick, self._m):
@@ -115,12 +117,15 @@ class TrailLayer:
         position towards this row's, clamped into the layer's hidden border when off the view.
         A thick line's shadow is the same indices moved one pixel right and down."""
         w, h = size
-        a = _layer_xy(camera, view, world.trail[(rows - 1) % len(world.trail)])
-        b = _layer_xy(camera, view, world.trail[rows])
+        a = _layer_xy(camera, view, world.trail[(rows - 1) % len(world.trail)], self._hidden)
+        b = _layer_xy(camera, view, world.trail[rows], self._hidden)
+        gone = None if a[2] is None else a[2] | b[2]              # (rows, N): a hidden end hides the segment
         t = (np.arange(self._m, dtype=np.float32) / self._m)[None, :, None]
         x = np.clip(a[0][:, None, :] + (b[0] - a[0])[:, None, :] * t, 0, w - LAYER_PAD).astype(np.int32)
         y = np.clip(a[1][:, None, :] + (b[1] - a[1])[:, None, :] * t, 0, h - LAYER_PAD).astype(np.int32)
         idx = y * w + x                                          # (rows, m, N)
+        if gone is not None:
+            idx *= ~gone[:, None, :]                             # hidden segments: the layer's corner pixel
         if self._thick:
             idx = np.concatenate([idx, idx + 1, idx + w], axis=1)
         return idx
@@ -141,12 +146,14 @@ class TrailLayer:
         return self._colours
 
 
-def _layer_xy(camera, view, xy):
-    """World points (..., 2) -> float32 pixel x and y in the padded layer of ``view``."""
-    z = camera.zoom
-    x = (camera.viewport.centerx - view.x + LAYER_PAD - camera.center[0] * z) + xy[..., 0] * z
-    y = (camera.viewport.centery - view.y + LAYER_PAD + camera.center[1] * z) - xy[..., 1] * z
-    return x.astype(np.float32), y.astype(np.float32)
+def _layer_xy(camera, view, xy, hidden=None):
+    """World points (..., 2) -> (x, y, gone): float32 pixel x and y in the padded layer of ``view``,
+    and which of them ``hidden`` says the ground hides (None on the map)."""
+    px = camera.pos2pix(xy)
+    x = (px[..., 0] - view.x + LAYER_PAD).astype(np.float32)
+    y = (px[..., 1] - view.y + LAYER_PAD).astype(np.float32)
+    gone = None if hidden is None else hidden(xy.reshape(-1, 2)).reshape(xy.shape[:-1])
+    return x, y, gone
 
 
 def _longest(world, camera, rows) -> float:
@@ -156,3 +163,16 @@ def _longest(world, camera, rows) -> float:
     step = world.trail[rows] - world.trail[(rows - 1) % len(world.trail)]
     d = np.maximum(np.abs(step[..., 0]), np.abs(step[..., 1]))
     return float(np.quantile(d, LONG_SHARE)) * camera.zoom if d.size else 0.0
+
+
+_LAYERS: dict = {}
+
+
+def draw_trails(surface, view, world, camera, palette="war-room", colours=None, hidden=None):
+    """The world's trails into ``view`` [px], with one TrailLayer kept per (world, view)."""
+    key = (id(world.trail), tuple(view))
+    if key not in _LAYERS:
+        if len(_LAYERS) >= 4:
+            _LAYERS.pop(next(iter(_LAYERS)))
+        _LAYERS[key] = TrailLayer()
+    _LAYERS[key].draw(surface, view, world, camera, palette, colours, hidden)

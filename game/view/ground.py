@@ -1,0 +1,75 @@
+"""The ground of the sand table: a level's terrain as a heightfield to stand on a plinth.
+
+A height h [terrain units] becomes an elevation z [world units] above the lowest ground:
+
+    t = (h - h_low) / (h_95 - h_low)               0 at the lowest ground, 1 at the 95th percentile
+    z = RELIEF_SHARE * size * soft(t)              soft(t) = t up to 1, then 1 + CAP tanh((t - 1) / CAP)
+
+so 95% of the map spans the same share of the map's long side on every level -- a shallow bowl and
+a spiky egg-crate both read as hills and valleys -- and the rare towering cliff is squeezed into
+the last CAP instead of flattening everything else. ``h_low`` is the global minimum (or the lowest
+ground seen, if lower), so the goal always sits at z = 0.
+
+The elevation raster shares the terrain picture's pixels (``MapArt.heights``, one sample per
+texel, x-major, row 0 at the map's top edge): the relief drapes exactly the art the map shows.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+RELIEF_SHARE = 0.22     # 95% of the ground lies within this share of the map's long side, vertically
+CAP = 0.3               # heights above the 95th percentile approach 1 + CAP times that, never more
+PLINTH_SHARE = 0.05     # the plinth reaches this share of the map's long side below the lowest ground
+PERCENTILE = 95.0
+
+
+class Ground:
+    """Elevations of a level for the relief: ``z`` (TW, TH) float32 [world], the packed colours of
+    the terrain picture ``colours`` (TW, TH) uint32 (0xRRGGBB), and the maps between them."""
+
+    def __init__(self, level, art):
+        self.level = level
+        self.bounds = level.bounds
+        heights = np.asarray(art.heights, np.float64)
+        finite = heights[np.isfinite(heights)]
+        self.h_low = min(float(level.global_min_height), float(finite.min()) if finite.size else 0.0)
+        high = float(np.percentile(finite, PERCENTILE)) if finite.size else self.h_low + 1.0
+        self.h_span = max(high - self.h_low, 1e-12 * max(1.0, abs(high)))
+        self.top = RELIEF_SHARE * level.size                 # elevation of the 95th percentile [world]
+        self.z = self.elevation(np.nan_to_num(heights, nan=high, posinf=high, neginf=self.h_low)).astype(np.float32)
+        self.z_max = float(self.z.max())
+        self.base = -PLINTH_SHARE * level.size                # the plinth's foot [world]
+        rgb = art.rgb()
+        self.colours = ((rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8)
+                        | rgb[..., 2].astype(np.uint32))
+        self.texels = self.z.shape                            # (TW, TH)
+        (x0, x1), (y0, y1) = self.bounds
+        self.texel_size = ((x1 - x0) / self.texels[0], (y1 - y0) / self.texels[1])   # [world per texel]
+
+    def elevation(self, h) -> np.ndarray:
+        """Heights [terrain units] -> elevations z [world] (see the module's docstring)."""
+        t = np.maximum((np.asarray(h, np.float64) - self.h_low) / self.h_span, 0.0)
+        soft = np.where(t <= 1.0, t, 1.0 + CAP * np.tanh((t - 1.0) / CAP))
+        return soft * self.top
+
+    def texel_coords(self, x, y) -> tuple:
+        """World coordinates -> fractional texel coordinates (i along x, j down from the top edge);
+        texel (i, j) covers [i, i + 1) x [j, j + 1)."""
+        (x0, _), (_, y1) = self.bounds
+        return (np.asarray(x) - x0) / self.texel_size[0], (y1 - np.asarray(y)) / self.texel_size[1]
+
+    def elevation_at(self, xy) -> np.ndarray:
+        """Elevation [world] under world points xy (..., 2), bilinear between texel centres and
+        clamped to the map's edge (for trails, markers and anything without an exact height)."""
+        xy = np.asarray(xy, float)
+        fi, fj = self.texel_coords(xy[..., 0], xy[..., 1])
+        tw, th = self.texels
+        fi = np.clip(fi - 0.5, 0.0, tw - 1.0)
+        fj = np.clip(fj - 0.5, 0.0, th - 1.0)
+        i0 = np.minimum(fi.astype(np.intp), tw - 2)
+        j0 = np.minimum(fj.astype(np.intp), th - 2)
+        wi, wj = fi - i0, fj - j0
+        z = self.z
+        top = z[i0, j0] * (1 - wi) + z[i0 + 1, j0] * wi
+        bottom = z[i0, j0 + 1] * (1 - wi) + z[i0 + 1, j0 + 1] * wi
+        return top * (1 - wj) + bottom * wj

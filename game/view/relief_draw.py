@@ -1,0 +1,220 @@
+"""The relief frame: the sand table with everything on it, drawn from the world's state.
+
+    view = ReliefView(art.ground)          # once per level: renders of the ground, reused
+    draw_relief(screen, world, camera, view, fog, selected=mask, time_s=t)
+
+What a frame shows, back to front: the table (ground and plinth, ``relief_view``), the fog lying
+on the ground, the spawn zone as a dashed ring on the ground, the trails along the ground, the
+units' soft shadows, the units the ground hides as faint rings (a unit is never lost), the units
+as balls resting on the ground (far ones first) with their velocity arrows, explosions, the goal
+flag once a unit arrived, and on the results screen every minimum. A unit's ball stands on its
+exact height: its ground point is (x, y, z(f(x, y))) with f from the world's own heights.
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+import pygame
+
+from sim.world import DESCENDING, DIVERGED
+
+from . import marks, sprites
+from . import palette as pal
+from .palette import SQUAD_COLOURS
+from .trails import draw_trails
+
+LIFT = sprites.UNIT_RADIUS + 1          # a ball's centre stands this far above its ground point [px]
+SHADOW = (18, 7)                         # a ball's shadow: an ellipse this wide and tall [px] ...
+SHADOW_ALPHA = 110                       # ... this dark ...
+SHADOW_FALL = 3.0                        # ... cast this far away from the light [px]
+GHOST_ALPHA = 120                        # a hidden unit's ring
+FOG_STEP = 4                             # the fog on the ground is worked out every 4th pixel, then smoothed
+FOG_VEIL = 0.95                          # the fog's opacity on the table: the relief's shading shows faintly
+SPAWN_DASHES = 40                        # dashes of the spawn ring on the ground
+ARROW_GAIN, ARROW_MAX, ARROW_MIN = 4.0, 32, 3    # velocity arrows as on the map (render.py)
+LIGHT = np.array([-1.0, 1.0]) / math.sqrt(2.0)   # light from the north-west, as the hillshade
+
+
+def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_minima=False,
+                time_s: float = 0.0, palette="war-room", squad_names=None, squad_colours=None):
+    """Everything on the table into ``camera.viewport`` of ``surface`` (clipped to it). The
+    arguments mean what they mean for ``render.draw_map``."""
+    p = pal.get(palette)
+    port = camera.viewport.clip(surface.get_rect())
+    old_clip = surface.get_clip()
+    surface.set_clip(port)
+    try:
+        view.update(camera)
+        surface.fill(p.background, port)
+        picture, at = view.picture(camera)
+        surface.blit(picture, at)
+        if fog is not None and fog.enabled:
+            over = fog_overlay(view, camera, fog, p)
+            surface.blit(over, camera.viewport)
+        draw_spawn_ring(surface, world.level, camera, view, p)
+        hidden = lambda xy: view.hidden(camera, xy, camera.ground.elevation_at(xy), 1.0)  # noqa: E731
+        draw_trails(surface, port, world, camera, palette, squad_colours, hidden=hidden)
+        _draw_units(surface, world, camera, view, selected, palette, port)
+        _draw_explosions(surface, world, camera, time_s, palette)
+        if world.won:
+            marks.draw_goal_flag(surface, world, camera, p, names=squad_names, colours=squad_colours)
+        if show_minima:
+            marks.draw_minima(surface, world.level, camera, p)
+    finally:
+        surface.set_clip(old_clip)
+
+
+def unit_points(world, camera) -> tuple:
+    """(ground pixels (N, 2), ball centres (N, 2), elevations (N,)) of every unit [px, px, world]."""
+    z = camera.ground.elevation(world.heights)
+    ground = camera.project(world.positions, z)
+    centre = ground.copy()
+    centre[:, 1] -= LIFT
+    return ground, centre, z
+
+
+def _draw_units(surface, world, camera, view, selected, palette, port):
+    """Shadows, the hidden units' rings, then the balls far to near with their arrows."""
+    ground, centre, z = unit_points(world, camera)
+    near = _near(centre, port.inflate(40, 40))
+    hidden = view.hidden(camera, world.positions, z, LIFT) & near
+    shown = near & ~hidden
+    order = np.argsort(-camera.depth(world.positions, z), kind="stable")       # far first
+    alive = world.status != DIVERGED
+    sh = _shadow()
+    offset = _shadow_offset(camera)
+    spots = np.rint(ground[order[(shown & alive)[order]]] + offset).astype(np.int64) - (SHADOW[0] // 2, SHADOW[1] // 2)
+    surface.fblits([(sh, q) for q in spots.tolist()])
+    ghosts = np.flatnonzero(hidden)
+    if len(ghosts):
+        rings = _ghost_rings()
+        xy = np.rint(centre[ghosts]).astype(np.int64) - rings[1]
+        surface.fblits(list(zip(rings[0][world.squad[ghosts] % len(SQUAD_COLOURS)].tolist(), xy.tolist())))
+    book = sprites.unit_sprites(palette)
+    first = order[shown[order]]
+    xy = np.rint(centre).astype(np.int64)
+    if selected is not None:
+        ring = np.zeros(world.n_units, bool)
+        chosen = np.asarray(selected)
+        ring[chosen.astype(np.intp) if chosen.dtype != bool else np.flatnonzero(chosen)] = True
+        r = book.ring.get_width() // 2
+        surface.fblits([(book.ring, q) for q in (xy[ring & near] - r).tolist()])
+    kinds = world.status[first].astype(np.intp) * len(SQUAD_COLOURS) + world.squad[first]
+    surface.fblits(list(zip(book.images[kinds].tolist(), (xy[first] - book.half[kinds, None]).tolist())))
+    _draw_arrows(surface, world, camera, xy, shown, palette)
+
+
+def _draw_arrows(surface, world, camera, xy, shown, palette):
+    """Velocity arrows from the balls of the descending units the ground does not hide."""
+    moving = np.flatnonzero((world.status == DESCENDING) & shown)
+    v = camera.vec2pix(world.velocity[moving])
+    length = np.minimum(ARROW_GAIN * np.hypot(v[:, 0], v[:, 1]), ARROW_MAX)
+    on = length >= ARROW_MIN
+    book = sprites.arrows(palette)
+    keys = book.keys(world.squad[moving[on]], np.arctan2(v[on, 1], v[on, 0]), length[on])
+    surface.fblits(list(zip(book.images[keys].tolist(), (xy[moving[on]] + book.offset[keys]).tolist())))
+
+
+def _draw_explosions(surface, world, camera, time_s, palette):
+    """A burst where a unit diverged, for a few steps after the event (as on the map)."""
+    frames = sprites.explosion_frames(palette, 8)
+    blits = []
+    for ev in reversed(world.events):
+        age = world.step_count - ev.step
+        if age >= 8:
+            break
+        if ev.kind != "diverged":
+            continue
+        img = frames[min(len(frames) - 1, 2 * age + int(time_s * 12) % 2)]
+        x, y = np.rint(camera.pos2pix(world.positions[ev.unit])).astype(int)
+        blits.append((img, (x - img.get_width() // 2, y - LIFT - img.get_height() // 2)))
+    surface.fblits(blits[:256])
+
+
+def _shadow_offset(camera) -> np.ndarray:
+    """Where a ball's shadow falls from its ground point [px]: away from the light, on screen."""
+    d = camera.vec2pix(-LIGHT)
+    return d / max(float(np.hypot(*d)), 1e-9) * SHADOW_FALL
+
+
+@lru_cache(maxsize=1)
+def _shadow() -> pygame.Surface:
+    """A soft dark ellipse: the shadow a ball casts on the ground."""
+    w, h = SHADOW
+    s = sprites.SUPERSAMPLE
+    c = pygame.Surface((w * s, h * s), pygame.SRCALPHA)
+    for k in range(4):
+        a = SHADOW_ALPHA * (k + 1) // 4
+        rect = pygame.Rect(0, 0, (w - 1.5 * (3 - k)) * s, (h - 0.8 * (3 - k)) * s)
+        rect.center = (w * s // 2, h * s // 2)
+        pygame.draw.ellipse(c, (0, 0, 0, a // 2 + 10), rect)
+    return pygame.transform.smoothscale(c, (w, h))
+
+
+@lru_cache(maxsize=1)
+def _ghost_rings() -> tuple:
+    """(object array of ring sprites per squad, their half size): a hidden unit's outline."""
+    r = sprites.UNIT_RADIUS + 1
+    half = r + 2
+    images = np.empty(len(SQUAD_COLOURS), object)
+    for q, colour in enumerate(SQUAD_COLOURS):
+        c, mid = sprites.canvas(half)
+        s = sprites.SUPERSAMPLE
+        pygame.draw.circle(c, (0, 0, 0, GHOST_ALPHA // 2), (mid, mid), (r + 1) * s, width=int(2.6 * s))
+        pygame.draw.circle(c, (*colour, GHOST_ALPHA), (mid, mid), r * s, width=int(1.6 * s))
+        images[q] = sprites.finish(c)
+    return images, half
+
+
+def _near(xy, rect) -> np.ndarray:
+    x, y = xy[:, 0], xy[:, 1]
+    return (x >= rect.left) & (x < rect.right) & (y >= rect.top) & (y < rect.bottom)
+
+
+# -- the fog and the spawn zone on the ground ------------------------------------------------------
+_FOG: dict = {}
+
+
+def fog_overlay(view, camera, fog, p) -> pygame.Surface:
+    """The fog lying on the ground, as a viewport-sized overlay with per-pixel alpha. The ground
+    point under every FOG_STEP-th pixel is found once per render and camera; a change of the
+    explored set then only gathers the fog's opacity there and smooths it up."""
+    vp = camera.viewport
+    where = (id(view.frame), camera.key())
+    cached = _FOG.get(id(fog))
+    if cached is None or cached["where"] != where:
+        xs = vp.x + np.arange(0, vp.width, FOG_STEP) + FOG_STEP / 2
+        ys = vp.y + np.arange(0, vp.height, FOG_STEP) + FOG_STEP / 2
+        gx, gy = np.meshgrid(xs, ys, indexing="ij")
+        xy, ok = view.ground_at(camera, np.column_stack([gx.ravel(), gy.ravel()]), faces=True)
+        cached = {"where": where, "cells": fog.corners(xy), "ok": ok.reshape(gx.shape),
+                  "small": pygame.Surface(gx.shape, pygame.SRCALPHA), "state": None, "big": None}
+        _FOG.clear()
+        _FOG[id(fog)] = cached
+    state = (fog.version, p.fog)
+    if cached["state"] != state:
+        small = cached["small"]
+        small.fill((*p.fog, 0))
+        opacity = fog.opacity_between(*cached["cells"]).reshape(cached["ok"].shape)
+        alpha = pygame.surfarray.pixels_alpha(small)
+        alpha[:] = np.where(cached["ok"], opacity * FOG_VEIL, 0)
+        del alpha
+        cached["big"] = pygame.transform.smoothscale(small, vp.size)
+        cached["state"] = state
+    return cached["big"]
+
+
+def draw_spawn_ring(surface, level, camera, view, p):
+    """The spawn zone: a dashed ring lying on the ground, and its caption above it."""
+    a = np.linspace(0, 2 * math.pi, 4 * SPAWN_DASHES + 1)
+    ring = level.spawn_center + level.spawn_radius * np.column_stack([np.cos(a), np.sin(a)])
+    px = camera.pos2pix(ring)
+    for k in range(SPAWN_DASHES):
+        dash = px[4 * k:4 * k + 3]
+        pygame.draw.lines(surface, p.outline, False, dash.tolist(), 4)
+        pygame.draw.lines(surface, p.marker, False, dash.tolist(), 2)
+    cap = marks.label("SPAWN", 10, p.marker, True, p.label_shadow)
+    top = px[np.argmin(px[:, 1])]
+    surface.blit(cap, (int(top[0]) - cap.get_width() // 2, int(top[1]) - cap.get_height() - 4))

@@ -1,0 +1,58 @@
+"""The world in whichever view its camera shows: the top-down map (``render.draw_map``) or the
+sand table's relief (``relief_draw.draw_relief``). Front ends draw through here, so one key can
+switch a scene between the two and everything else stays the same.
+
+    draw_world(screen, world, camera, art, fog, selected=mask, time_s=t)
+    unit_pixels(world, camera)        # where each unit shows [px]: what a click or a box picks
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .relief_camera import ReliefCamera
+from .relief_draw import LIFT, draw_relief, unit_points
+from .relief_view import ReliefView
+from .render import draw_map
+
+_VIEWS: dict = {}              # (art, palette) -> ReliefView: the renders of one level's relief
+
+
+def relief_view(art, palette="war-room") -> ReliefView:
+    """The relief renders of a level's terrain picture (kept while the art is in use)."""
+    key = (id(art), palette)
+    view = _VIEWS.get(key)
+    if view is None or view.art is not art:
+        if len(_VIEWS) >= 4:
+            _VIEWS.pop(next(iter(_VIEWS)))
+        view = _VIEWS[key] = ReliefView(art.ground, palette)
+        view.art = art
+    return view
+
+
+def is_relief(camera) -> bool:
+    return isinstance(camera, ReliefCamera)
+
+
+def draw_world(surface, world, camera, art, fog=None, **options):
+    """``draw_map`` or ``draw_relief``, whichever the camera is for (same options)."""
+    if is_relief(camera):
+        draw_relief(surface, world, camera, relief_view(art, options.get("palette", "war-room")), fog, **options)
+    else:
+        draw_map(surface, world, camera, art, fog, **options)
+
+
+def hidden_units(world, camera, art, palette="war-room") -> np.ndarray:
+    """Which units (N,) the ground hides from the camera (none on the map)."""
+    if not is_relief(camera):
+        return np.zeros(world.n_units, bool)
+    view = relief_view(art, palette)
+    view.update(camera)
+    z = camera.ground.elevation(world.heights)
+    return view.hidden(camera, world.positions, z, LIFT)
+
+
+def unit_pixels(world, camera) -> np.ndarray:
+    """Each unit's position on screen (N, 2) [px]: its disc on the map, its ball on the relief."""
+    if is_relief(camera):
+        return unit_points(world, camera)[1]
+    return np.asarray(camera.pos2pix(world.positions), float)
