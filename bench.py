@@ -16,7 +16,10 @@ Keys (the project's performance record):
   tui_frame_ms            building and diffing a 160x48 terminal frame (game/terminal/frame.py)
   tui_bytes_per_frame     bytes sent per terminal frame while units move
   nn_raster_s             a 256x256 raster of a neural-network loss landscape (sim/nn.py)
-  record_fps, gif_fps     recording MP4 at 1280x720 and GIF at 640x360, end to end (game/video/record.py)
+  relief_frame_ms_median/_p95, relief_turn_ms   the same frame on the sand table, and a fresh
+                          render of the table after a turn (game/view/perf.py)
+  record_fps, gif_fps     recording MP4 at 1280x720 and GIF at 640x360 of the map, end to end
+  relief_record_fps       recording a 1280x720 MP4 of the sand table turning 60 degrees (game/video/record.py)
 Each figure is the median of several runs; ratios compare runs made in the same process.
 """
 from __future__ import annotations
@@ -147,12 +150,12 @@ def bench_procgen(quick: bool) -> dict:
 
 def run(quick: bool = False) -> dict:
     """Every benchmark; ``quick`` shrinks each to a few hundred milliseconds."""
-    from game.view.perf import bench_frame
+    from game.view.perf import bench_frame, bench_relief
     from game.video.record import bench_record
     from game.terminal.frame import bench_tui
     from sim.nn import bench_nn_raster
     from sim.sweep import bench_sweep
     out = {"quick": quick}
-    for bench in (bench_sim, bench_procgen, bench_frame, bench_sweep, bench_tui, bench_nn_raster, bench_record):
+    for bench in (bench_sim, bench_procgen, bench_frame, bench_relief, bench_sweep, bench_tui, bench_nn_raster, bench_record):
         out.update(bench(quick))
     return out

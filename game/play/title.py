@@ -11,13 +11,16 @@ import pygame
 import sim
 from game.app import Scene
 from game.view.camera import Camera
-from game.view.render import draw_map
+from game.view.relief_camera import ReliefCamera
 from game.view.widgets import ACCENT, MUTED, SHADE, TEXT, Button, backdrop, text, text_width
+from game.view.world_view import draw_world
 
 TITLE_LEVEL = "08-himmelblau"     # the terrain behind the title screen (falls back to the first level)
 TITLE_UNITS = 45                  # units raining onto it, spread over the whole map
 TITLE_SQUADS = (("momentum", 0.01, 0.9), ("adam", 0.05, 0.9), ("sgd", 0.02, 0.0))   # their orders
 RANDOM_DIFFICULTY = "normal"
+TITLE_YAW = 30.0                  # the sand table behind the title is seen from this heading [deg] ...
+TITLE_ZOOM = 1.2                  # ... this much closer than the whole table
 
 
 class Title(Scene):
@@ -32,7 +35,10 @@ class Title(Scene):
         self.art = app.map_art(level)
         # the units behind the title wander for ever: their goal is moved far off the map
         self.level = dataclasses.replace(level, global_min=np.array([1e12, 1e12]))
-        self.camera = Camera(self.level.bounds, pygame.Rect(0, 0, 1280, 720))
+        if getattr(app, "view", "relief") == "relief":            # the sand table, seen from a corner
+            self.camera = ReliefCamera(self.art.ground, pygame.Rect(0, 0, 1280, 720), yaw=TITLE_YAW)
+        else:
+            self.camera = Camera(self.level.bounds, pygame.Rect(0, 0, 1280, 720))
         self._new_world()
         self._ticks = 0.0
         self.buttons = []
@@ -51,8 +57,12 @@ class Title(Scene):
         self.size, self.scale = size, scale
         w, h = size
         self.camera.set_viewport(pygame.Rect(0, 0, w, h))
-        (x0, x1), (y0, y1) = self.level.bounds
-        self.camera.zoom = max(w / (x1 - x0), h / (y1 - y0))       # fill the window
+        if isinstance(self.camera, ReliefCamera):
+            self.camera.fit()
+            self.camera.zoom_at((w // 2, h // 2), TITLE_ZOOM)          # the table a little larger than the window
+        else:
+            (x0, x1), (y0, y1) = self.level.bounds
+            self.camera.zoom = max(w / (x1 - x0), h / (y1 - y0))   # fill the window
         bw, bh, gap = int(300 * scale), int(48 * scale), int(14 * scale)
         x, y = w // 2 - bw // 2, int(h * 0.5)
         items = [("Campaign", self.open_campaign, True), ("Uncharted ground", self.open_random, False),
@@ -82,7 +92,7 @@ class Title(Scene):
 
     def draw(self, surface):
         s, (w, h) = self.scale, self.size
-        draw_map(surface, self.world, self.camera, self.art, time_s=self.app.time_s)
+        draw_world(surface, self.world, self.camera, self.art, time_s=self.app.time_s)
         shade = pygame.Surface((w, h), pygame.SRCALPHA)
         shade.fill((*SHADE, 150))
         surface.blit(shade, (0, 0))

@@ -43,8 +43,19 @@ class Ground:
         self.colours = ((rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8)
                         | rgb[..., 2].astype(np.uint32))
         self.texels = self.z.shape                            # (TW, TH)
+        # each texel's elevation and colour side by side in one 8-byte word: one gather fetches both
+        pair = np.empty(self.texels + (2,), np.uint32)
+        pair[..., 0] = self.z.view(np.uint32)
+        pair[..., 1] = self.colours
+        self.texel_words = pair.view(np.uint64).reshape(-1)      # read back with ``unpair``
         (x0, x1), (y0, y1) = self.bounds
         self.texel_size = ((x1 - x0) / self.texels[0], (y1 - y0) / self.texels[1])   # [world per texel]
+
+    @staticmethod
+    def unpair(words) -> tuple:
+        """Words gathered from ``texel_words`` -> (elevations float32, packed colours uint32), as views."""
+        pair = words.view(np.uint32).reshape(words.shape + (2,))
+        return pair[..., 0].view(np.float32), pair[..., 1]
 
     def elevation(self, h) -> np.ndarray:
         """Heights [terrain units] -> elevations z [world] (see the module's docstring)."""

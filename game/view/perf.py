@@ -1,11 +1,13 @@
-"""Frame-time benchmark of the map view (``python main.py bench`` reports its figures).
+"""Frame-time benchmarks of the map and the sand table (``python main.py bench`` reports them).
 
 ``bench_frame(quick)`` draws what a busy game frame draws, off-screen at 1280x720: a procedural map
 filling the window, 1,000 units in four squads with 64-point trails and velocity arrows, the fog of
 war partly explored, a HUD-sized translucent panel with text, and the minimap. Between frames the
 world takes one step (not timed), so every frame has new trails, new fog and new arrows to draw --
 the worst case, since the game draws several frames per step. The units start spread over the
-whole map, so trails, arrows and newly explored ground are everywhere.
+whole map, so trails, arrows and newly explored ground are everywhere. ``bench_relief(quick)``
+draws the same on the sand table with a still camera, and times a fresh render of the table after
+a turn.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ SQUAD_ORDERS = [("sgd", 0.6, 0.0), ("momentum", 0.08, 0.9), ("adam", 0.12, 0.9),
 
 
 def bench_frame(quick: bool = False) -> dict:
-    """The cost of a 1280x720 frame over FRAMES frames (QUICK_FRAMES when ``quick``):
+    """The cost of a 1280x720 map frame over FRAMES frames (QUICK_FRAMES when ``quick``):
 
     * ``frame_ms_median``, ``frame_ms_p95`` [ms]: CPU time of the drawing thread per frame -- the
       time on one core, which other processes on the machine do not inflate;
@@ -31,26 +33,69 @@ def bench_frame(quick: bool = False) -> dict:
     * ``first_frame_s`` [s]: wall time from ``sim.load_level`` returning to the first frame drawn
       (world, terrain art, fog, first draw).
     """
+    cpu, wall, first = _frames("map", quick)
+    return {"frame_ms_median": round(float(np.median(cpu)), 3),
+            "frame_ms_p95": round(float(np.percentile(cpu, 95)), 3),
+            "frame_wall_ms_median": round(float(np.median(wall)), 3),
+            "first_frame_s": round(first, 3)}
+
+
+def bench_relief(quick: bool = False) -> dict:
+    """The sand table's costs at 1280x720:
+
+    * ``relief_frame_ms_median``, ``relief_frame_ms_p95`` [ms]: CPU time of a frame as in
+      ``bench_frame``, the camera still (the table's render is reused, as in the game);
+    * ``relief_turn_ms`` [ms]: the median CPU time of a fresh render of the table (the viewport and
+      its margin) after the camera turned, over the eight 45-degree headings;
+    * ``relief_first_frame_s`` [s]: level loaded to first relief frame, the heightfield included.
+    """
+    cpu, _, first = _frames("relief", quick)
+    import pygame
+    import sim
+    from .relief_camera import ReliefCamera
+    from .relief_view import ReliefView
+    from .render import MapArt
+    art = MapArt(sim.load_level(BENCH_LEVEL))
+    camera = ReliefCamera(art.ground, pygame.Rect(0, 0, *BENCH_SIZE))
+    view, turns = ReliefView(art.ground), []
+    for heading in range(0, 360, 45) if not quick else (0, 45):
+        camera.set_pose(float(heading))
+        c = time.thread_time()
+        view.update(camera)
+        turns.append(time.thread_time() - c)
+    return {"relief_frame_ms_median": round(float(np.median(cpu)), 3),
+            "relief_frame_ms_p95": round(float(np.percentile(cpu, 95)), 3),
+            "relief_turn_ms": round(1000 * float(np.median(turns)), 3),
+            "relief_first_frame_s": round(first, 3)}
+
+
+def _frames(view: str, quick: bool) -> tuple:
+    """(CPU ms per frame, wall ms per frame, first frame [s]) of busy frames in ``view``."""
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")       # off-screen: no window is opened
     import pygame
 
     import sim
     from .camera import Camera
-    from .render import Fog, MapArt, draw_map, draw_minimap
+    from .relief_camera import ReliefCamera
+    from .render import Fog, MapArt, draw_minimap
+    from .world_view import draw_world
 
     level = sim.load_level(BENCH_LEVEL)
     t0 = time.perf_counter()
     world = _busy_world(sim, level)
     screen = pygame.Surface(BENCH_SIZE)
-    camera = Camera(level.bounds, screen.get_rect())
-    camera.zoom_at(camera.viewport.center, BENCH_SIZE[0] / level.size / camera.zoom)   # map fills the width
     art, fog, hud = MapArt(level), Fog(level), _HudStandIn(BENCH_SIZE)
+    if view == "map":
+        camera = Camera(level.bounds, screen.get_rect())
+        camera.zoom_at(camera.viewport.center, BENCH_SIZE[0] / level.size / camera.zoom)   # map fills the width
+    else:
+        camera = ReliefCamera(art.ground, screen.get_rect())
     minimap = pygame.Rect(12, BENCH_SIZE[1] - 192, 180, 180)
 
     def frame():
-        """What the game does each frame: reveal, draw the map, the HUD, the minimap."""
+        """What the game does each frame: reveal, draw the world, the HUD, the minimap."""
         fog.reveal(world.positions)
-        draw_map(screen, world, camera, art, fog, selected=world.squad == 1, time_s=world.step_count / 30)
+        draw_world(screen, world, camera, art, fog, selected=world.squad == 1, time_s=world.step_count / 30)
         hud.draw(screen, world)
         draw_minimap(screen, minimap, world, camera, art, fog)
 
@@ -66,11 +111,7 @@ def bench_frame(quick: bool = False) -> dict:
         frame()
         cpu.append(time.thread_time() - c)
         wall.append(time.perf_counter() - t)
-    cpu_ms, wall_ms = 1000 * np.array(cpu), 1000 * np.array(wall)
-    return {"frame_ms_median": round(float(np.median(cpu_ms)), 3),
-            "frame_ms_p95": round(float(np.percentile(cpu_ms, 95)), 3),
-            "frame_wall_ms_median": round(float(np.median(wall_ms)), 3),
-            "first_frame_s": round(first, 3)}
+    return 1000 * np.array(cpu), 1000 * np.array(wall), first
 
 
 def _busy_world(sim, level):

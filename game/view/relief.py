@@ -21,8 +21,12 @@ which ground shows at a pixel (``ground_at``).
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pygame
+
+from sim.blocks import pool
 
 from . import palette as pal
 
@@ -34,6 +38,10 @@ SELF_SAMPLES = 2          # the ground this many samples in front of a point is 
 FACE_LIGHT = (0.42, 0.86)  # the plinth's faces: darkest facing away from the light, lightest facing it
 LIGHT = np.array([-1.0, 1.0]) / np.sqrt(2.0)   # the light comes from the north-west (as the map's hillshade)
 EDGE_LIGHTEN = 0.35       # the rim where ground meets plinth is drawn this much lighter
+SOIL = 0.55               # the plinth below the lowest ground is this much darker than the ground's tint
+LIGHT_LEVELS = 64         # the faces' shading comes in this many steps
+BANDS = 2                 # a render's columns are split into this many bands, shared between threads ...
+PARALLEL_SAMPLES = 150_000   # ... when it takes at least this many samples
 
 
 class ReliefFrame:
@@ -115,43 +123,67 @@ class ReliefFrame:
 
 def render(ground, camera, rect, zoom, palette="war-room") -> ReliefFrame:
     """Render the table into ``rect`` [px, the camera's screen] at ``zoom`` [px/world] (the camera's
-    own zoom, or less for a draft: then ``rect`` is the viewport scaled about its centre)."""
+    own zoom, or less for a draft: then ``rect`` is the viewport scaled about its centre). The
+    columns are shared between threads in bands (NumPy lets go of the GIL in its loops)."""
     frame = ReliefFrame(camera, rect, zoom)
     p = pal.get(palette)
     w, h = frame.rect.size
     image = np.full((w, h), _pack(p.background), np.uint32)
-    r, f, se, ce = frame.basis()
-    cx, cy = frame.viewport.center
+    basis = frame.basis()
+    r, f, se, ce = basis
     (x0, x1), (y0, y1) = ground.bounds
     corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], float) - frame.center
     cu, cv = corners @ r, corners @ f
-    u = (frame.rect.x + np.arange(w) + 0.5 - cx) / zoom
+    u = (frame.rect.x + np.arange(w) + 0.5 - frame.viewport.centerx) / zoom
     cols = np.flatnonzero((u >= cu.min()) & (u <= cu.max()))
     if len(cols):
         frame.first = int(cols[0])
         u = u[frame.first:int(cols[-1]) + 1]
-        _terrain(frame, ground, image[frame.first:frame.first + len(u)], u, cv, zoom, (r, f, se, ce), p)
+        v = _depths(frame, ground, cv, zoom, basis)
+        n = len(v)
+        frame.height = np.empty((len(u), n), np.float32)
+        frame.ceiling = np.empty((len(u), n), np.float32)
+        frame.owner = np.empty((len(u), h), np.int32)
+        frame.edge = np.empty(len(u))
+        table = image[frame.first:frame.first + len(u)]
+        bands = [(a, b) for a, b in zip(*(lambda e: (e[:-1], e[1:]))(np.linspace(0, len(u), BANDS + 1).astype(int)))
+                 if b > a]
+        job = lambda ab: _columns(frame, ground, table, u, v, ab, zoom, basis, p)     # noqa: E731
+        if len(u) * n >= PARALLEL_SAMPLES:
+            list(pool().map(job, bands))
+        else:
+            for ab in bands:
+                job(ab)
     frame.surface = pygame.Surface((w, h))
     pygame.surfarray.blit_array(frame.surface, image)
     return frame
 
 
-def _terrain(frame, ground, image, u, cv, zoom, basis, p):
-    """Fill ``image`` (columns u, rows) with the ground and the plinth; keep the depth arrays."""
+def _depths(frame, ground, cv, zoom, basis) -> np.ndarray:
+    """The depths v [world] sampled along every column: from the nearest that could rise into the
+    render's rows (or hide what shows there) to the farthest that could still show in them."""
     r, f, se, ce = basis
-    w, h = image.shape
-    cx, cy = frame.viewport.center
+    cy = frame.viewport.centery
     top_y = (cy - frame.rect.y) / zoom                         # Y of the render's top edge [world]
     bottom_y = (cy - frame.rect.bottom) / zoom
-    # samples that could show in the rows (or hide what shows there): between these depths
     v_near = max(cv.min(), (bottom_y - (ground.z_max - frame.z_ref) * ce) / se)
-    v_far = min(cv.max(), (top_y - (0.0 - frame.z_ref) * ce) / se)
+    v_far = min(cv.max(), (top_y + frame.z_ref * ce) / se)     # the lowest ground stands at z = 0
     dv = max(1.0 / (zoom * se * SAMPLES_PER_PX), (v_far - v_near) / MAX_SAMPLES)
+    n = max(2, int(np.ceil((v_far - v_near) / dv)) + 1)
+    frame.v0, frame.dv = v_near, dv
+    return (v_near + dv * np.arange(n)).astype(np.float32)
+
+
+def _columns(frame, ground, image, u_all, v, band, zoom, basis, p):
+    """Fill the columns ``band`` = (a, b) of ``image`` with the ground and the plinth, and the
+    frame's depth arrays for them."""
+    a, b = band
+    u, image = u_all[a:b], image[a:b]
+    r, f, se, ce = basis
+    w, h = image.shape
+    n = len(v)
+    cy = frame.viewport.centery
     enter = _entry_depth(frame, ground, u, r, f)                 # where each column meets the table
-    v0 = v_near
-    n = max(2, int(np.ceil((v_far - v0) / dv)) + 1)
-    v = (v0 + dv * np.arange(n)).astype(np.float32)
-    frame.v0, frame.dv = v0, dv
     # texel coordinates of every sample (columns, samples)
     tw, th = ground.texels
     sx, sy = ground.texel_size
@@ -162,13 +194,14 @@ def _terrain(frame, ground, image, u, cv, zoom, basis, p):
     inside = (ti.view(np.uint32) < tw) & (tj.view(np.uint32) < th)
     texel = ti * th + tj
     texel[~inside] = 0
-    height = ground.z.reshape(-1).take(texel)
-    height -= np.float32(frame.z_ref)
+    words = ground.texel_words.take(texel)                       # elevation and colour of every sample
+    z, _ = ground.unpair(words)
+    height = frame.height[a:b]
+    np.subtract(z, np.float32(frame.z_ref), out=height)
     height *= np.float32(ce)
     height += (v * np.float32(se))[None, :]
     height[~inside] = -np.inf
-    ceiling = np.maximum.accumulate(height, axis=1)
-    frame.height, frame.ceiling = height, ceiling
+    ceiling = np.maximum.accumulate(height, axis=1, out=frame.ceiling[a:b])
     # each visible sample marks its top row; owners follow down each column
     visible = np.empty_like(inside)
     visible[:, 0] = inside[:, 0]
@@ -181,19 +214,18 @@ def _terrain(frame, ground, image, u, cv, zoom, basis, p):
     marks = np.full((w, h), n, np.int32)
     # two samples in one row: the later (farther) mark stays; they lie within a pixel of each other
     marks.reshape(-1)[spot[visible]] = np.broadcast_to(np.arange(n, dtype=np.int32), (w, n))[visible]
-    owner = np.minimum.accumulate(marks, axis=1)
-    frame.owner = owner
+    owner = np.minimum.accumulate(marks, axis=1, out=frame.owner[a:b])
     # the ground ends at the near edge; below it, the plinth
     edge_z = ground.elevation_at(frame.center + u[:, None] * r + np.nan_to_num(enter)[:, None] * f)
     edge_row = (cy - frame.rect.y) - (enter * se + (edge_z - frame.z_ref) * ce) * zoom
     base_row = (cy - frame.rect.y) - (enter * se + (ground.base - frame.z_ref) * ce) * zoom
     edge_row = np.where(np.isfinite(enter), edge_row, -1.0)
-    frame.edge = edge_row
+    frame.edge[a:b] = edge_row
     ground_px = owner < n
     ground_px &= np.arange(h, dtype=np.float32)[None, :] + np.float32(0.5) < edge_row[:, None].astype(np.float32)
     pick = np.minimum(owner, n - 1)
     pick += (np.arange(w, dtype=np.int32) * n)[:, None]
-    colour = ground.colours.reshape(-1).take(texel.reshape(-1).take(pick))
+    _, colour = ground.unpair(words.reshape(-1).take(pick))
     np.copyto(image, colour, where=ground_px)
     # below the plinth's foot nothing of the table shows (its face still answers to its edge's ground)
     foot = np.where(np.isfinite(enter), np.ceil(base_row - 0.5), 0).astype(np.float32)
@@ -235,11 +267,11 @@ def _plinth(image, frame, ground, u, enter, edge_row, base_row, basis, zoom, p):
     cy = frame.viewport.centery
     # elevation of each face pixel, and its tint from the ground's own colour ramp
     z = ((cy - frame.rect.y - (row + 0.5)) / zoom - enter[col] * se) / ce + frame.z_ref
-    t = np.clip(z / max(ground.z_max, 1e-9), 0.0, 1.0)
-    ramp = pal.ramp_table(p)
-    light = _face_light(frame, ground, u, enter, r, f)[col] * np.where(z < 0.0, 0.55, 1.0)
-    rgb = np.clip(ramp[(t * (len(ramp) - 1)).astype(np.intp)] * light[:, None], 0, 255).astype(np.uint32)
-    image[col, row] = _pack_rgb(rgb)
+    table = _face_table(p)                                        # (light levels, ramp) packed colours
+    levels, shades = table.shape
+    t = np.clip(z * ((shades - 1) / max(ground.z_max, 1e-9)), 0, shades - 1).astype(np.intp)
+    light = _face_light(frame, ground, u, enter, r, f)[col] * np.where(z < 0.0, SOIL, 1.0)
+    image[col, row] = table.reshape(-1)[(light * (levels - 1)).astype(np.intp) * shades + t]
     rim = first - 1                                               # the ground's last row above the face
     cols = np.flatnonzero(ok & (rim >= 0) & (rim < h) & (count > 0))
     if len(cols):
@@ -259,6 +291,15 @@ def _face_light(frame, ground, u, enter, r, f) -> np.ndarray:
     facing = (normals @ LIGHT + 1.0) / 2.0
     lo, hi = FACE_LIGHT
     return lo + (hi - lo) * facing
+
+
+@lru_cache(maxsize=4)
+def _face_table(p) -> np.ndarray:
+    """Packed colours (LIGHT_LEVELS, ramp size) of the plinth's faces: the palette's height ramp
+    at every light level from 0 to 1 (the face's shade times the soil's darkening)."""
+    ramp = pal.ramp_table(p)
+    light = np.linspace(0.0, 1.0, LIGHT_LEVELS)[:, None, None]
+    return _pack_rgb(np.clip(ramp[None] * light, 0, 255).astype(np.uint32))
 
 
 def _pack(colour) -> np.uint32:

@@ -30,7 +30,7 @@ SHADOW = (18, 7)                         # a ball's shadow: an ellipse this wide
 SHADOW_ALPHA = 110                       # ... this dark ...
 SHADOW_FALL = 3.0                        # ... cast this far away from the light [px]
 GHOST_ALPHA = 120                        # a hidden unit's ring
-FOG_STEP = 4                             # the fog on the ground is worked out every 4th pixel, then smoothed
+FOG_STEP = 6                             # the fog on the ground is worked out every 6th pixel, then smoothed
 FOG_VEIL = 0.95                          # the fog's opacity on the table: the relief's shading shows faintly
 SPAWN_DASHES = 40                        # dashes of the spawn ring on the ground
 ARROW_GAIN, ARROW_MAX, ARROW_MIN = 4.0, 32, 3    # velocity arrows as on the map (render.py)
@@ -47,12 +47,13 @@ def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_m
     surface.set_clip(port)
     try:
         view.update(camera)
-        surface.fill(p.background, port)
         picture, at = view.picture(camera)
+        if not at.contains(port):
+            surface.fill(p.background, port)
         surface.blit(picture, at)
         if fog is not None and fog.enabled:
-            over = fog_overlay(view, camera, fog, p)
-            surface.blit(over, camera.viewport)
+            over, where = fog_overlay(view, camera, fog, p)
+            surface.blit(over, where)
         draw_spawn_ring(surface, world.level, camera, view, p)
         hidden = lambda xy: view.hidden(camera, xy, camera.ground.elevation_at(xy), 1.0)  # noqa: E731
         draw_trails(surface, port, world, camera, palette, squad_colours, hidden=hidden)
@@ -177,20 +178,23 @@ def _near(xy, rect) -> np.ndarray:
 _FOG: dict = {}
 
 
-def fog_overlay(view, camera, fog, p) -> pygame.Surface:
-    """The fog lying on the ground, as a viewport-sized overlay with per-pixel alpha. The ground
-    point under every FOG_STEP-th pixel is found once per render and camera; a change of the
-    explored set then only gathers the fog's opacity there and smooths it up."""
-    vp = camera.viewport
+def fog_overlay(view, camera, fog, p) -> tuple:
+    """(overlay, rect): the fog lying on the ground, with per-pixel alpha, covering the part
+    ``rect`` of the viewport where the table stands. The ground under every FOG_STEP-th pixel is
+    found once per render and camera; a change of the explored set then only gathers the fog's
+    opacity there (bilinear between cells) and smooths it up."""
     where = (id(view.frame), camera.key())
     cached = _FOG.get(id(fog))
     if cached is None or cached["where"] != where:
-        xs = vp.x + np.arange(0, vp.width, FOG_STEP) + FOG_STEP / 2
-        ys = vp.y + np.arange(0, vp.height, FOG_STEP) + FOG_STEP / 2
+        area = camera.map_rect().clip(camera.viewport)
+        xs = area.x + np.arange(0, max(area.width, 1), FOG_STEP) + FOG_STEP / 2
+        ys = area.y + np.arange(0, max(area.height, 1), FOG_STEP) + FOG_STEP / 2
         gx, gy = np.meshgrid(xs, ys, indexing="ij")
         xy, ok = view.ground_at(camera, np.column_stack([gx.ravel(), gy.ravel()]), faces=True)
+        small = pygame.Surface(gx.shape, pygame.SRCALPHA)
+        big = pygame.Surface((len(xs) * FOG_STEP, len(ys) * FOG_STEP), pygame.SRCALPHA)
         cached = {"where": where, "cells": fog.corners(xy), "ok": ok.reshape(gx.shape),
-                  "small": pygame.Surface(gx.shape, pygame.SRCALPHA), "state": None, "big": None}
+                  "small": small, "state": None, "big": big, "rect": big.get_rect(topleft=area.topleft)}
         _FOG.clear()
         _FOG[id(fog)] = cached
     state = (fog.version, p.fog)
@@ -201,9 +205,9 @@ def fog_overlay(view, camera, fog, p) -> pygame.Surface:
         alpha = pygame.surfarray.pixels_alpha(small)
         alpha[:] = np.where(cached["ok"], opacity * FOG_VEIL, 0)
         del alpha
-        cached["big"] = pygame.transform.smoothscale(small, vp.size)
+        pygame.transform.smoothscale(small, cached["big"].get_size(), cached["big"])
         cached["state"] = state
-    return cached["big"]
+    return cached["big"], cached["rect"]
 
 
 def draw_spawn_ring(surface, level, camera, view, p):
