@@ -30,11 +30,11 @@ from sim.world import DESCENDING
 
 from game.app import Scene
 from game.view.camera import Camera
+from game.view.explain import MOMENTUM_SYMBOL, explain, num
 from game.view.render import Fog
 
 from . import keys, screen
 from .autoplay import RACE_SECONDS, Autoplay, next_level_name
-from .explain import MOMENTUM_SYMBOL, explain, num
 from .look import DIM, GREEN, RED, YELLOW, squad_colour
 from .race import LABELS, Entry, default_lineup, ghost_paths, mean_losses, race_starts, race_world, \
     sensible_orders, unique_labels, winning_lineup
