@@ -12,7 +12,7 @@ deepest valley -- the global minimum -- before the step budget runs out.
     python main.py levels               the campaign and what each level teaches
     python main.py simulate LEVEL       run a descent without a window, print the outcome
     python main.py sweep LEVEL --out map.png   where each learning rate x momentum leads, as a PNG
-    python main.py record LEVEL --out descent.mp4   a video of a descent (MP4, GIF or PNGs), no window needed
+    python main.py record LEVEL --out descent.mp4   a video (MP4, GIF, PNGs) or web page (.html) of a descent
     python main.py tui LEVEL            play a level in the terminal (no window needed)
     python main.py bench                performance figures, as JSON
 
@@ -216,9 +216,9 @@ def add_sweep_parser(sub):
 
 def add_record_parser(sub):
     """Flags of 'record' are read as text and checked in game/video/cli.py, so every error is one line."""
-    p = sub.add_parser("record", help="record a descent as an MP4, a GIF or PNG frames (no window)")
+    p = sub.add_parser("record", help="record a descent as an MP4, a GIF, PNG frames or a web page (no window)")
     p.add_argument("level", nargs="?", help="level to record (not needed with --replay)")
-    p.add_argument("--out", metavar="FILE", help="video to write: .mp4 (H.264) or .gif")
+    p.add_argument("--out", metavar="FILE", help="file to write: .mp4 (H.264), .gif or .html (a web page)")
     p.add_argument("--frames-dir", metavar="DIR", help="also (or only) write numbered PNG frames into DIR")
     p.add_argument("--optimizer", metavar="NAME", help="update rule (default: the level's)")
     p.add_argument("--race", metavar="A,B,..", help="several squads from the same start, one optimizer each, "

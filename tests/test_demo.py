@@ -16,8 +16,8 @@ import pytest
 import sim
 from game.classroom import autoplay
 from game.classroom.autoplay import next_level_name
-from game.classroom.explain import explain, num, vec
 from game.classroom.race import Entry, ghost_paths, race_starts, race_world, sensible_orders, winning_lineup
+from game.view.explain import explain, num, vec
 from sim.world import DESCENDING, Orders
 from tests.drive import press, run
 from tests.play import RACE

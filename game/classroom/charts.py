@@ -10,9 +10,9 @@ import math
 import numpy as np
 import pygame
 
+from game.view.explain import SUPERSCRIPT, num
 from game.view.widgets import text, text_width, wrap
 
-from .explain import SUPERSCRIPT, num
 from .look import BG, CARD, DIM, EDGE, INK, OUTLINE, YELLOW, draw_box, px
 
 def draw_squad_legend(surface, rect, rows, s: float):

@@ -29,12 +29,12 @@ from sim.nn import landscape_of
 from sim.world import DESCENDING
 
 from game.app import Scene
+from game.view.explain import MOMENTUM_SYMBOL, explain, num
 from game.view.render import Fog
 from game.view.viewpoint import Viewpoint
 
 from . import keys, screen
 from .autoplay import RACE_SECONDS, Autoplay, next_level_name
-from .explain import MOMENTUM_SYMBOL, explain, num
 from .look import DIM, GREEN, RED, YELLOW, squad_colour
 from .race import LABELS, Entry, default_lineup, ghost_paths, mean_losses, race_starts, race_world, \
     sensible_orders, unique_labels, winning_lineup

@@ -15,12 +15,12 @@ from __future__ import annotations
 import numpy as np
 import pygame
 
+from game.view.explain import MOMENTUM_SYMBOL
 from game.view.help import draw_help
 from game.view.nn_view import draw_decision_inset, place_inset
 from game.view.world_view import draw_world, hidden_units, unit_pixels
 
 from .charts import draw_card, draw_loss_chart, draw_notice, draw_squad_legend
-from .explain import MOMENTUM_SYMBOL
 from .keys import CLASSROOM_HELP
 from .look import ARROW_COLOURS, BG, EDGE, RACE_COLOURS, draw_tag, px, squad_colour
 from .marks import draw_arrows, draw_ghost, draw_target, draw_units

@@ -3,12 +3,14 @@
     python main.py record 03-ravine --out ravine.mp4 --optimizer momentum --lr 2 --momentum 0.7
     python main.py record 08-himmelblau --out race.gif --race sgd,momentum,adam --lr 0.02,0.02,0.1 --size 640x360
     python main.py record --replay run.json --out run.mp4 --frames-dir frames/
+    python main.py record 08-himmelblau --out race.html --race sgd,momentum,adam    # a web page (page.py)
 
 Every flag arrives as text (see ``main.add_record_parser``) and is checked here, so a bad one gets a
 single line naming it -- exit status 2. Sizes: 160x120 up to 3840x2160; an MP4 (H.264, yuv420p) needs
 an even width and height, so odd sizes are refused for .mp4 rather than silently changed. A GIF plays
 at most 50 frames per second: its delays are whole hundredths of a second, and browsers slow down
-anything shorter than two.
+anything shorter than two. A web page (.html) holds at most page.MAX_UNIT_STEPS positions; it has
+no frames, so --fps, --size and --duration do not apply to it, and it shows no fog.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ import sim
 
 from game.cli import number
 
-from . import encoders
+from . import encoders, page
 from .record import Recording, record, schedule
 
 MAX_FPS, MAX_GIF_FPS = 120, 50
@@ -29,6 +31,7 @@ MIN_SIZE, MAX_SIZE = (160, 120), (3840, 2160)       # [px]
 MAX_DURATION = 3600.0                                # [s]
 MAX_ORBIT = 1080        # --orbit turns the table by at most three full turns [deg]
 MAX_SEED = 2**63 - 1
+PAGE = ".html"           # --out with this suffix writes a web page (page.py), not a video
 RACE_MOMENTUM = 0.9     # in a race, an optimizer with momentum gets this when neither flag nor level sets one
 
 
@@ -39,6 +42,8 @@ class RecordError(ValueError):
 def run(args) -> int:
     """Check the flags, record with a progress bar, report in one line. Returns the exit status."""
     rec, out, frames_dir = recording_from_args(args)
+    if out is not None and out.suffix.lower() == PAGE:
+        return _write_page(rec, out)
     result = record(rec, out, frames_dir, progress=True)
     where = " and ".join(str(p) for p in result.written)
     if result.error:
@@ -55,6 +60,15 @@ def run(args) -> int:
     return 0
 
 
+def _write_page(rec: Recording, out: Path) -> int:
+    """Write a web page of the recording; report it in one line."""
+    result = page.write_page(rec, out)
+    every = "every unit's" if result.explained == result.units else f"{result.explained} units'"
+    print(f"wrote {out}: a web page of {result.steps} steps x {result.units} units, {result.bytes / 1024:.0f} KB, "
+          f"{every} steps explained ({result.seconds:.1f} s)")
+    return 0
+
+
 def _view(text) -> str:
     """--view: relief (the sand table, the default) or map."""
     view = (text or "relief").strip().lower()
@@ -66,13 +80,15 @@ def _view(text) -> str:
 def recording_from_args(args) -> tuple:
     """(Recording, --out path or None, --frames-dir path or None), or a RecordError."""
     if not args.out and not args.frames_dir:
-        raise RecordError("record: give --out FILE.mp4|FILE.gif, or --frames-dir DIR, or both")
+        raise RecordError("record: give --out FILE.mp4|FILE.gif|FILE.html, or --frames-dir DIR, or both")
     out = _out(args.out, args.force) if args.out else None
+    if out is not None and out.suffix.lower() == PAGE:
+        _check_page_flags(args)
     frames_dir = _frames_dir(args.frames_dir, args.force) if args.frames_dir else None
     gif = out is not None and out.suffix.lower() == ".gif"
     fps = _number(args.fps, "--fps", int, 1, MAX_GIF_FPS if gif else MAX_FPS,
                   " (a GIF's delays are hundredths of a second; use .mp4 for more)" if gif else "")
-    size = _size(args.size, even=out is not None and not gif)
+    size = _size(args.size, even=out is not None and out.suffix.lower() == ".mp4")
     duration = None if args.duration is None else _number(args.duration, "--duration", float, 0.1, MAX_DURATION)
     if args.replay:
         rec = _replay_recording(args)
@@ -88,6 +104,8 @@ def recording_from_args(args) -> tuple:
     rec = replace(rec, steps=steps, fps=fps, size=size, duration=duration, fog=args.fog, view=view, orbit=orbit)
     if gif:
         _check_gif_memory(rec, args.out)
+    if out is not None and out.suffix.lower() == PAGE:
+        _check_page_size(rec, args.out)
     return rec, out, frames_dir
 
 
@@ -96,10 +114,10 @@ def _out(text: str, force: bool) -> Path:
     """--out: a new .mp4 or .gif file in a folder that exists and may be written (or --force)."""
     out = Path(text)
     if out.is_dir():
-        raise RecordError(f"--out {text}: is a folder; give a file name ending in .mp4 or .gif")
-    if out.suffix.lower() not in encoders.EXTENSIONS:
+        raise RecordError(f"--out {text}: is a folder; give a file name ending in .mp4, .gif or .html")
+    if out.suffix.lower() not in (*encoders.EXTENSIONS, PAGE):
         ext = f"extension '{out.suffix}'" if out.suffix else "file name without an extension"
-        raise RecordError(f"--out {text}: unknown {ext}; use .mp4 (H.264 video) or .gif")
+        raise RecordError(f"--out {text}: unknown {ext}; use .mp4 (H.264 video), .gif or .html (a web page)")
     _writable_folder(out.parent, f"--out {text}")
     if out.exists() and not force:
         raise RecordError(f"--out {text}: already exists; add --force to overwrite it")
@@ -154,6 +172,25 @@ def _check_gif_memory(rec: Recording, name: str):
     if need > encoders.GIF_MAX_BYTES:
         raise RecordError(f"--out {name}: {frames} frames of {rec.size[0]}x{rec.size[1]} would need "
                           f"{need / 1024**3:.1f} GB of memory as a GIF; use .mp4, a smaller --size or a --duration")
+
+
+def _check_page_flags(args):
+    """A page has no frames and shows the ground: refuse the flags that would not change it."""
+    if args.frames_dir:
+        raise RecordError("--frames-dir: a web page has no frames; record the frames with a separate command")
+    if args.duration is not None:
+        raise RecordError("--duration: a web page plays at the speed the viewer picks; drop --duration")
+    if args.fog:
+        raise RecordError("--fog: a web page shows the whole map; drop --fog")
+
+
+def _check_page_size(rec: Recording, name: str):
+    """A page holds every unit's position at every step: refuse one that would be absurdly large."""
+    units = rec.replay.units if rec.replay is not None else rec.units * max(1, len(rec.squads))
+    need = page.unit_steps(units, rec.steps)
+    if need > page.MAX_UNIT_STEPS:
+        raise RecordError(f"--out {name}: {units:,} units over {rec.steps:,} steps are {need:,} positions; a web page "
+                          f"holds at most {page.MAX_UNIT_STEPS:,}: use fewer --units or --steps, or .mp4")
 
 
 # -- orders ----------------------------------------------------------------------------------------
