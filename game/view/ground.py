@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import palette as pal
+
 RELIEF_SHARE = 0.22     # 95% of the ground lies within this share of the map's long side, vertically
 CAP = 0.3               # heights above the 95th percentile approach 1 + CAP times that, never more
 PLINTH_SHARE = 0.05     # the plinth reaches this share of the map's long side below the lowest ground
@@ -50,6 +52,19 @@ class Ground:
         self.texel_words = pair.view(np.uint64).reshape(-1)      # read back with ``unpair``
         (x0, x1), (y0, y1) = self.bounds
         self.texel_size = ((x1 - x0) / self.texels[0], (y1 - y0) / self.texels[1])   # [world per texel]
+        self.shade = self._shade()                                # the light on each texel, for the fog
+
+    def _shade(self) -> np.ndarray:
+        """The hillshade of the elevations (TW, TH) float32, about 1 on level ground: the light a
+        cloth laid over the table would catch (the fog shows the ground's shape, not its colours)."""
+        gx, gy = np.gradient(self.z, *self.texel_size)
+        return pal.hillshade(gx.astype(np.float32), -gy.astype(np.float32), pal.relief_gain_for(gx, gy))
+
+    def shade_at(self, xy) -> np.ndarray:
+        """The hillshade under world points xy (N, 2) (the nearest texel's)."""
+        fi, fj = self.texel_coords(xy[:, 0], xy[:, 1])
+        tw, th = self.texels
+        return self.shade[np.clip(fi.astype(np.intp), 0, tw - 1), np.clip(fj.astype(np.intp), 0, th - 1)]
 
     @staticmethod
     def unpair(words) -> tuple:

@@ -33,7 +33,7 @@ TURN_STEP = 45.0              # Q / E turn the table by this [deg]
 TURN_RATE = 200.0             # animated turns and tilts move this fast [deg/s]
 FIT_MARGIN = 0.94             # a fitted table fills this fraction of the viewport's tighter side
 ZOOM_OUT_LIMIT = 1.5          # zoom never goes below fit / this ...
-ZOOM_IN_LIMIT = 8.0           # ... nor above fit * this
+ZOOM_IN_LIMIT = 4.0           # ... nor above fit * this (closer, the renders grow slow: V shows the map)
 
 
 class ReliefCamera:

@@ -31,7 +31,9 @@ SHADOW_ALPHA = 110                       # ... this dark ...
 SHADOW_FALL = 3.0                        # ... cast this far away from the light [px]
 GHOST_ALPHA = 120                        # a hidden unit's ring
 FOG_STEP = 6                             # the fog on the ground is worked out every 6th pixel, then smoothed
-FOG_VEIL = 0.95                          # the fog's opacity on the table: the relief's shading shows faintly
+FOG_VEIL = 0.97                          # the fog's opacity on the table (its colours barely show through) ...
+CLOTH_LIFT = 2.6                         # ... a cloth of the fog's colour this much lighter, lying on the ground:
+CLOTH_FACE = 0.55                        # its folds catch the light (the ground's hillshade); the plinth's faces
 SPAWN_DASHES = 40                        # dashes of the spawn ring on the ground
 ARROW_GAIN, ARROW_MAX, ARROW_MIN = 4.0, 32, 3    # velocity arrows as on the map (render.py)
 LIGHT = np.array([-1.0, 1.0]) / math.sqrt(2.0)   # light from the north-west, as the hillshade
@@ -179,35 +181,82 @@ _FOG: dict = {}
 
 
 def fog_overlay(view, camera, fog, p) -> tuple:
-    """(overlay, rect): the fog lying on the ground, with per-pixel alpha, covering the part
-    ``rect`` of the viewport where the table stands. The ground under every FOG_STEP-th pixel is
-    found once per render and camera; a change of the explored set then only gathers the fog's
-    opacity there (bilinear between cells) and smooths it up."""
+    """(overlay, rect): the fog lying on the ground like a cloth, with per-pixel alpha, covering
+    the part ``rect`` of the viewport where the table stands. The cloth catches the light as the
+    ground does (its hillshade) but shows none of its colours. The ground under every FOG_STEP-th
+    pixel is found once per render and camera; a change of the explored set then only gathers the
+    fog's opacity there (bilinear between cells), smooths it up and cuts it to the table's pixels."""
     where = (id(view.frame), camera.key())
     cached = _FOG.get(id(fog))
     if cached is None or cached["where"] != where:
-        area = camera.map_rect().clip(camera.viewport)
-        xs = area.x + np.arange(0, max(area.width, 1), FOG_STEP) + FOG_STEP / 2
-        ys = area.y + np.arange(0, max(area.height, 1), FOG_STEP) + FOG_STEP / 2
-        gx, gy = np.meshgrid(xs, ys, indexing="ij")
-        xy, ok = view.ground_at(camera, np.column_stack([gx.ravel(), gy.ravel()]), faces=True)
-        small = pygame.Surface(gx.shape, pygame.SRCALPHA)
-        big = pygame.Surface((len(xs) * FOG_STEP, len(ys) * FOG_STEP), pygame.SRCALPHA)
-        cached = {"where": where, "cells": fog.corners(xy), "ok": ok.reshape(gx.shape),
-                  "small": small, "state": None, "big": big, "rect": big.get_rect(topleft=area.topleft)}
+        cached = _fog_layout(view, camera, fog, p)
+        cached["where"] = where
         _FOG.clear()
         _FOG[id(fog)] = cached
     state = (fog.version, p.fog)
     if cached["state"] != state:
-        small = cached["small"]
-        small.fill((*p.fog, 0))
+        small, big = cached["small"], cached["big"]
         opacity = fog.opacity_between(*cached["cells"]).reshape(cached["ok"].shape)
         alpha = pygame.surfarray.pixels_alpha(small)
-        alpha[:] = np.where(cached["ok"], opacity * FOG_VEIL, 0)
+        alpha[:] = _spread(opacity * FOG_VEIL, cached["ok"])
         del alpha
-        pygame.transform.smoothscale(small, cached["big"].get_size(), cached["big"])
+        pygame.transform.smoothscale(small, big.get_size(), big)
+        if cached["mask"] is not None:
+            alpha = pygame.surfarray.pixels_alpha(big)
+            alpha *= cached["mask"]
+            del alpha
         cached["state"] = state
     return cached["big"], cached["rect"]
+
+
+def _fog_layout(view, camera, fog, p) -> dict:
+    """What the fog overlay needs for one render and camera: the sample points' fog cells and
+    whether they are on the table, the cloth's colours there, and the table's pixels."""
+    area = camera.map_rect().clip(camera.viewport)
+    xs = area.x + np.arange(0, max(area.width, 1), FOG_STEP) + FOG_STEP / 2
+    ys = area.y + np.arange(0, max(area.height, 1), FOG_STEP) + FOG_STEP / 2
+    gx, gy = np.meshgrid(xs, ys, indexing="ij")
+    points = np.column_stack([gx.ravel(), gy.ravel()])
+    xy, ok = view.ground_at(camera, points, faces=True)
+    light = np.where(view.ground_at(camera, points)[1], camera.ground.shade_at(xy), CLOTH_FACE)
+    ok = ok.reshape(gx.shape)
+    small = pygame.Surface(gx.shape, pygame.SRCALPHA)
+    rgb = pygame.surfarray.pixels3d(small)
+    rgb[:] = np.clip(np.asarray(p.fog, np.float32) * CLOTH_LIFT * _spread(light.reshape(gx.shape), ok)[..., None],
+                     0, 255)
+    del rgb
+    big = pygame.Surface((len(xs) * FOG_STEP, len(ys) * FOG_STEP), pygame.SRCALPHA)
+    rect = big.get_rect(topleft=area.topleft)
+    return {"cells": fog.corners(xy), "ok": ok, "small": small, "state": None, "big": big, "rect": rect,
+            "mask": _table_mask(view, camera, rect)}
+
+
+def _spread(values, ok) -> np.ndarray:
+    """``values`` (W, H) with the points off the table (``ok`` False) given their neighbours'
+    values, so that smoothing does not fade the fog at the table's edge."""
+    out = np.where(ok, values, 0.0)
+    have = ok.copy()
+    for shift, axis in ((1, 0), (-1, 0), (1, 1), (-1, 1)):
+        near = np.roll(out, shift, axis)
+        near_ok = np.roll(ok, shift, axis)
+        take = ~have & near_ok
+        out[take] = near[take]
+        have |= take
+    return out
+
+
+def _table_mask(view, camera, rect) -> np.ndarray | None:
+    """Which pixels of ``rect`` [screen] show the table (ground or plinth), as a uint8 0/1 array
+    (W, H); None while the render shows scaled (then the fog's edge stays soft)."""
+    frame, placed = view.frame, view.placed(camera)
+    if placed.size != frame.rect.size or frame.owner is None:
+        return None
+    cols = np.arange(rect.x, rect.right) - placed.x - frame.first
+    rows = np.arange(rect.y, rect.bottom) - placed.y
+    n_cols, n_rows = frame.owner.shape
+    good_c, good_r = (cols >= 0) & (cols < n_cols), (rows >= 0) & (rows < n_rows)
+    inside = frame.owner[np.clip(cols, 0, n_cols - 1)][:, np.clip(rows, 0, n_rows - 1)] < frame.height.shape[1]
+    return (inside & good_c[:, None] & good_r[None, :]).astype(np.uint8)
 
 
 def draw_spawn_ring(surface, level, camera, view, p):
