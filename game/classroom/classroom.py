@@ -43,6 +43,7 @@ STEPS_PER_SECOND = 6          # world steps per second at 1x: slow enough to rea
 MAX_STEPS_PER_FRAME = 64
 SCALE_RANGE = (0.5, 2.5)      # the presenter scale (+ / -) stays within this range
 ZOOM_TO_UNIT = 3.0            # Z zooms to this many times the whole-map view
+TABLE_YAW = 30.0              # the sand table is first seen from this heading [deg]: its slopes read in 3-D
 SWEEP_CELLS = 32              # the W sweep map: learning rates x momenta (one row if momentum has no effect)
 SWEEP_SHARE = 0.8             # ... drawn over this share of the window's width and height
 
@@ -71,7 +72,7 @@ class Classroom(Scene):
         self.level = level
         self.network = landscape_of(level.terrain)     # the network behind an NN level, else None
         self.art = self.app.map_art(level, palette=screen.PALETTE)
-        self.eyes = Viewpoint(level, self.art, self.view, controls=keys.PresenterControls)
+        self.eyes = Viewpoint(level, self.art, self.view, controls=keys.PresenterControls, yaw=TABLE_YAW)
         self.eyes.set_viewport(self.map_rect)
         self.controls = self.eyes.controls
         self.fog = Fog(level)

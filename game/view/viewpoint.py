@@ -23,12 +23,12 @@ MODES = ("relief", "map")
 class Viewpoint:
     """Both cameras of a scene and the mode in use ("relief" or "map")."""
 
-    def __init__(self, level, art, mode: str = "relief", controls=CameraControls):
+    def __init__(self, level, art, mode: str = "relief", controls=CameraControls, yaw: float = 0.0):
         if mode not in MODES:
             raise ValueError(f"unknown view {mode!r}; choose from {', '.join(MODES)}")
         start = pygame.Rect(0, 0, 640, 480)
         self.map = Camera(level.bounds, start)
-        self.table = ReliefCamera(art.ground, start)
+        self.table = ReliefCamera(art.ground, start, yaw=yaw)
         self.mode = mode
         self.controls = controls(self.camera)
 
