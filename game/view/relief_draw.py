@@ -202,6 +202,7 @@ def fog_overlay(view, camera, fog, p) -> tuple:
         del alpha
         pygame.transform.smoothscale(small, big.get_size(), big)
         if cached["mask"] is not None:
+            big.blit(cached["faces"], (0, 0), special_flags=pygame.BLEND_RGB_MULT)   # the plinth's faces darker
             alpha = pygame.surfarray.pixels_alpha(big)
             alpha *= cached["mask"]
             del alpha
@@ -218,7 +219,7 @@ def _fog_layout(view, camera, fog, p) -> dict:
     gx, gy = np.meshgrid(xs, ys, indexing="ij")
     points = np.column_stack([gx.ravel(), gy.ravel()])
     xy, ok = view.ground_at(camera, points, faces=True)
-    light = np.where(view.ground_at(camera, points)[1], camera.ground.shade_at(xy), CLOTH_FACE)
+    light = camera.ground.shade_at(xy)                        # the faces take their edge's light (then darker)
     ok = ok.reshape(gx.shape)
     small = pygame.Surface(gx.shape, pygame.SRCALPHA)
     rgb = pygame.surfarray.pixels3d(small)
@@ -227,8 +228,9 @@ def _fog_layout(view, camera, fog, p) -> dict:
     del rgb
     big = pygame.Surface((len(xs) * FOG_STEP, len(ys) * FOG_STEP), pygame.SRCALPHA)
     rect = big.get_rect(topleft=area.topleft)
+    mask, faces = _table_mask(view, camera, rect)
     return {"cells": fog.corners(xy), "ok": ok, "small": small, "state": None, "big": big, "rect": rect,
-            "mask": _table_mask(view, camera, rect)}
+            "mask": mask, "faces": faces}
 
 
 def _spread(values, ok) -> np.ndarray:
@@ -245,18 +247,25 @@ def _spread(values, ok) -> np.ndarray:
     return out
 
 
-def _table_mask(view, camera, rect) -> np.ndarray | None:
-    """Which pixels of ``rect`` [screen] show the table (ground or plinth), as a uint8 0/1 array
-    (W, H); None while the render shows scaled (then the fog's edge stays soft)."""
+def _table_mask(view, camera, rect) -> tuple:
+    """(mask, faces) for the pixels of ``rect`` [screen]: ``mask`` uint8 (W, H), 1 where the table
+    (ground or plinth) shows; ``faces`` a Surface to multiply the cloth's colours by, darker on
+    the plinth's side faces. (None, None) while the render shows scaled: the fog's edge stays soft."""
     frame, placed = view.frame, view.placed(camera)
     if placed.size != frame.rect.size or frame.owner is None:
-        return None
+        return None, None
     cols = np.arange(rect.x, rect.right) - placed.x - frame.first
     rows = np.arange(rect.y, rect.bottom) - placed.y
     n_cols, n_rows = frame.owner.shape
     good_c, good_r = (cols >= 0) & (cols < n_cols), (rows >= 0) & (rows < n_rows)
-    inside = frame.owner[np.clip(cols, 0, n_cols - 1)][:, np.clip(rows, 0, n_rows - 1)] < frame.height.shape[1]
-    return (inside & good_c[:, None] & good_r[None, :]).astype(np.uint8)
+    c, r = np.clip(cols, 0, n_cols - 1), np.clip(rows, 0, n_rows - 1)
+    inside = (frame.owner[c][:, r] < frame.height.shape[1]) & good_c[:, None] & good_r[None, :]
+    face = inside & (r[None, :] + 0.5 >= frame.edge[c][:, None])
+    faces = pygame.Surface(rect.size)
+    level = pygame.surfarray.pixels3d(faces)
+    level[:] = np.where(face, np.uint8(255 * CLOTH_FACE), np.uint8(255))[..., None]
+    del level
+    return inside.astype(np.uint8), faces
 
 
 def draw_spawn_ring(surface, level, camera, view, p):
