@@ -285,6 +285,9 @@ def test_bad_options_are_one_line_and_exit_2(tmp_path):
         (["01-bowl", "--out", out, "--duration", "0"], "--duration"),
         (["01-bowl"], "--out"),
         (["01-bowl", "--out", out, "--replay", str(tmp_path / "none.json")], "not found"),
+        (["01-bowl", "--out", out, "--view", "globe"], "--view"),
+        (["01-bowl", "--out", out, "--view", "map", "--orbit", "60"], "--orbit"),
+        (["01-bowl", "--out", out, "--orbit", "9999"], "--orbit"),
     ]
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda case: run(*case[0]), cases))

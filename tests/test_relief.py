@@ -167,3 +167,23 @@ def test_a_hidden_unit_is_drawn_as_a_faint_ring_not_lost(table):
     patch = np.abs(pictures[0] - pictures[1])[cx - 9:cx + 10, cy - 9:cy + 10]
     assert (patch.sum(axis=2) > 40).sum() >= 12            # the ring shows where the ball is hidden
     assert (patch.sum(axis=2) > 40).sum() < 19 * 19 // 2     # ... faint: a ring, not a ball
+
+
+def test_a_render_is_reused_while_the_camera_pans_and_redrawn_crisp_once_a_zoom_rests(table):
+    level, art = table
+    cam = camera_at(art, 30.0, TILTS[1])
+    view = ReliefView(art.ground)
+    view.update(cam)
+    assert view.renders == 1
+    cam.pan_px(25, -10)                                         # within the render's margin: shifted
+    view.update(cam)
+    assert view.renders == 1 and view.placed(cam).contains(cam.viewport)
+    cam.zoom_at((300, 200), 1.3)                                # zooming: the last render, scaled ...
+    view.update(cam)
+    assert view.renders == 1 and view.placed(cam).size != view.frame.rect.size
+    view.update(cam)                                            # ... until the camera rests a frame
+    assert view.renders == 2 and view.frame.zoom == cam.zoom and not view.frame.draft
+    cam.turn(1)                                                 # turning: drafts at a lower scale
+    cam.update(0.05)
+    view.update(cam)
+    assert view.renders == 3 and view.frame.draft
