@@ -72,7 +72,8 @@ def test_the_page_is_one_file_that_names_no_url_outside_itself(race_page):
                    "WebSocket", "EventSource", "import(", "sendBeacon", "navigator.serviceWorker"):
         assert needle.lower() not in text.lower(), needle
     assert all(u.startswith("data:") for u in re.findall(r"url\(\s*['\"]?([^'\")]*)", text))
-    assert [v["image"][:23] for v in views["views"]] == ["data:image/jpeg;base64,"]
+    assert [(v["id"], v["image"][:23]) for v in views["views"]] == [("relief", "data:image/jpeg;base64,"),
+                                                                      ("map", "data:image/jpeg;base64,")]
 
 
 def test_a_100_step_race_of_3_squads_of_12_is_under_1_MB_and_explains_every_unit(race_page):
@@ -187,6 +188,7 @@ def test_record_out_html_writes_a_page_and_says_how_big(tmp_path, capsys):
     (["--duration", "3"], "--duration: a web page plays at the speed"),
     (["--fog"], "--fog: a web page shows the whole map"),
     (["--frames-dir", "frames"], "--frames-dir: a web page has no frames"),
+    (["--orbit", "90"], "--orbit: a web page shows the sand table from one side"),
 ])
 def test_what_a_page_cannot_be_is_refused_in_one_line(tmp_path, capsys, extra, needle):
     out = tmp_path / "x.html"

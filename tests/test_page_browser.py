@@ -3,17 +3,23 @@ protocol by tests/browser.py (standard library only). Skipped where no Chromium 
 
 The page is opened from file:// with every network route closed; it must load with no console error
 and no request but its own file and its data URIs, play, scrub with the slider, step with the keys,
-and show for a clicked unit the numbers the classroom's explainer gives at that step.
+and show for a clicked unit the numbers the classroom's explainer gives at that step; switch between
+the sand table and the map, keeping the step and the unit, with the balls on the sand table lifted
+above their ground points as the game draws them, and a unit the ground hides shown as a ring.
 """
 import json
 
+import numpy as np
 import pytest
 
 import sim
 from game.video import page
+from game.video.page_data import decode_positions
+from game.video.page_relief import decode_elevations, decode_hidden
 from game.video.record import Recording
 from game.view.explain import explain, num
 from tests.browser import Browser, find_chromium
+from tests.test_page_relief import HILL
 
 pytestmark = pytest.mark.skipif(find_chromium() is None, reason="no Chromium or Chrome installed (Debian: apt-get "
                                                                 "install chromium) to open the page in a browser")
@@ -103,9 +109,10 @@ def isolated_unit(b, candidates, room: float = 30.0) -> int:
     pytest.fail("no isolated unit to click")
 
 
-@pytest.mark.parametrize("step, squad", [(20, 1), (45, 2)])
-def test_a_click_on_a_unit_shows_the_classrooms_numbers(browser, step, squad):
+@pytest.mark.parametrize("step, squad, view", [(20, 1, "map"), (45, 2, "relief")])
+def test_a_click_on_a_unit_shows_the_classrooms_numbers(browser, step, squad, view):
     b = browser
+    b.evaluate(f"descentPage.useView('{view}')")
     b.evaluate(f"descentPage.show({step})")
     u = isolated_unit(b, range(12 * squad, 12 * squad + 12))
     x, y = b.evaluate(f"descentPage.unitPoint({u})")
@@ -125,3 +132,78 @@ def test_a_click_on_a_unit_shows_the_classrooms_numbers(browser, step, squad):
     b.key("Escape", 27)
     assert b.evaluate("descentPage.selected") == -1
     assert b.errors == []
+
+
+CANVAS_HASH = """(() => { const c = document.getElementById('map'), d = c.getContext('2d').getImageData(0, 0, c.width,
+  c.height).data; let h = 0; for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) % 1000000007; return h; })()"""
+
+
+def pixel(b, x: float, y: float) -> list:
+    """The canvas's colour (r, g, b) at a point of the page [CSS px] (the page is shown at 1 px per CSS px)."""
+    return b.evaluate(f"""(() => {{ const c = document.getElementById('map'), r = c.getBoundingClientRect();
+      return Array.from(c.getContext('2d').getImageData(Math.round({x} - r.left), Math.round({y} - r.top), 1, 1)
+      .data).slice(0, 3); }})()""")
+
+
+def test_the_view_buttons_switch_the_picture_and_keep_the_step_and_the_unit(browser):
+    b = browser
+    b.evaluate("descentPage.useView('relief')")
+    b.evaluate("descentPage.show(45)")
+    b.evaluate("descentPage.select(20)")
+    relief_hash, panel = b.evaluate(CANVAS_HASH), b.evaluate("document.getElementById('unitbody').innerText")
+    assert [b.evaluate(f"document.querySelectorAll('#views button')[{k}].textContent") for k in (0, 1)] == [
+        "Sand table", "Map"]                                         # the recording's view first
+    x, y, _ = centre(b, "#views button:nth-child(2)")
+    b.click(x, y)
+    assert b.evaluate("descentPage.view") == "map" and b.evaluate(CANVAS_HASH) != relief_hash
+    assert b.evaluate("descentPage.step") == 45 and b.evaluate("descentPage.selected") == 20
+    assert b.evaluate("document.getElementById('unitbody').innerText") == panel
+    assert b.evaluate("document.querySelector('#views button.on').textContent") == "Map"
+    b.key("v", 86)
+    assert b.evaluate("descentPage.view") == "relief" and b.evaluate(CANVAS_HASH) == relief_hash
+    assert b.errors == []
+
+
+def test_a_ball_on_the_sand_table_stands_lifted_above_its_ground_point_and_a_click_there_selects_it(browser):
+    b = browser
+    data, views = page.read_page(b.page)
+    view = next(v for v in views["views"] if v["id"] == "relief")
+    b.evaluate("descentPage.useView('relief')")
+    b.evaluate("descentPage.show(30)")
+    b.key("Escape", 27)
+    fit, r = b.evaluate("descentPage.fit"), json.loads(b.evaluate(
+        "JSON.stringify(document.getElementById('map').getBoundingClientRect())"))
+    xy, z = decode_positions(data)[30], decode_elevations(data)[30]
+    ground = np.column_stack([xy, z, np.ones(len(z))]) @ np.asarray(view["projection"]).T
+    u = isolated_unit(b, range(24, 36))
+    want = (r["left"] + fit["x"] + ground[u, 0] * fit["s"],
+            r["top"] + fit["y"] + (ground[u, 1] - view["lift"]) * fit["s"])
+    x, y = b.evaluate(f"descentPage.unitPoint({u})")
+    assert abs(x - want[0]) <= 0.5 and abs(y - want[1]) <= 0.5              # LIFT picture px up, scaled
+    assert view["lift"] * fit["s"] > 4                                       # (a lift one can see)
+    colour = data["squads"][2]["colour"]
+    assert pixel(b, x, y) == [int(colour[k:k + 2], 16) for k in (1, 3, 5)]   # the ball is drawn there
+    b.click(x, y)
+    assert b.evaluate("descentPage.selected") == u
+    b.key("Escape", 27)
+
+
+def test_a_unit_the_ground_hides_is_a_faint_ring_on_the_sand_table(browser, tmp_path):
+    b = browser
+    (tmp_path / "hill.toml").write_text(HILL)
+    level = sim.load_level(str(tmp_path / "hill.toml"))
+    rec = Recording(level, (sim.Orders("sgd", 0.05, 0.0),), units=8, steps=10, seed=level.seed)
+    page.write_page(rec, tmp_path / "hill.html")
+    data, _ = page.read_page(tmp_path / "hill.html")
+    try:
+        b.open(tmp_path / "hill.html")
+        b.evaluate("descentPage.show(7)")
+        assert b.evaluate("descentPage.view") == "relief"
+        shown = b.evaluate("Array.from({length: 8}, (_, u) => descentPage.hidden(u))")
+        want = decode_hidden(data, "relief")[7]
+        assert shown == want.tolist() and want.any() and not want.all()
+        b.evaluate("descentPage.useView('map')")
+        assert b.evaluate("Array.from({length: 8}, (_, u) => descentPage.hidden(u))") == [False] * 8
+        assert b.errors == []
+    finally:
+        b.open(b.page)

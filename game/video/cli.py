@@ -182,6 +182,8 @@ def _check_page_flags(args):
         raise RecordError("--duration: a web page plays at the speed the viewer picks; drop --duration")
     if args.fog:
         raise RecordError("--fog: a web page shows the whole map; drop --fog")
+    if args.orbit is not None:
+        raise RecordError("--orbit: a web page shows the sand table from one side; drop --orbit")
 
 
 def _check_page_size(rec: Recording, name: str):

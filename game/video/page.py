@@ -8,11 +8,14 @@ keyboard, click a unit to read the update it takes. Everything is inside the fil
   ES2017 script, put into one function), all in this folder;
 * the colours: the game's own (palette.py, widgets.py), written into the style as CSS variables;
 * the **views**: pictures of the terrain, each a JPEG data URI with ``projection``, the 3x4
-  matrix M taking a world point (x, y, h, 1) to homogeneous picture pixels (u, v, w) -> (u/w, v/w).
-  Today there is one, the map as the game draws it (render.MapArt), whose matrix ignores h. A
-  second picture with its own projection (a relief) is one more entry in ``page_views``; the page
-  shows a button per view. (A projection that uses h needs the units' heights in the data.)
-* the **run**: page_data.gather(rec) as JSON, gzip-compressed and base64-encoded (the page
+  matrix M taking a world point (x, y, z, 1) to homogeneous picture pixels (u, v, w) -> (u/w, v/w),
+  z being the point's elevation on the sand table (game.view.ground). Two views: the map as the
+  game draws it (render.MapArt), whose matrix ignores z, and the sand table (page_relief.py), one
+  render of the relief from a fixed side, whose matrix is the relief camera's parallel projection.
+  The page shows a button per view; the first is where it opens: the sand table, or the map when
+  the recording was asked for ``--view map``.
+* the **run**: page_data.gather(rec) as JSON (with the units' elevations and, per view, which
+  units the ground hides: page_relief.py), gzip-compressed and base64-encoded (the page
   unpacks it with the browser's DecompressionStream).
 
 Nothing is fetched: no URL appears in the page but the data URIs of its pictures.
@@ -39,13 +42,14 @@ from game.view.render import MapArt, frame_array
 from game.view.sprites import GOLD
 
 from .page_data import gather, hex_colour
+from .page_relief import Relief
 from .record import Recording
 
 HERE = Path(__file__).resolve().parent
 MAP_RESOLUTION = 1024          # the map picture's long side [px]: sharp on a high-density screen
 JPEG_QUALITY = 88              # of the map picture; with no chroma subsampling its contour lines stay crisp
 GZIP_LEVEL = 9
-MAX_UNIT_STEPS = 1_000_000     # units x (steps + 1) a page holds at most (some 5 MB of trajectories)
+MAX_UNIT_STEPS = 1_000_000     # units x (steps + 1) a page holds at most (some 8 MB of trajectories, elevations)
 STEP_COLOUR = (80, 255, 150)   # the arrow of the step the selected unit takes (the classroom's "step")
 PLACEHOLDER = re.compile(r"\{\{([A-Z]+)\}\}")
 
@@ -66,15 +70,17 @@ def unit_steps(units: int, steps: int) -> int:
     return units * (steps + 1)
 
 
-def page_views(level) -> list:
-    """The pictures of the terrain with their projections (see the module's docstring)."""
-    art = MapArt(level, resolution=MAP_RESOLUTION)
+def page_views(art, relief, first: str = "relief") -> list:
+    """The pictures of the terrain with their projections (see the module's docstring): the map
+    from ``art`` (render.MapArt) and the sand table from ``relief`` (page_relief.Relief), the view
+    named ``first`` first."""
     w, h = art.surface.get_size()
-    (x0, x1), (y0, y1) = level.bounds
+    (x0, x1), (y0, y1) = art.level.bounds
     sx, sy = w / (x1 - x0), h / (y1 - y0)                    # [px/world]
     plan = [[sx, 0.0, 0.0, -x0 * sx], [0.0, -sy, 0.0, y1 * sy], [0.0, 0.0, 0.0, 1.0]]   # north up
-    return [{"id": "map", "label": "Map", "kind": "plan", "size": [w, h], "projection": plan,
-             "image": jpeg_uri(frame_array(art.surface))}]
+    views = [{"id": "map", "label": "Map", "kind": "plan", "size": [w, h], "projection": plan,
+              "image": jpeg_uri(frame_array(art.surface))}, relief.view_entry(jpeg_uri)]
+    return sorted(views, key=lambda v: v["id"] != first)
 
 
 def jpeg_uri(rgb) -> str:
@@ -104,8 +110,10 @@ def _script_safe(text: str) -> str:
 
 def build_page(rec: Recording) -> tuple[str, dict]:
     """(the page's HTML, its data): runs the recording once."""
-    data = gather(rec)
-    views = {"views": page_views(rec.level)}
+    art = MapArt(rec.level, resolution=MAP_RESOLUTION)
+    relief = Relief(art.ground, max(art.surface.get_size()))
+    data = gather(rec, relief)
+    views = {"views": page_views(art, relief, first=rec.view)}
     blob = gzip.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
                          GZIP_LEVEL, mtime=0)                  # mtime 0: the same run gives the same bytes
     script = "\n".join((HERE / name).read_text(encoding="utf-8") for name in ("page_map.js", "page_ui.js"))

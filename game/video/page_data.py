@@ -23,6 +23,8 @@ looks things up, it never simulates:
   as templates: every number in a string is replaced by ``{k}``, the k-th distinct number of that
   unit at that step, so a record is a template id and its numbers ("3 0.5 −1.2 ..."); the few
   distinct templates (one or two per optimizer) are stored once.
+* **elevations** and **hidden** (given a ``page_relief.Relief``): every unit's elevation on the sand
+  table and, per view, which units its ground hides, at every step (see page_relief.py).
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ from game.view.palette import SQUAD_COLOURS
 from .film import outcome_text, squad_label
 from .record import Recording
 
-FORMAT = 1                    # the layout of the page's data; a page's script reads this version
+FORMAT = 2                    # the layout of the page's data; a page's script reads this version
 POSITION_BITS = 16            # positions are fixed-point whole numbers of this many bits per axis
 MAX_EXPLAINED = 12_000        # unit-steps explained at most (about 40 bytes each in the page) ...
 NUMBER = re.compile(r"−?[0-9]+(?:\.[0-9]+)?(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?|nan|inf")   # ... a number as num() writes it
@@ -195,20 +197,23 @@ def run_world(rec: Recording, on_step=None):
         world.step()
 
 
-def gather(rec: Recording) -> dict:
-    """The page's data for a recording (see the module's docstring); JSON-ready."""
+def gather(rec: Recording, relief=None) -> dict:
+    """The page's data for a recording (see the module's docstring); JSON-ready. ``relief`` (a
+    page_relief.Relief) notes every step too: the units' elevations, which ones the ground hides."""
     book = None
 
     def note(world):
         nonlocal book
         book = book or _Book(world, rec.steps)
         book.note(world, rec.race)
+        if relief is not None:
+            relief.note(world)
 
     world = run_world(rec, note)
     lvl = world.level
     outcome, colour = outcome_text(world, rec.race)
     title = f"Replay: {lvl.title}" if rec.replay is not None else lvl.title
-    return {
+    data = {
         "format": FORMAT,
         "level": {"id": lvl.id, "title": title, "lesson": lvl.lesson,
                   "bounds": [list(b) for b in lvl.bounds], "global_min": [float(v) for v in lvl.global_min],
@@ -229,6 +234,7 @@ def gather(rec: Recording) -> dict:
                       "templates": [t for _, t in sorted(book.templates.values())],
                       "records": book.records},
     }
+    return data if relief is None else {**data, **relief.data()}
 
 
 def _events(world) -> list:

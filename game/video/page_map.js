@@ -3,10 +3,11 @@
 // one function in the page's only script.
 //
 // The page reads two blocks written by game/video/page.py: #descent-views (the pictures of the
-// terrain, each with the 3x4 matrix that projects a world point (x, y, h) to its pixels) and
-// #descent-data (the run, gzip + base64: see game/video/page_data.py). It never simulates: every
-// position, status, loss and explained number comes from the simulation and is only drawn here.
-const DATA_FORMAT = 1;               // the layout of #descent-data this script reads (page_data.FORMAT)
+// terrain, each with the 3x4 matrix that projects a world point (x, y, z) to its pixels, z its
+// elevation on the sand table) and #descent-data (the run, gzip + base64: see game/video/page_data.py
+// and page_relief.py). It never simulates: every position, elevation, status, loss, explained number
+// and hidden unit comes from the simulation and the game's renderer, and is only drawn here.
+const DATA_FORMAT = 2;               // the layout of #descent-data this script reads (page_data.FORMAT)
 const STEPS_PER_SECOND = 6;          // world steps a second at 1x, the classroom's pace
 const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
 const TRAIL_STEPS = 64;              // a trail shows a unit's last 64 steps, fading (as in the game)
@@ -29,11 +30,15 @@ async function readData() {
     throw new Error("This browser is too old for this page (it lacks DecompressionStream): " +
                     "open it in a current Firefox, Chrome, Edge or Safari.");
   }
-  const text = atob($("descent-data").textContent.trim());
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  const stream = new Blob([bytesOf($("descent-data").textContent.trim())]).stream()
+    .pipeThrough(new DecompressionStream("gzip"));
   return JSON.parse(await new Response(stream).text());
+}
+
+function bytesOf(base64) {
+  const text = atob(base64), bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
 }
 
 function prepare(d) {
@@ -43,6 +48,11 @@ function prepare(d) {
     d.xy[i] = p.origin[0] + p.q[i] * p.scale[0];
     d.xy[i + 1] = p.origin[1] + p.q[i + 1] * p.scale[1];
   }
+  const e = d.elevations;              // every unit's elevation z on the sand table, per step [world]
+  d.z = Float64Array.from(e.q, (q) => q * e.scale);
+  d.hiddenBits = {};                   // per view: step rows of ceil(n / 8) bytes, unit u in bit u % 8 of byte u / 8
+  for (const id of Object.keys(d.hidden)) d.hiddenBits[id] = bytesOf(d.hidden[id]);
+  d.rowBytes = (n + 7) >> 3;
   d.squadAt = [];                    // the squad of every unit, per step (shared between changes)
   let k = 0;
   for (let t = 0; t <= d.run.steps; t++) {
@@ -56,6 +66,11 @@ function prepare(d) {
 }
 
 const xyOf = (t, u) => { const i = (t * S.data.run.units + u) * 2; return [S.data.xy[i], S.data.xy[i + 1]]; };
+const placeOf = (t, u) => [...xyOf(t, u), S.data.z[t * S.data.run.units + u]];   // (x, y, z) [world]
+function isHidden(t, u) {            // does the ground hide unit u at step t, in the view shown?
+  const bits = S.data.hiddenBits[S.views[S.view].id];
+  return bits !== undefined && ((bits[t * S.data.rowBytes + (u >> 3)] >> (u & 7)) & 1) === 1;
+}
 const statusOf = (t, u) => S.data.status[t].charCodeAt(u) - 48;
 function ordersOf(squad, t) {
   const list = S.data.squads[squad].orders;
@@ -74,15 +89,21 @@ function explanation(u, t) {
   return fill(S.data.explained.templates[+parts[0]]);
 }
 
-// -- projection: world (x, y, h) -> the view's picture [px] -> the canvas [CSS px] --------------
-function toPicture(view, x, y, h) {
-  const m = view.projection, w = m[2][0] * x + m[2][1] * y + m[2][2] * h + m[2][3];
-  return [(m[0][0] * x + m[0][1] * y + m[0][2] * h + m[0][3]) / w,
-          (m[1][0] * x + m[1][1] * y + m[1][2] * h + m[1][3]) / w];
+// -- projection: world (x, y, z) -> the view's picture [px] -> the canvas [CSS px] --------------
+function toPicture(view, x, y, z) {
+  const m = view.projection, w = m[2][0] * x + m[2][1] * y + m[2][2] * z + m[2][3];
+  return [(m[0][0] * x + m[0][1] * y + m[0][2] * z + m[0][3]) / w,
+          (m[1][0] * x + m[1][1] * y + m[1][2] * z + m[1][3]) / w];
 }
-function toCanvas(x, y, h) {
-  const p = toPicture(S.views[S.view], x, y, h || 0), f = S.fit;
+function toCanvas(x, y, z) {
+  const p = toPicture(S.views[S.view], x, y, z || 0), f = S.fit;
   return [f.x + p[0] * f.s, f.y + p[1] * f.s];
+}
+// where a unit's ball shows: on the sand table its centre stands the view's lift above its ground point
+function ballAt(t, u) {
+  const p = toCanvas(...placeOf(t, u));
+  p[1] -= (S.views[S.view].lift || 0) * S.fit.s;
+  return p;
 }
 
 // -- the map --------------------------------------------------------------------------------------
@@ -142,14 +163,15 @@ function drawFrame(ctx, pic) {
   }
 }
 
-function drawSpawn(ctx) {
-  const [sx, sy, r] = S.data.level.spawn, c = toCanvas(sx, sy), e = toCanvas(sx + r, sy), T = S.theme;
-  const radius = Math.hypot(e[0] - c[0], e[1] - c[1]);
+function drawSpawn(ctx) {             // a dashed ring lying on the ground, its points' elevations given
+  const [sx, sy, r] = S.data.level.spawn, zs = S.data.elevations.spawn, T = S.theme;
+  const ring = zs.map((z, k) => { const a = 2 * Math.PI * k / zs.length; return toCanvas(sx + r * Math.cos(a), sy + r * Math.sin(a), z); });
   ctx.save();
   ctx.setLineDash([5, 4]); ctx.lineWidth = 1.5; ctx.strokeStyle = T.marker; ctx.globalAlpha = 0.85;
-  ctx.beginPath(); ctx.arc(c[0], c[1], radius, 0, 2 * Math.PI); ctx.stroke();
+  ctx.beginPath(); ring.forEach((p, k) => (k ? ctx.lineTo(p[0], p[1]) : ctx.moveTo(p[0], p[1]))); ctx.closePath(); ctx.stroke();
   ctx.restore();
-  label(ctx, "SPAWN", c[0], c[1] - radius - 8, T.marker, "bold 10px", "center");
+  const top = ring.reduce((a, b) => (b[1] < a[1] ? b : a));
+  label(ctx, "SPAWN", top[0], top[1] - 8, T.marker, "bold 10px", "center");
 }
 
 function label(ctx, text, x, y, colour, font, align) {
@@ -171,7 +193,7 @@ function drawTrails(ctx, t) {
         for (let u = 0; u < n; u++) {
           if (S.data.squadAt[t][u] !== s) continue;
           for (let k = Math.max(0, t - oldest); k <= t - youngest; k++) {
-            const a = toCanvas(...xyOf(k, u)), b = toCanvas(...xyOf(k + 1, u));
+            const a = toCanvas(...placeOf(k, u)), b = toCanvas(...placeOf(k + 1, u));
             ctx.moveTo(a[0], a[1]); ctx.lineTo(b[0], b[1]);
           }
         }
@@ -188,11 +210,11 @@ function drawTrails(ctx, t) {
 function drawSelectedPath(ctx, u, t) {
   const colour = S.data.squads[S.data.squadAt[t][u]].colour;
   ctx.beginPath();
-  for (let k = 0; k <= t; k++) { const p = toCanvas(...xyOf(k, u)); k ? ctx.lineTo(p[0], p[1]) : ctx.moveTo(p[0], p[1]); }
+  for (let k = 0; k <= t; k++) { const p = toCanvas(...placeOf(k, u)); k ? ctx.lineTo(p[0], p[1]) : ctx.moveTo(p[0], p[1]); }
   ctx.strokeStyle = S.theme.outline; ctx.lineWidth = 5; ctx.globalAlpha = 0.7; ctx.stroke();
   ctx.strokeStyle = colour; ctx.lineWidth = 2.5; ctx.globalAlpha = 1; ctx.stroke();
   if (t < S.last && statusOf(t, u) === 0) {          // the step it takes: an arrow to where it goes
-    const a = toCanvas(...xyOf(t, u)), b = toCanvas(...xyOf(t + 1, u));
+    const a = ballAt(t, u), b = ballAt(t + 1, u);
     arrow(ctx, a, b, S.theme.step);
     ctx.beginPath(); ctx.arc(b[0], b[1], UNIT_RADIUS + 3, 0, 2 * Math.PI);
     ctx.strokeStyle = S.theme.step; ctx.lineWidth = 2; ctx.stroke();
@@ -251,18 +273,48 @@ function drawUnit(ctx, x, y, status, colour) {
 }
 
 function drawUnits(ctx, t) {
-  const n = S.data.run.units, order = [];
+  const n = S.data.run.units, view = S.views[S.view], order = [];
   for (let u = 0; u < n; u++) order.push(u);
-  order.sort((a, b) => DRAW_ORDER[statusOf(t, a)] - DRAW_ORDER[statusOf(t, b)] || a - b);
+  const band = new Array(n).fill(0);
+  if (view.depth) {                  // the sand table: far balls first, by bands a ball deep (within one, as the map)
+    const d = view.depth, deep = 2 * UNIT_RADIUS / S.fit.s;
+    for (const u of order) { const [x, y, z] = placeOf(t, u); band[u] = -Math.floor((d[0] * x + d[1] * y + d[2] * z + d[3]) / deep); }
+  }
+  order.sort((a, b) => band[a] - band[b] || DRAW_ORDER[statusOf(t, a)] - DRAW_ORDER[statusOf(t, b)] || a - b);
+  const on = (p) => p[0] >= -20 && p[1] >= -20 && p[0] <= S.fit.w + 20 && p[1] <= S.fit.h + 20;
+  if (view.shadow) {                 // soft shadows on the ground under the balls the ground does not hide
+    for (const u of order) {
+      const p = toCanvas(...placeOf(t, u));
+      if (on(p) && !isHidden(t, u) && statusOf(t, u) !== 3) shadow(ctx, p[0], p[1], view.shadow);
+    }
+  }
   if (S.selected >= 0) {
-    const [x, y] = toCanvas(...xyOf(t, S.selected));
+    const [x, y] = ballAt(t, S.selected);
     ring(ctx, x, y, 11.5, S.theme.outline, 3.6); ring(ctx, x, y, 10.6, S.theme.marker, 1.8);
   }
   for (const u of order) {
-    const [x, y] = toCanvas(...xyOf(t, u));
-    if (x < -20 || y < -20 || x > S.fit.w + 20 || y > S.fit.h + 20) continue;
-    drawUnit(ctx, x, y, statusOf(t, u), S.data.squads[S.data.squadAt[t][u]].colour);
+    const [x, y] = ballAt(t, u), colour = S.data.squads[S.data.squadAt[t][u]].colour;
+    if (!on([x, y])) continue;
+    if (isHidden(t, u)) ghost(ctx, x, y, colour, view.ghost_alpha);
+    else drawUnit(ctx, x, y, statusOf(t, u), colour);
   }
+}
+
+function shadow(ctx, x, y, sh) {     // the game's shadow: four ellipses, each a little smaller and darker
+  const s = S.fit.s, [w, h] = sh.size;
+  x += sh.offset[0] * s; y += sh.offset[1] * s;
+  ctx.fillStyle = "#000";
+  for (let k = 0; k < 4; k++) {
+    ctx.globalAlpha = sh.alpha * (k + 1) / 8 + 10 / 255;
+    ctx.beginPath(); ctx.ellipse(x, y, (w - 1.5 * (3 - k)) * s / 2, (h - 0.8 * (3 - k)) * s / 2, 0, 0, 2 * Math.PI); ctx.fill();
+  }
+  ctx.globalAlpha = 1;
+}
+
+function ghost(ctx, x, y, colour, alpha) {   // a unit behind a hill: a faint ring in its squad's colour
+  ctx.globalAlpha = alpha / 2; ring(ctx, x, y, UNIT_RADIUS + 2, "#000", 2.6);
+  ctx.globalAlpha = alpha; ring(ctx, x, y, UNIT_RADIUS + 1, colour, 1.6);
+  ctx.globalAlpha = 1;
 }
 
 function firstArrival(t) {
@@ -273,7 +325,7 @@ function firstArrival(t) {
 
 function drawFlag(ctx, t) {
   const u = firstArrival(t), step = S.data.arrival[u], squad = S.data.squadAt[step][u], T = S.theme;
-  const [x, y] = toCanvas(...S.data.level.global_min);
+  const [x, y] = toCanvas(...S.data.level.global_min, S.data.elevations.global_min);
   ctx.fillStyle = T.outline; ctx.beginPath(); ctx.ellipse(x, y, 6, 3, 0, 0, 2 * Math.PI); ctx.fill();
   ctx.lineCap = "butt";
   for (const [c, w] of [[T.outline, 4], [T.marker, 2]]) {
@@ -288,13 +340,13 @@ function drawFlag(ctx, t) {
 }
 
 function drawMinima(ctx) {
-  const T = S.theme, [gx, gy] = S.data.level.global_min;
-  for (const [mx, my] of S.data.level.minima) {
+  const T = S.theme, [gx, gy] = S.data.level.global_min, z = S.data.elevations;
+  for (const [k, [mx, my]] of S.data.level.minima.entries()) {
     if (Math.abs(mx - gx) + Math.abs(my - gy) <= 1e-9) continue;
-    const [x, y] = toCanvas(mx, my);
+    const [x, y] = toCanvas(mx, my, z.minima[k]);
     ring(ctx, x, y, 5.5, T.outline, 3); ring(ctx, x, y, 4.5, T.marker, 2);
   }
-  const [x, y] = toCanvas(gx, gy);
+  const [x, y] = toCanvas(gx, gy, z.global_min);
   ctx.beginPath();
   for (let k = 0; k < 10; k++) {
     const r = k % 2 ? 5 : 11, a = -Math.PI / 2 + k * Math.PI / 5;

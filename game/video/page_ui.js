@@ -181,7 +181,7 @@ function pick(event) {
   const r = $("map").getBoundingClientRect(), x = event.clientX - r.left, y = event.clientY - r.top;
   let best = -1, bestD = PICK_RADIUS;
   for (let u = 0; u < S.data.run.units; u++) {
-    const p = toCanvas(...xyOf(S.step, u)), d = Math.hypot(p[0] - x, p[1] - y);
+    const p = ballAt(S.step, u), d = Math.hypot(p[0] - x, p[1] - y);
     if (d <= bestD) { best = u; bestD = d; }
   }
   return best;
@@ -204,6 +204,7 @@ function onKey(e) {
 function toggleLog() { S.log = !S.log; $("logscale").classList.toggle("on", S.log); drawChart(S.step); }
 function nextView() { if (S.views.length > 1) useView((S.view + 1) % S.views.length); }
 function useView(i) {
+  if (!(i >= 0 && i < S.views.length)) return;
   S.view = i; layout();
   Array.from($("views").children).forEach((b, k) => b.classList.toggle("on", k === i));
   show(S.step);
@@ -226,7 +227,12 @@ function wire() {
   document.addEventListener("keydown", onKey);
   document.addEventListener("keyup", (e) => { if (e.key === " ") e.preventDefault(); });
   if (S.views.length > 1) {
-    S.views.forEach((v, i) => { const b = el("button", "", v.label); b.addEventListener("click", () => useView(i)); $("views").append(b); });
+    S.views.forEach((v, i) => {
+      const b = el("button", i === S.view ? "on" : "", v.label);
+      b.title = "show the " + v.label.toLowerCase() + " (V: the next view)";
+      b.addEventListener("click", (e) => { useView(i); e.currentTarget.blur(); });
+      $("views").append(b);
+    });
     $("viewkey").textContent = " · V next view";
   }
   new ResizeObserver(() => { layout(); show(S.step); }).observe($("mapbox"));
@@ -266,8 +272,11 @@ async function start() {
 
 window.descentPage = {             // for tests and the curious: read-only views of the page's state
   get step() { return S.step; }, get last() { return S.last; }, get playing() { return S.playing; },
-  get selected() { return S.selected; },
+  get selected() { return S.selected; }, get view() { return S.views[S.view].id; },
+  get fit() { return { x: S.fit.x, y: S.fit.y, s: S.fit.s }; },
   show: (t) => show(t), play: () => setPlaying(true), pause: () => setPlaying(false), select: (u) => select(u),
-  unitPoint: (u) => { const r = $("map").getBoundingClientRect(), p = toCanvas(...xyOf(S.step, u)); return [r.left + p[0], r.top + p[1]]; },
+  useView: (id) => useView(S.views.findIndex((v) => v.id === id)),
+  hidden: (u) => isHidden(S.step, u),
+  unitPoint: (u) => { const r = $("map").getBoundingClientRect(), p = ballAt(S.step, u); return [r.left + p[0], r.top + p[1]]; },
 };
 start();
