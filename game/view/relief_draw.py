@@ -57,8 +57,7 @@ def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_m
             over, where = fog_overlay(view, camera, fog, p)
             surface.blit(over, where)
         draw_spawn_ring(surface, world.level, camera, view, p)
-        hidden = lambda xy: view.hidden(camera, xy, camera.ground.elevation_at(xy), 1.0)  # noqa: E731
-        draw_trails(surface, port, world, camera, palette, squad_colours, hidden=hidden)
+        draw_trails(surface, port, world, camera, palette, squad_colours, hidden=_trail_hider(view, camera))
         _draw_units(surface, world, camera, view, selected, palette, port)
         _draw_explosions(surface, world, camera, time_s, palette)
         if world.won:
@@ -67,6 +66,17 @@ def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_m
             marks.draw_minima(surface, world.level, camera, p)
     finally:
         surface.set_clip(old_clip)
+
+
+def _trail_hider(view, camera):
+    """Which trail points (N, 2) not to draw: those off the table (a unit flung away leaves no line
+    in the air) and those the ground hides."""
+    (x0, x1), (y0, y1) = camera.bounds
+
+    def hidden(xy):
+        off = (xy[:, 0] < x0) | (xy[:, 0] > x1) | (xy[:, 1] < y0) | (xy[:, 1] > y1)
+        return off | view.hidden(camera, xy, camera.ground.elevation_at(xy), 1.0)
+    return hidden
 
 
 def unit_points(world, camera) -> tuple:
