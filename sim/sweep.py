@@ -180,8 +180,11 @@ def run_swarm(world: World, steps: int, compact: bool = True) -> World:
 
 # -- the sweep --------------------------------------------------------------------------------
 def sweep(level: Level, optimizers=None, lrs=None, momenta=None, starts: np.ndarray | None = None,
-          steps: int | None = None, seed: int | None = None, compact: bool = True) -> SweepResult:
+          steps: int | None = None, seed: int | None = None, compact: bool = True, schedule=None) -> SweepResult:
     """Run every (optimizer, momentum, lr) cell from the same ``starts`` for ``steps`` steps.
+
+    With a ``schedule`` (sim/schedule.py) every cell follows it from its own learning rate (the
+    schedule's kind and parameters, each cell's lr as its base rate).
 
     ``starts`` defaults to the level's own spawn for ``seed``; ``steps`` to the level's budget.
     An optimizer that ignores momentum (sgd, adagrad) runs one row of cells, shared by every
@@ -205,7 +208,8 @@ def sweep(level: Level, optimizers=None, lrs=None, momenta=None, starts: np.ndar
         world.assign(np.arange(first[s], first[s + 1]), s)
     for s, (name, mus) in enumerate(zip(optimizers, rows)):
         mu_cell, lr_cell = (a.ravel() for a in np.meshgrid(mus, lrs, indexing="ij"))
-        world.set_orders(s, optimizer=name, lr=np.repeat(lr_cell, k), momentum=np.repeat(mu_cell, k))
+        world.set_orders(s, optimizer=name, lr=np.repeat(lr_cell, k), momentum=np.repeat(mu_cell, k),
+                         schedule=schedule)
     run_swarm(world, steps, compact)
     status = world.final_status if compact else world.status
     arrival = world.final_arrival if compact else world.arrival_step
