@@ -18,8 +18,8 @@ Format (all lengths in world units, heights in terrain units, steps in simulatio
     noise = 0.0                        # std of gradient noise ("weather", minibatch SGD)
     hint = "shown after a loss"        # optional
     supply = 1500                      # optional: compute budget [unit-steps]; default units x budget
-    needs = "schedule"                 # optional: "schedule" or "drop" -- no constant orders from the
-                                       # spawn win; a schedule / a scout and a drop do (sim/solver.py)
+    needs = "change"                   # optional: "change" or "drop" -- no constant orders from the spawn
+                                       # win; a change of orders mid-run / a scout and a drop do (sim/solver.py)
     [spawn]   center = [-3, 3]  radius = 0.5
     [orders]  allowed = ["sgd", "momentum"]  optimizer = "sgd"
               lr = 0.01  lr_range = [0.001, 1.0]  momentum = 0.0  momentum_range = [0.0, 0.99]
@@ -52,7 +52,7 @@ LEVELS_DIR = Path(__file__).resolve().parent.parent / "levels"
 MAX_BUDGET = 100_000              # steps
 MAX_UNITS = 10_000
 MAX_SUPPLY = 100_000_000          # unit-steps
-NEEDS = ("", "schedule", "drop")  # what a level's win takes beyond constant orders from the spawn
+NEEDS = ("", "change", "drop")    # what a level's win takes beyond constant orders from the spawn
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class Level:
     supply: int = 0                # compute budget [unit-steps] (parse_level: default units x budget)
     star_supply: int = 0           # spend at most this much supply for a star (with star_units_lost)
     schedules: tuple = ("constant",)   # schedule kinds the player may give (sim/schedule.py)
-    needs: str = ""                # "", "schedule" or "drop": what winning takes beyond constant orders
+    needs: str = ""                # "", "change" or "drop": what winning takes beyond constant orders
 
     @property
     def size(self) -> float:

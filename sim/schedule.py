@@ -162,9 +162,9 @@ class CosineAnnealing(Schedule):
         self.t_max = _whole(t_max, "t_max")
         if isinstance(eta_min, bool) or not isinstance(eta_min, (int, float)) or not math.isfinite(eta_min):
             raise ValueError(f"eta_min must be a finite number, got {eta_min!r}")
-        if not 0 < eta_min <= np.min(self.lr):
-            raise ValueError(f"eta_min must be > 0 and at most the schedule's lr {np.min(self.lr)!r}, "
-                             f"got {eta_min!r}")
+        lowest = float(np.min(self.lr, initial=np.inf))         # (a squad cut to no units has no rates)
+        if not 0 < eta_min <= lowest:
+            raise ValueError(f"eta_min must be > 0 and at most the schedule's lr {lowest!r}, got {eta_min!r}")
         self.eta_min = float(eta_min)
 
     def _next(self, lr_prev, t):
