@@ -159,3 +159,10 @@ def test_the_best_plan_earns_three_stars_and_sets_them(name):
     assert w.stars() == 3
     assert stars_from(best) == {"steps": level.star_steps, "supply": level.star_supply}
     assert level.star_steps == math.ceil(1.25 * best.steps)
+
+
+@pytest.mark.parametrize("chapter", [NEEDS_CHANGE, NEEDS_DROP], ids=["change", "drop"])
+def test_each_level_is_harder_than_the_one_before_in_its_chapter(chapter):
+    table = load_table()
+    shares = [table[name]["plan_share"] for name in chapter]
+    assert shares == sorted(shares, reverse=True) and len(set(shares)) == len(shares), shares
