@@ -109,9 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_levels(args) -> int:
     import sim
+    from sim.difficulty import difficulty, load_table, summary
+    table = load_table()             # measured difficulty: the share of the orders box, or of the plans, that wins
     for name in sim.campaign():
         lvl = sim.load_level(name)
-        print(f"{name:<18} {lvl.title:<28} {lvl.lesson}")
+        print(f"{name:<18} {lvl.title:<20} {summary(difficulty(name, table)):<12} {lvl.lesson}")
     return 0
 
 

@@ -55,6 +55,10 @@ TOP_KEYS = {"title", "lesson", "briefing", "bounds", "budget", "goal_radius", "u
 SPAWN_KEYS = {"center", "radius"}
 ORDER_KEYS = {"allowed", "optimizer", "lr", "lr_range", "momentum", "momentum_range"}
 STAR_KEYS = {"steps", "units_lost"}
+# the real-time keys: supply, what a win needs, the schedules allowed, a supply star (sim/levels.py rts_fields)
+TOP_KEYS |= {"supply", "needs"}
+ORDER_KEYS |= {"schedules"}
+STAR_KEYS |= {"supply"}
 PROC_KEYS = {"seed", "difficulty"}
 DIFFICULTIES = ("easy", "normal", "hard")
 

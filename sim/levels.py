@@ -17,10 +17,14 @@ Format (all lengths in world units, heights in terrain units, steps in simulatio
     seed = 1                           # spawn positions and weather
     noise = 0.0                        # std of gradient noise ("weather", minibatch SGD)
     hint = "shown after a loss"        # optional
+    supply = 1500                      # optional: compute budget [unit-steps]; default units x budget
+    needs = "change"                   # optional: "change" or "drop" -- no constant orders from the spawn
+                                       # win; a change of orders mid-run / a scout and a drop do (sim/solver.py)
     [spawn]   center = [-3, 3]  radius = 0.5
     [orders]  allowed = ["sgd", "momentum"]  optimizer = "sgd"
               lr = 0.01  lr_range = [0.001, 1.0]  momentum = 0.0  momentum_range = [0.0, 0.99]
-    [stars]   steps = 60  units_lost = 2
+              schedules = ["constant", "step", "cosine"]   # optional: the schedules the player may give
+    [stars]   steps = 60  units_lost = 2  supply = 900       # supply optional (default: the level's)
     [[terrain]] type = "bowl"  curvature = 1.0  condition = 10  angle = 30
                 # optional on any component: shift = [x, y], rotate = degrees, stretch = s, weight = k
     # or instead of [[terrain]]:
@@ -42,10 +46,13 @@ from .level_file import (DIFFICULTIES, ORDER_KEYS, POS, PROC_KEYS, SPAWN_KEYS, S
                          Reader, component, read_toml)
 from .minima import find_minima
 from .optim import OPTIMIZERS
+from .schedule import SCHEDULES
 
 LEVELS_DIR = Path(__file__).resolve().parent.parent / "levels"
 MAX_BUDGET = 100_000              # steps
 MAX_UNITS = 10_000
+MAX_SUPPLY = 100_000_000          # unit-steps
+NEEDS = ("", "change", "drop")    # what a level's win takes beyond constant orders from the spawn
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,10 @@ class Level:
     source: str = ""
     global_min: np.ndarray = field(default=None, compare=False)
     global_min_height: float = 0.0
+    supply: int = 0                # compute budget [unit-steps] (parse_level: default units x budget)
+    star_supply: int = 0           # spend at most this much supply for a star (with star_units_lost)
+    schedules: tuple = ("constant",)   # schedule kinds the player may give (sim/schedule.py)
+    needs: str = ""                # "", "change" or "drop": what winning takes beyond constant orders
 
     @property
     def size(self) -> float:
@@ -164,6 +175,7 @@ def parse_level(data: dict, source: str, level_id: str) -> Level:
     r.check_keys(s, STAR_KEYS, "stars.")
     budget = r.integer(data["budget"], "budget", 1, MAX_BUDGET)
     units = r.integer(data["units"], "units", 1, MAX_UNITS)
+    supply, star_supply, schedules, needs = rts_fields(r, data, units, budget)
     level = Level(
         id=level_id, title=r.text(data["title"], "title"), lesson=r.text(data.get("lesson", ""), "lesson"),
         briefing=" ".join(r.text(data["briefing"], "briefing").split()), terrain=field_, bounds=bounds,
@@ -174,8 +186,27 @@ def parse_level(data: dict, source: str, level_id: str) -> Level:
         star_units_lost=r.integer(s.get("units_lost", units), "stars.units_lost", 0, units),
         noise=r.number(data.get("noise", 0.0), "noise", low=0.0),
         seed=r.integer(data.get("seed", 0), "seed", 0, 2**63 - 1),
-        hint=" ".join(r.text(data.get("hint", ""), "hint").split()), source=source)
+        hint=" ".join(r.text(data.get("hint", ""), "hint").split()), source=source,
+        supply=supply, star_supply=star_supply, schedules=schedules, needs=needs)
     return _with_minima(level, proc, r)
+
+
+def rts_fields(r: Reader, data: dict, units: int, budget: int) -> tuple:
+    """The real-time fields: supply [unit-steps], stars.supply, orders.schedules and needs."""
+    supply = units * budget
+    if "supply" in data:
+        supply = r.integer(data["supply"], "supply", 1, MAX_SUPPLY)
+    star_supply = r.integer(data["stars"].get("supply", supply), "stars.supply", 1, supply)
+    kinds = data["orders"].get("schedules", ["constant"])
+    if not isinstance(kinds, list) or not kinds:
+        r.fail("orders.schedules", f"expected a list of schedule names, got {kinds!r}")
+    for i, kind in enumerate(kinds):
+        if kind not in SCHEDULES:
+            r.fail(f"orders.schedules[{i}]", f"unknown schedule {kind!r}; choose from {', '.join(SCHEDULES)}")
+    needs = r.text(data.get("needs", ""), "needs")
+    if needs not in NEEDS:
+        r.fail("needs", f"expected one of {', '.join(repr(n) for n in NEEDS[1:])}, got {needs!r}")
+    return supply, star_supply, tuple(kinds), needs
 
 
 def _with_minima(level: Level, proc, r: Reader) -> Level:

@@ -26,6 +26,7 @@ MOMENTUM_PLANE = (0.0, 0.99)  # the whole momentum axis a sweep picture shows
 COMPACT_EVERY = 4             # steps between looks at how many units still descend
 COMPACT_BELOW = 0.9          # drop the stopped units once fewer than this share still descend
 BENCH_LEVEL = "03-ravine"     # a campaign level with both outcomes well represented in its plane
+UNLIMITED = 2 ** 62           # a sweep's supply [unit-steps]: it measures orders, not supply
 
 
 @dataclass(frozen=True)
@@ -124,11 +125,14 @@ class Swarm(World):
     """A World for sweeps: no event log, and ``compact()`` drops the units that have stopped.
 
     ``final_status`` and ``final_arrival`` hold every original unit's status and arrival step;
-    ``rows`` maps the units still in the world to their original index.
+    ``rows`` maps the units still in the world to their original index. A Swarm keeps no explored
+    record and its supply never runs out: a sweep measures orders, not supply.
     """
 
+    reveals = False
+
     def __init__(self, level: Level, seed: int | None, spawn: np.ndarray):
-        super().__init__(level, seed=seed, units=len(spawn), spawn=spawn, trail_length=1)
+        super().__init__(level, seed=seed, units=len(spawn), spawn=spawn, trail_length=1, supply=UNLIMITED)
         self.rng = _NoiseRows(self.rng, self.n_units)
         self.rows = self.rng.rows
         self.final_status = self.status.copy()
@@ -176,8 +180,11 @@ def run_swarm(world: World, steps: int, compact: bool = True) -> World:
 
 # -- the sweep --------------------------------------------------------------------------------
 def sweep(level: Level, optimizers=None, lrs=None, momenta=None, starts: np.ndarray | None = None,
-          steps: int | None = None, seed: int | None = None, compact: bool = True) -> SweepResult:
+          steps: int | None = None, seed: int | None = None, compact: bool = True, schedule=None) -> SweepResult:
     """Run every (optimizer, momentum, lr) cell from the same ``starts`` for ``steps`` steps.
+
+    With a ``schedule`` (sim/schedule.py) every cell follows it from its own learning rate (the
+    schedule's kind and parameters, each cell's lr as its base rate).
 
     ``starts`` defaults to the level's own spawn for ``seed``; ``steps`` to the level's budget.
     An optimizer that ignores momentum (sgd, adagrad) runs one row of cells, shared by every
@@ -196,12 +203,13 @@ def sweep(level: Level, optimizers=None, lrs=None, momenta=None, starts: np.ndar
     first = np.cumsum([0] + [len(r) * len(lrs) * k for r in rows])       # each squad's first unit
     spawn = np.tile(starts, (first[-1] // k, 1))
     world = Swarm(level, seed, spawn) if compact else World(level, seed=seed, units=len(spawn), spawn=spawn,
-                                                            trail_length=1)
+                                                            trail_length=1, supply=UNLIMITED)
     for s in range(len(optimizers) - 1, -1, -1):
         world.assign(np.arange(first[s], first[s + 1]), s)
     for s, (name, mus) in enumerate(zip(optimizers, rows)):
         mu_cell, lr_cell = (a.ravel() for a in np.meshgrid(mus, lrs, indexing="ij"))
-        world.set_orders(s, optimizer=name, lr=np.repeat(lr_cell, k), momentum=np.repeat(mu_cell, k))
+        world.set_orders(s, optimizer=name, lr=np.repeat(lr_cell, k), momentum=np.repeat(mu_cell, k),
+                         schedule=schedule)
     run_swarm(world, steps, compact)
     status = world.final_status if compact else world.status
     arrival = world.final_arrival if compact else world.arrival_step

@@ -14,65 +14,53 @@ A unit's status, each step:
   * DIVERGED once a step would take it beyond the map plus a margin, or to a non-finite value:
     it stays frozen at its last finite position. World arrays never hold NaN or inf.
 
+A squad may be *held* (``hold``/``resume``): it stands still, spends no supply, is not marked
+trapped for standing still, and its optimizer state and schedule wait untouched.
+
+Supply is the level's compute budget in unit-steps: each step, every unit that moves (DESCENDING
+and not held) spends one; drops spend more (sim/drops.py). ``supply_left`` never goes below 0:
+the step that runs it out is taken whole, and the run is ``over`` from then on. Like the step
+budget, the supply ends the run, not the world: asked to, the world steps on, but an arrival after
+the supply ran out (``supply_out_step``) or after the budget does not win.
+
+``explored`` (sim/explored.py) records the ground the units have seen, for drops.
+
 ``step()`` never draws and never reads a clock; all randomness (spawn, gradient noise) comes
-from one ``numpy.random.Generator`` seeded by ``seed``.
+from one ``numpy.random.Generator`` seeded by ``seed`` (drops draw their spread from a second one,
+so a drop never changes the weather the other units feel).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from .levels import Level
+from .drops import UNIT_CAP_FACTOR, Commands
+from .explored import Explored
+from .levels import MAX_UNITS, Level
 from .optim import make_optimizer
+from .results import Results
+from .schedule import Schedule, as_schedule
+from .squads import (ARRIVED, DESCENDING, DIVERGED, MAX_SQUADS, STATUS_NAMES, TRAPPED, Event, Orders,  # noqa: F401
+                     rows as _rows, setting as _setting)
 
-DESCENDING, ARRIVED, TRAPPED, DIVERGED = 0, 1, 2, 3
-STATUS_NAMES = ("descending", "arrived", "trapped", "diverged")
-MAX_SQUADS = 9
 DIVERGE_MARGIN = 0.5        # a unit diverges beyond the map enlarged by this fraction of its size
 SETTLE_STEPS = 40           # steps a unit must stay put to count as trapped
 SETTLE_FRACTION = 0.004     # ... within this fraction of the map size
 
 
-def _setting(v):
-    """A learning rate or momentum: a float for the whole squad, or a float64 array, one per member."""
-    return float(v) if np.ndim(v) == 0 else np.array(v, float)
-
-
-def _rows(setting, keep):
-    """A squad setting for the kept members: a number stays, a per-unit array is cut down."""
-    return setting if np.ndim(setting) == 0 else setting[keep]
-
-
-@dataclass
-class Orders:
-    """One squad's settings: optimizer name, learning rate, momentum (beta1 for Adam)."""
-    optimizer: str
-    lr: float
-    momentum: float
-
-
-@dataclass(frozen=True)
-class Event:
-    """Something that happened to a unit: kind is 'arrived', 'trapped' or 'diverged'."""
-    step: int
-    kind: str
-    squad: int
-    unit: int
-    height: float
-    near_minimum: bool = False    # trapped at one of the level's known minima (not a plateau)
-
-
-class World:
+class World(Commands, Results):
     """Units of a level in squads; ``step(n)`` advances them all."""
 
     # the arrays with one row per unit (the trail holds one column per unit); keep() cuts all of
-    # these when it drops units, so a new per-unit array must be listed here
+    # these when it drops units and a landing grows them (sim/drops.py gives each its fresh rows),
+    # so a new per-unit array must be listed here and there
     UNIT_ARRAYS = ("positions", "start", "status", "squad", "arrival_step", "_anchor_x", "_anchor_y",
                    "_still", "velocity", "heights", "grads")
+    reveals = True      # keep ``explored`` up to date every step (a sweep's Swarm does not need it)
 
     def __init__(self, level: Level, seed: int | None = None, units: int | None = None,
-                 trail_length: int = 64, spawn: np.ndarray | None = None):
+                 trail_length: int = 64, spawn: np.ndarray | None = None, supply: int | None = None):
+        """``supply`` [unit-steps] defaults to the level's, scaled to ``units`` when the world has
+        more or fewer units than the level (so a default world of any size spends as before)."""
         self.level = level
         self.seed = level.seed if seed is None else int(seed)
         self.rng = np.random.default_rng(self.seed)
@@ -101,6 +89,19 @@ class World:
         self._members = [np.arange(n)]       # unit indices of each squad
         self.heights, self.grads = level.terrain.height_and_grad(self.positions)
         self.best_height = float(self.heights.min())
+        self.supply = -(-level.supply * n // level.units) if supply is None else int(supply)
+        if self.supply < 1:
+            raise ValueError(f"a world needs a supply of at least 1 unit-step, got {self.supply}")
+        self.supply_left = self.supply          # [unit-steps]
+        self.supply_out_step = None             # the step that ran the supply out
+        self._held: set[int] = set()            # squads standing still
+        self._schedule_t = [0]                  # each squad's schedule step (steps since its orders)
+        self.unit_cap = max(n, min(MAX_UNITS, UNIT_CAP_FACTOR * level.units))   # drops included
+        self.explored = None
+        self._spawned_inside = bool(self._inside(self.positions).all())   # else clamp every reveal
+        if self.reveals:
+            self.explored = Explored(level.bounds, margin=pad)
+            self.explored.reveal(self.positions)
 
     # -- setup ------------------------------------------------------------------------------
     def _spawn(self, n: int) -> np.ndarray:
@@ -123,13 +124,15 @@ class World:
 
     def assign(self, units, squad: int):
         """Move ``units`` (indices or a boolean mask) into ``squad`` (new squads take the orders
-        of squad 0). Squads that gain or lose units start their optimizer state afresh; the others keep it."""
+        of squad 0). Squads that gain or lose units start their optimizer state (and schedule) afresh;
+        the others keep it."""
         if not 0 <= squad < MAX_SQUADS:
             raise ValueError(f"squad must be in 0..{MAX_SQUADS - 1}, got {squad}")
         idx = np.flatnonzero(np.asarray(units)) if np.asarray(units).dtype == bool else np.asarray(units, int)
         while self.n_squads <= squad:
             first = self.orders[0]
-            self.orders.append(Orders(first.optimizer, first.lr, first.momentum))
+            self.orders.append(Orders(first.optimizer, first.lr, first.momentum, first.schedule))
+            self._schedule_t.append(0)
         self.squad[idx] = squad
         self._rebuild()
 
@@ -138,23 +141,42 @@ class World:
         keep theirs, velocities and all."""
         members = [np.flatnonzero(self.squad == s) for s in range(self.n_squads)]
         old = getattr(self, "_members", [])
-        self._optimizers = [
-            self._optimizers[s] if s < len(old) and np.array_equal(old[s], m) else self._new_optimizer(o, len(m))
-            for s, (o, m) in enumerate(zip(self.orders, members))]
+        same = [s < len(old) and np.array_equal(old[s], m) for s, m in enumerate(members)]
+        self._optimizers = [self._optimizers[s] if same[s] else self._new_optimizer(o, len(m))
+                            for s, (o, m) in enumerate(zip(self.orders, members))]
+        self._schedule_t = [t if same[s] else 0 for s, t in enumerate(self._schedule_t)]
         self._members = members
 
     def set_orders(self, squad: int, optimizer: str | None = None, lr: float | None = None,
-                   momentum: float | None = None):
-        """Change a squad's orders; they apply from the next step. Trapped units move on again."""
+                   momentum: float | None = None, schedule: Schedule | dict | None = None):
+        """Change a squad's orders; they apply from the next step. Trapped units move on again.
+
+        ``schedule`` (from ``sim.make_schedule``, or its ``to_dict()`` form) makes the squad follow
+        it from its step 0, now; its base rate becomes the squad's ``lr``. A running schedule starts
+        afresh (same kind and parameters, t = 0) from the new base rate when ``lr`` changes, and
+        from the same one when the optimizer changes (its state starts afresh too); with both
+        ``lr`` and ``schedule`` given, the schedule starts from ``lr``. A change of momentum alone
+        leaves it running. To drop a schedule, give a "constant" one. None leaves a setting as it is.
+        """
         o = self.orders[squad]
-        new = Orders(optimizer or o.optimizer, o.lr if lr is None else _setting(lr),
-                     o.momentum if momentum is None else _setting(momentum))
+        sched = o.schedule if schedule is None else as_schedule(schedule)
+        new_lr = o.lr if lr is None else _setting(lr)
+        if schedule is not None and lr is None:
+            new_lr = sched.lr
+        new = Orders(optimizer or o.optimizer, new_lr, o.momentum if momentum is None else _setting(momentum))
+        make_optimizer(new.optimizer, lr=new.lr, momentum=new.momentum)       # validate both first
+        restart = schedule is not None or new.optimizer != o.optimizer or not np.array_equal(new.lr, o.lr)
+        if sched is not None:
+            new.schedule = sched if np.array_equal(sched.lr, new.lr) else sched.with_lr(new.lr)
         opt = self._optimizers[squad]
         if new.optimizer != o.optimizer:
             opt = self._new_optimizer(new, len(self._members[squad]))
         else:
-            make_optimizer(new.optimizer, lr=new.lr, momentum=new.momentum)   # validate both first
-            opt.lr, opt.momentum = new.lr, new.momentum
+            opt.momentum = new.momentum
+            if restart or sched is None:
+                opt.lr = new.lr
+        if restart:
+            self._schedule_t[squad] = 0
         self._optimizers[squad], self.orders[squad] = opt, new
         trapped = self._members[squad][self.status[self._members[squad]] == TRAPPED]
         self.status[trapped] = DESCENDING
@@ -186,13 +208,23 @@ class World:
         self.trail = self.trail[:, mask]              # (K, N, 2): units are the second axis
         kept = [mask[m] for m in self._members]       # each squad's members that stay
         self._optimizers = [opt.take(k) for opt, k in zip(self._optimizers, kept)]
-        self.orders = [Orders(o.optimizer, _rows(o.lr, k), _rows(o.momentum, k))
+        self.orders = [Orders(o.optimizer, _rows(o.lr, k), _rows(o.momentum, k),
+                              o.schedule if o.schedule is None else o.schedule.take(k))
                        for o, k in zip(self.orders, kept)]
         self._members = [np.flatnonzero(self.squad == s) for s in range(self.n_squads)]
 
     def optimizer(self, squad: int):
         """The squad's optimizer (read its ``state`` for the classroom view)."""
         return self._optimizers[squad]
+
+    def lr_now(self, squad: int):
+        """The learning rate the squad's next step uses (its schedule's, if it follows one)."""
+        o = self.orders[squad]
+        return o.lr if o.schedule is None else o.schedule.lr_at(self._schedule_t[squad])
+
+    def schedule_step(self, squad: int) -> int:
+        """The squad's step t on its schedule: steps its optimizer has taken since its orders."""
+        return self._schedule_t[squad]
 
     # -- the step ---------------------------------------------------------------------------
     def step(self, n: int = 1):
@@ -205,15 +237,21 @@ class World:
         if self.level.noise > 0:
             g = g + self.level.noise * self.rng.standard_normal(g.shape)
         with np.errstate(all="ignore"):
-            if len(self._members) == 1:
+            if len(self._members) == 1 and not self._held:
+                self._follow_schedule(0)
                 new = self._optimizers[0].step(x, g)
             else:
                 new = x.copy()
-                for opt, idx in zip(self._optimizers, self._members):
-                    if len(idx):
+                for s, (opt, idx) in enumerate(zip(self._optimizers, self._members)):
+                    if len(idx) and s not in self._held:
+                        self._follow_schedule(s)
                         new[idx] = opt.step(x[idx], g[idx])
         moving = self.status == DESCENDING
+        held = self._held_mask() if self._held else None
+        if held is not None:
+            moving &= ~held
         self.step_count += 1
+        self._spend(int(np.count_nonzero(moving)))
         ok = self._inside(new)              # NaN compares False, so non-finite steps fail too
         self._mark(moving & ~ok, DIVERGED, "diverged")
         moving &= ok
@@ -229,8 +267,25 @@ class World:
         self.positions, self.heights, self.grads = new, h, g
         self.trail_head = (self.trail_head + 1) % len(self.trail)
         self.trail[self.trail_head] = new
-        self._update_status(moving)
+        self._update_status(moving, held)
         self.best_height = min(self.best_height, float(h.min()))
+        if self.explored is not None:     # a unit beyond the map's margin diverged where it stood before
+            self.explored.reveal(new, clamp=not self._spawned_inside)
+
+    def _follow_schedule(self, squad: int):
+        """Before a squad's step: set its optimizer's lr from its schedule, and count the step."""
+        sched = self.orders[squad].schedule
+        if sched is not None and sched.kind != "constant":
+            self._optimizers[squad].lr = sched.lr_at(self._schedule_t[squad])
+        self._schedule_t[squad] += 1
+
+    def _spend(self, unit_steps: int):
+        """Take a step's supply; the step that runs it out is taken whole (supply stops at 0)."""
+        if unit_steps and self.supply_left > 0:
+            self.supply_left = max(0, self.supply_left - unit_steps)
+            if self.supply_left == 0:
+                self.supply_out_step = self.step_count
+                self.events.append(Event(self.step_count, "out_of_supply", -1, -1, self.best_height, units=0))
 
     def _inside(self, xy: np.ndarray) -> np.ndarray:
         """Points within the map plus the divergence margin (False for NaN)."""
@@ -238,7 +293,7 @@ class World:
         x, y = xy[:, 0], xy[:, 1]
         return (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
 
-    def _update_status(self, moving: np.ndarray):
+    def _update_status(self, moving: np.ndarray, held: np.ndarray | None = None):
         x, lvl = self.positions, self.level
         dx, dy = x[:, 0] - lvl.global_min[0], x[:, 1] - lvl.global_min[1]
         arrived = moving & (dx * dx + dy * dy <= lvl.goal_radius ** 2)
@@ -252,7 +307,8 @@ class World:
         # branch-free selects: much faster than masked copies when the mask is ragged
         self._anchor_x = np.where(away, x0, self._anchor_x)
         self._anchor_y = np.where(away, x1, self._anchor_y)
-        self._still = np.where(away, 0, self._still + 1).astype(np.int32, copy=False)
+        still = np.where(away, 0, self._still + 1).astype(np.int32, copy=False)
+        self._still = still if held is None else np.where(held, self._still, still)   # holding is no settling
         settled = moving & (self._still >= SETTLE_STEPS)
         if settled.any():
             self._mark(settled, TRAPPED, "trapped")
@@ -274,53 +330,3 @@ class World:
     def _near_minimum(self, xy) -> bool:
         r = 4 * self.settle_radius + 0.02 * self.level.size
         return any(np.hypot(*(np.asarray(m.xy) - xy)) <= r for m in self.level.minima)
-
-    # -- results ----------------------------------------------------------------------------
-    def _arrived_in_time(self) -> np.ndarray:
-        """Arrival steps of the units that reached the global minimum within the level's budget."""
-        steps = self.arrival_step
-        return steps[(steps >= 0) & (steps <= self.level.budget)]
-
-    @property
-    def won(self) -> bool:
-        """A unit has reached the global minimum within the step budget."""
-        return bool(len(self._arrived_in_time()))
-
-    @property
-    def over(self) -> bool:
-        """Won, out of steps, or no unit still descending."""
-        return self.won or self.step_count >= self.level.budget or not (self.status == DESCENDING).any()
-
-    def counts(self, squad: int | None = None) -> dict:
-        """Units by status name (for one squad, or all)."""
-        s = self.status if squad is None else self.status[self.squad == squad]
-        return {name: int((s == code).sum()) for code, name in enumerate(STATUS_NAMES)}
-
-    def trail_points(self, length: int | None = None) -> np.ndarray:
-        """The last ``length`` positions per unit, oldest first: (length, N, 2)."""
-        k = len(self.trail)
-        length = min(k, self.step_count + 1) if length is None else min(length, k, self.step_count + 1)
-        order = (self.trail_head - np.arange(length)[::-1]) % k
-        return self.trail[order]
-
-    def stars(self) -> int:
-        """0 if not won; else 1 + (arrived within stars.steps) + (lost at most stars.units_lost)."""
-        if not self.won:
-            return 0
-        first = int(self._arrived_in_time().min())
-        lost = int(((self.status == TRAPPED) | (self.status == DIVERGED)).sum())
-        return 1 + (first <= self.level.star_steps) + (lost <= self.level.star_units_lost)
-
-    def outcome(self) -> dict:
-        """A summary of the run so far (the fields of ``simulate --json``)."""
-        arrived = self.arrival_step[self.arrival_step >= 0]
-        return {
-            "level": self.level.id, "seed": self.seed, "steps": self.step_count, "units": self.n_units,
-            **self.counts(),
-            "won": self.won, "stars": self.stars(),
-            "first_arrival_step": int(arrived.min()) if len(arrived) else None,
-            "best_height": self.best_height, "global_min_height": self.level.global_min_height,
-            "global_min": [float(v) for v in self.level.global_min],
-            "squads": [{"optimizer": o.optimizer, "lr": o.lr, "momentum": o.momentum, **self.counts(s)}
-                       for s, o in enumerate(self.orders)],
-        }
