@@ -60,7 +60,7 @@ def test_elevation_puts_the_goal_at_zero_and_grows_with_height(table):
     assert g.elevation(g.h_low + g.h_span) == pytest.approx(g.top) and z.max() <= 1.3 * g.top   # 95th pct, cap
 
 
-def ray_margin(level, ground, cam, xy, lift_px, step_px=0.25) -> np.ndarray:
+def ray_margin(level, ground, cam, xy, lift_px, step_px=0.5) -> np.ndarray:
     """For each point: how far [px] the exact terrain rises above the view ray from its ball's
     centre towards the viewer (positive: hidden). The ray leaves the point horizontally towards the
     camera by s cos(e) and rises by s sin(e); it starts two pixels out (the ball's own ground)."""
@@ -90,7 +90,7 @@ def test_which_units_the_ground_hides_agrees_with_a_ray_marched_over_the_terrain
     view = ReliefView(art.ground)
     view.update(cam)
     (x0, x1), (y0, y1) = level.bounds
-    xy = np.random.default_rng(int(yaw) + 7).uniform((x0, y0), (x1, y1), (150, 2))
+    xy = np.random.default_rng(int(yaw) + 7).uniform((x0, y0), (x1, y1), (120, 2))
     z = art.ground.elevation(level.terrain.height(xy))
     drawn_hidden = view.hidden(cam, xy, z, LIFT)
     margin = ray_margin(level, art.ground, cam, xy, LIFT)

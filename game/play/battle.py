@@ -66,6 +66,9 @@ class Battle(Scene):
         self.selection = Selection(self.world.n_units)
         self.art = app.map_art(level)
         self.eyes = Viewpoint(level, self.art, getattr(app, "view", "relief"))
+        if previous is not None:                 # a retry looks at the table from where the player left it
+            self.eyes.table.set_pose(previous.eyes.table.target_yaw, previous.eyes.table.target_elevation)
+            self.eyes.table.tilt = previous.eyes.table.tilt
         self.controls = self.eyes.controls
         self.network = landscape_of(level.terrain)     # the network behind an NN level, else None
         self.fog = Fog(level)
@@ -225,6 +228,8 @@ class Battle(Scene):
             lo, hi = np.array([x0, y0]) + half, np.array([x1, y1]) - half
             centre = np.where(lo <= hi, np.clip(centre, lo, hi), (lo + hi) / 2)
         cam.center_on(centre)
+        if cam is self.eyes.table:
+            cam.keep_table_in_view()
         return cam.center.copy(), cam.zoom
 
     def start(self):

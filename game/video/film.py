@@ -124,7 +124,7 @@ class Film:
         the point the table's middle stays on: the map area's centre, or left of it when the legend
         is beside the map (labels and banners reach out to the right of what they mark)."""
         cam = self.camera
-        headings = RELIEF_YAW + self.orbit * np.linspace(0.0, 1.0, 25 if self.orbit else 1)
+        headings = RELIEF_YAW + np.linspace(0.0, self.orbit, max(2, int(abs(self.orbit) / 2) + 1))   # every 2 deg
         zooms, widths = [], []
         for yaw in headings:
             cam.set_pose(yaw)

@@ -5,7 +5,8 @@ A height h [terrain units] becomes an elevation z [world units] above the lowest
     t = (h - h_low) / (h_95 - h_low)               0 at the lowest ground, 1 at the 95th percentile
     z = RELIEF_SHARE * size * soft(t)              soft(t) = t up to 1, then 1 + CAP tanh((t - 1) / CAP)
 
-so 95% of the map spans the same share of the map's long side on every level -- a shallow bowl and
+so 95% of the map spans the same share of the map's size (the side of a square of its area) on
+every level -- a shallow bowl and
 a spiky egg-crate both read as hills and valleys -- and the rare towering cliff is squeezed into
 the last CAP instead of flattening everything else. ``h_low`` is the global minimum (or the lowest
 ground seen, if lower), so the goal always sits at z = 0.
@@ -37,11 +38,13 @@ class Ground:
         self.h_low = min(float(level.global_min_height), float(finite.min()) if finite.size else 0.0)
         high = float(np.percentile(finite, PERCENTILE)) if finite.size else self.h_low + 1.0
         self.h_span = max(high - self.h_low, 1e-12 * max(1.0, abs(high)))
-        self.top = RELIEF_SHARE * level.size                 # elevation of the 95th percentile [world]
+        (x0, x1), (y0, y1) = level.bounds
+        side = min(level.size, np.sqrt((x1 - x0) * (y1 - y0)))   # a long thin map does not stand as a wall
+        self.top = RELIEF_SHARE * side                       # elevation of the 95th percentile [world]
         self.z = self.elevation(np.nan_to_num(heights, nan=high, posinf=high, neginf=self.h_low)).astype(np.float32)
         self.z_max = float(self.z.max())
-        self.base = -PLINTH_SHARE * level.size                # the plinth's foot [world]
-        rgb = art.rgb()
+        self.base = -PLINTH_SHARE * side                      # the plinth's foot [world]
+        rgb = _soften(art.rgb())
         self.colours = ((rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8)
                         | rgb[..., 2].astype(np.uint32))
         self.texels = self.z.shape                            # (TW, TH)
@@ -62,6 +65,7 @@ class Ground:
 
     def shade_at(self, xy) -> np.ndarray:
         """The hillshade under world points xy (N, 2) (the nearest texel's)."""
+        xy = np.nan_to_num(np.asarray(xy, float), nan=0.0, posinf=1e9, neginf=-1e9)
         fi, fj = self.texel_coords(xy[:, 0], xy[:, 1])
         tw, th = self.texels
         return self.shade[np.clip(fi.astype(np.intp), 0, tw - 1), np.clip(fj.astype(np.intp), 0, th - 1)]
@@ -87,7 +91,7 @@ class Ground:
     def elevation_at(self, xy) -> np.ndarray:
         """Elevation [world] under world points xy (..., 2), bilinear between texel centres and
         clamped to the map's edge (for trails, markers and anything without an exact height)."""
-        xy = np.asarray(xy, float)
+        xy = np.nan_to_num(np.asarray(xy, float), nan=0.0, posinf=1e9, neginf=-1e9)   # (clamped to the edge below)
         fi, fj = self.texel_coords(xy[..., 0], xy[..., 1])
         tw, th = self.texels
         fi = np.clip(fi - 0.5, 0.0, tw - 1.0)
@@ -99,3 +103,13 @@ class Ground:
         top = z[i0, j0] * (1 - wi) + z[i0 + 1, j0] * wi
         bottom = z[i0, j0 + 1] * (1 - wi) + z[i0 + 1, j0 + 1] * wi
         return top * (1 - wj) + bottom * wj
+
+
+def _soften(rgb) -> np.ndarray:
+    """The terrain picture (W, H, 3) uint8 blurred by a [1 2 1] / 4 kernel along each axis: the
+    relief samples one texel per pixel, and where a steep slope faces the viewer a texel spans
+    several rows -- a thin contour line would show as a saw-tooth there."""
+    a = rgb.astype(np.uint16)
+    a[1:-1] = (a[:-2] + 2 * a[1:-1] + a[2:] + 2) // 4
+    a[:, 1:-1] = (a[:, :-2] + 2 * a[:, 1:-1] + a[:, 2:] + 2) // 4
+    return a.astype(np.uint8)

@@ -40,6 +40,10 @@ LIGHT = np.array([-1.0, 1.0]) / np.sqrt(2.0)   # the light comes from the north-
 EDGE_LIGHTEN = 0.35       # the rim where ground meets plinth is drawn this much lighter
 SOIL = 0.55               # the plinth below the lowest ground is this much darker than the ground's tint
 LIGHT_LEVELS = 64         # the faces' shading comes in this many steps
+COARSE = 8                # the ground in front of the render is first looked at every 8th sample ...
+COARSE_COLUMNS = 2        # ... in every 2nd column ...
+COARSE_FROM = 400         # ... when it is deeper than this many samples
+COARSE_SLACK = 3.0        # ... and counts as in reach within this many coarse steps of the bottom row
 BANDS = 2                 # a render's columns are split into this many bands, shared between threads ...
 PARALLEL_SAMPLES = 150_000   # ... when it takes at least this many samples
 
@@ -49,13 +53,13 @@ class ReliefFrame:
     with heading ``yaw``, elevation ``elevation``, zoom ``zoom`` around ``center``; its depth arrays
     are indexed [column - first column, sample] and [column - first column, row]."""
 
-    def __init__(self, camera, rect, zoom):
+    def __init__(self, camera, rect, zoom, draft=False):
         self.yaw, self.elevation, self.zoom = camera.yaw, camera.elevation, zoom
         self.center = camera.center.copy()
         self.z_ref = camera.z_ref
         self.viewport = pygame.Rect(camera.viewport)
         self.rect = pygame.Rect(rect)
-        self.draft = zoom != camera.zoom
+        self.draft = draft                 # a quick one, shown while the camera moves
         self.surface = None
         self.first = 0                     # first column (of rect) that crosses the table
         self.v0, self.dv = 0.0, 1.0        # the samples' depth: v_k = v0 + k dv [world]
@@ -67,6 +71,24 @@ class ReliefFrame:
     def basis(self) -> tuple:
         a, e = np.radians(self.yaw), np.radians(self.elevation)
         return (np.array([np.cos(a), -np.sin(a)]), np.array([np.sin(a), np.cos(a)]), np.sin(e), np.cos(e))
+
+    def project(self, xy, z) -> np.ndarray:
+        """World points (..., 2) at elevations z -> this render's pixels (as the camera did then)."""
+        r, f, se, ce = self.basis()
+        d = np.asarray(xy, float) - self.center
+        out = np.empty(d.shape)
+        out[..., 0] = self.viewport.centerx + (d @ r) * self.zoom
+        out[..., 1] = self.viewport.centery - ((d @ f) * se + (np.asarray(z, float) - self.z_ref) * ce) * self.zoom
+        return out
+
+    def table_rect(self, ground) -> pygame.Rect:
+        """The table's bounding rectangle in this render's pixels (plinth and hills included),
+        cut to the render."""
+        (x0, x1), (y0, y1) = ground.bounds
+        xy = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]] * 2, float)
+        px = self.project(xy, np.repeat([ground.base, ground.z_max], 4))
+        (l, t), (r, b) = np.floor(px.min(0)), np.ceil(px.max(0))
+        return pygame.Rect(int(l), int(t), int(r - l), int(b - t)).clip(self.rect)
 
     def _columns(self, qx) -> np.ndarray:
         return np.floor(np.asarray(qx) - self.rect.x).astype(np.intp) - self.first
@@ -121,11 +143,11 @@ class ReliefFrame:
         return xy, ok
 
 
-def render(ground, camera, rect, zoom, palette="war-room") -> ReliefFrame:
+def render(ground, camera, rect, zoom, palette="war-room", draft=False) -> ReliefFrame:
     """Render the table into ``rect`` [px, the camera's screen] at ``zoom`` [px/world] (the camera's
     own zoom, or less for a draft: then ``rect`` is the viewport scaled about its centre). The
     columns are shared between threads in bands (NumPy lets go of the GIL in its loops)."""
-    frame = ReliefFrame(camera, rect, zoom)
+    frame = ReliefFrame(camera, rect, zoom, draft)
     p = pal.get(palette)
     w, h = frame.rect.size
     image = np.full((w, h), _pack(p.background), np.uint32)
@@ -139,7 +161,7 @@ def render(ground, camera, rect, zoom, palette="war-room") -> ReliefFrame:
     if len(cols):
         frame.first = int(cols[0])
         u = u[frame.first:int(cols[-1]) + 1]
-        v = _depths(frame, ground, cv, zoom, basis)
+        v = _depths(frame, ground, u, cv, zoom, basis)
         n = len(v)
         frame.height = np.empty((len(u), n), np.float32)
         frame.ceiling = np.empty((len(u), n), np.float32)
@@ -159,9 +181,14 @@ def render(ground, camera, rect, zoom, palette="war-room") -> ReliefFrame:
     return frame
 
 
-def _depths(frame, ground, cv, zoom, basis) -> np.ndarray:
+def _depths(frame, ground, u, cv, zoom, basis) -> np.ndarray:
     """The depths v [world] sampled along every column: from the nearest that could rise into the
-    render's rows (or hide what shows there) to the farthest that could still show in them."""
+    render's rows (or hide what shows there) to the farthest that could still show in them.
+
+    Ground in front of the render's bottom edge only matters where it rises into the rows: a
+    sample standing lower than the bottom row is neither seen nor hides anything seen. So when
+    that band is deep (a close zoom), a coarse pass finds the nearest depth at which the ground
+    in any column comes within reach of the rows, and the fine samples start there."""
     r, f, se, ce = basis
     cy = frame.viewport.centery
     top_y = (cy - frame.rect.y) / zoom                         # Y of the render's top edge [world]
@@ -169,9 +196,31 @@ def _depths(frame, ground, cv, zoom, basis) -> np.ndarray:
     v_near = max(cv.min(), (bottom_y - (ground.z_max - frame.z_ref) * ce) / se)
     v_far = min(cv.max(), (top_y + frame.z_ref * ce) / se)     # the lowest ground stands at z = 0
     dv = max(1.0 / (zoom * se * SAMPLES_PER_PX), (v_far - v_near) / MAX_SAMPLES)
+    v_low = min(v_far, (bottom_y + frame.z_ref * ce) / se)     # from here on even the lowest ground is in reach
+    if (v_low - v_near) / dv > COARSE_FROM:
+        step = COARSE * dv
+        coarse = (v_near + step * np.arange(int((v_low - v_near) / step) + 1)).astype(np.float32)
+        reach = _sample_heights(frame, ground, u[::COARSE_COLUMNS], coarse, basis) >= bottom_y - COARSE_SLACK * step
+        first = np.flatnonzero(reach.any(axis=0))
+        k = int(first[0]) if len(first) else len(coarse) - 1
+        v_near = float(coarse[max(0, k - 1)])
     n = max(2, int(np.ceil((v_far - v_near) / dv)) + 1)
     frame.v0, frame.dv = v_near, dv
     return (v_near + dv * np.arange(n)).astype(np.float32)
+
+
+def _sample_heights(frame, ground, u, v, basis) -> np.ndarray:
+    """Y [world, up the screen] of the ground at the nearest texels of columns u (n,) and depths
+    v (m,): an (n, m) float32 array, -inf off the table (a cheap look, for the coarse pass)."""
+    r, f, se, ce = basis
+    tw, th = ground.texels
+    sx, sy = ground.texel_size
+    ti = np.floor(((frame.center[0] - ground.bounds[0][0] + u * r[0]) / sx)[:, None] + (v * (f[0] / sx))[None, :])
+    tj = np.floor(((ground.bounds[1][1] - frame.center[1] - u * r[1]) / sy)[:, None] - (v * (f[1] / sy))[None, :])
+    inside = (ti >= 0) & (ti < tw) & (tj >= 0) & (tj < th)
+    z = ground.z[np.clip(ti, 0, tw - 1).astype(np.intp), np.clip(tj, 0, th - 1).astype(np.intp)]
+    y = (z - np.float32(frame.z_ref)) * np.float32(ce) + (v * np.float32(se))[None, :]
+    return np.where(inside, y, -np.inf).astype(np.float32)
 
 
 def _columns(frame, ground, image, u_all, v, band, zoom, basis, p):

@@ -219,6 +219,18 @@ class ReliefCamera:
         self.fitted = False
         self._keep_map_in_view()
 
+    def keep_table_in_view(self):
+        """Pan so that no empty floor shows beside the table where the table could fill the view
+        (a close-up near the table's edge slides back onto it)."""
+        box, port = self.map_rect(), self.viewport
+        dx = dy = 0
+        if box.width >= port.width:                      # wider than the view: no floor at either side
+            dx = port.left - box.left if box.left > port.left else max(0, port.right - box.right)
+        if box.height >= port.height:
+            dy = port.top - box.top if box.top > port.top else max(0, port.bottom - box.bottom)
+        if dx or dy:
+            self.pan_px(dx, dy)
+
     def _keep_map_in_view(self):
         (x0, x1), (y0, y1) = self.bounds
         self.center = np.array([np.clip(self.center[0], x0, x1), np.clip(self.center[1], y0, y1)])

@@ -4,7 +4,7 @@
     draw_relief(screen, world, camera, view, fog, selected=mask, time_s=t)
 
 What a frame shows, back to front: the table (ground and plinth, ``relief_view``), the fog lying
-on the ground, the spawn zone as a dashed ring on the ground, the trails along the ground, the
+on the ground (``relief_fog``), the spawn zone as a dashed ring on the ground, the trails along the ground, the
 units' soft shadows, the units the ground hides as faint rings (a unit is never lost), the units
 as balls resting on the ground (far ones first) with their velocity arrows, explosions, the goal
 flag once a unit arrived, and on the results screen every minimum. A unit's ball stands on its
@@ -23,6 +23,7 @@ from sim.world import DESCENDING, DIVERGED
 from . import marks, sprites
 from . import palette as pal
 from .palette import SQUAD_COLOURS
+from .relief_fog import fog_overlay
 from .trails import draw_trails
 
 LIFT = sprites.UNIT_RADIUS + 1          # a ball's centre stands this far above its ground point [px]
@@ -30,10 +31,6 @@ SHADOW = (18, 7)                         # a ball's shadow: an ellipse this wide
 SHADOW_ALPHA = 110                       # ... this dark ...
 SHADOW_FALL = 3.0                        # ... cast this far away from the light [px]
 GHOST_ALPHA = 120                        # a hidden unit's ring
-FOG_STEP = 6                             # the fog on the ground is worked out every 6th pixel, then smoothed
-FOG_VEIL = 0.97                          # the fog's opacity on the table (its colours barely show through) ...
-CLOTH_LIFT = 2.6                         # ... a cloth of the fog's colour this much lighter, lying on the ground:
-CLOTH_FACE = 0.55                        # its folds catch the light (the ground's hillshade); the plinth's faces
 SPAWN_DASHES = 40                        # dashes of the spawn ring on the ground
 ARROW_GAIN, ARROW_MAX, ARROW_MIN = 4.0, 32, 3    # velocity arrows as on the map (render.py)
 LIGHT = np.array([-1.0, 1.0]) / math.sqrt(2.0)   # light from the north-west, as the hillshade
@@ -54,10 +51,10 @@ def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_m
             surface.fill(p.background, port)
         surface.blit(picture, at)
         if fog is not None and fog.enabled:
-            over, where = fog_overlay(view, camera, fog, p)
-            surface.blit(over, where)
+            surface.blit(*fog_overlay(view, camera, fog, p))
         draw_spawn_ring(surface, world.level, camera, view, p)
-        draw_trails(surface, port, world, camera, palette, squad_colours, hidden=_trail_hider(view, camera))
+        draw_trails(surface, port, world, camera, palette, squad_colours, hidden=_trail_hider(view, camera),
+                    hidden_key=view.renders)
         _draw_units(surface, world, camera, view, selected, palette, port)
         _draw_explosions(surface, world, camera, time_s, palette)
         if world.won:
@@ -186,98 +183,7 @@ def _near(xy, rect) -> np.ndarray:
     return (x >= rect.left) & (x < rect.right) & (y >= rect.top) & (y < rect.bottom)
 
 
-# -- the fog and the spawn zone on the ground ------------------------------------------------------
-_FOG: dict = {}
-
-
-def fog_overlay(view, camera, fog, p) -> tuple:
-    """(overlay, rect): the fog lying on the ground like a cloth, with per-pixel alpha, covering
-    the part ``rect`` of the viewport where the table stands. The cloth catches the light as the
-    ground does (its hillshade) but shows none of its colours. The ground under every FOG_STEP-th
-    pixel is found once per render and camera; a change of the explored set then only gathers the
-    fog's opacity there (bilinear between cells), smooths it up and cuts it to the table's pixels."""
-    where = (id(view.frame), camera.key())
-    cached = _FOG.get(id(fog))
-    if cached is None or cached["where"] != where:
-        cached = _fog_layout(view, camera, fog, p)
-        cached["where"] = where
-        _FOG.clear()
-        _FOG[id(fog)] = cached
-    state = (fog.version, p.fog)
-    if cached["state"] != state:
-        small, big = cached["small"], cached["big"]
-        opacity = fog.opacity_between(*cached["cells"]).reshape(cached["ok"].shape)
-        alpha = pygame.surfarray.pixels_alpha(small)
-        alpha[:] = _spread(opacity * FOG_VEIL, cached["ok"])
-        del alpha
-        pygame.transform.smoothscale(small, big.get_size(), big)
-        if cached["mask"] is not None:
-            big.blit(cached["faces"], (0, 0), special_flags=pygame.BLEND_RGB_MULT)   # the plinth's faces darker
-            alpha = pygame.surfarray.pixels_alpha(big)
-            alpha *= cached["mask"]
-            del alpha
-        cached["state"] = state
-    return cached["big"], cached["rect"]
-
-
-def _fog_layout(view, camera, fog, p) -> dict:
-    """What the fog overlay needs for one render and camera: the sample points' fog cells and
-    whether they are on the table, the cloth's colours there, and the table's pixels."""
-    area = camera.map_rect().clip(camera.viewport)
-    xs = area.x + np.arange(0, max(area.width, 1), FOG_STEP) + FOG_STEP / 2
-    ys = area.y + np.arange(0, max(area.height, 1), FOG_STEP) + FOG_STEP / 2
-    gx, gy = np.meshgrid(xs, ys, indexing="ij")
-    points = np.column_stack([gx.ravel(), gy.ravel()])
-    xy, ok = view.ground_at(camera, points, faces=True)
-    light = camera.ground.shade_at(xy)                        # the faces take their edge's light (then darker)
-    ok = ok.reshape(gx.shape)
-    small = pygame.Surface(gx.shape, pygame.SRCALPHA)
-    rgb = pygame.surfarray.pixels3d(small)
-    rgb[:] = np.clip(np.asarray(p.fog, np.float32) * CLOTH_LIFT * _spread(light.reshape(gx.shape), ok)[..., None],
-                     0, 255)
-    del rgb
-    big = pygame.Surface((len(xs) * FOG_STEP, len(ys) * FOG_STEP), pygame.SRCALPHA)
-    rect = big.get_rect(topleft=area.topleft)
-    mask, faces = _table_mask(view, camera, rect)
-    return {"cells": fog.corners(xy), "ok": ok, "small": small, "state": None, "big": big, "rect": rect,
-            "mask": mask, "faces": faces}
-
-
-def _spread(values, ok) -> np.ndarray:
-    """``values`` (W, H) with the points off the table (``ok`` False) given their neighbours'
-    values, so that smoothing does not fade the fog at the table's edge."""
-    out = np.where(ok, values, 0.0)
-    have = ok.copy()
-    for shift, axis in ((1, 0), (-1, 0), (1, 1), (-1, 1)):
-        near = np.roll(out, shift, axis)
-        near_ok = np.roll(ok, shift, axis)
-        take = ~have & near_ok
-        out[take] = near[take]
-        have |= take
-    return out
-
-
-def _table_mask(view, camera, rect) -> tuple:
-    """(mask, faces) for the pixels of ``rect`` [screen]: ``mask`` uint8 (W, H), 1 where the table
-    (ground or plinth) shows; ``faces`` a Surface to multiply the cloth's colours by, darker on
-    the plinth's side faces. (None, None) while the render shows scaled: the fog's edge stays soft."""
-    frame, placed = view.frame, view.placed(camera)
-    if placed.size != frame.rect.size or frame.owner is None:
-        return None, None
-    cols = np.arange(rect.x, rect.right) - placed.x - frame.first
-    rows = np.arange(rect.y, rect.bottom) - placed.y
-    n_cols, n_rows = frame.owner.shape
-    good_c, good_r = (cols >= 0) & (cols < n_cols), (rows >= 0) & (rows < n_rows)
-    c, r = np.clip(cols, 0, n_cols - 1), np.clip(rows, 0, n_rows - 1)
-    inside = (frame.owner[c][:, r] < frame.height.shape[1]) & good_c[:, None] & good_r[None, :]
-    face = inside & (r[None, :] + 0.5 >= frame.edge[c][:, None])
-    faces = pygame.Surface(rect.size)
-    level = pygame.surfarray.pixels3d(faces)
-    level[:] = np.where(face, np.uint8(255 * CLOTH_FACE), np.uint8(255))[..., None]
-    del level
-    return inside.astype(np.uint8), faces
-
-
+# -- the spawn zone on the ground ------------------------------------------------------------------
 def draw_spawn_ring(surface, level, camera, view, p):
     """The spawn zone: a dashed ring lying on the ground, and its caption above it."""
     a = np.linspace(0, 2 * math.pi, 4 * SPAWN_DASHES + 1)

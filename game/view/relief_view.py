@@ -6,8 +6,9 @@ decides, each frame, whether it can still be shown:
 * the same heading, elevation, zoom and viewport, and the viewport inside what it covers: shown
   shifted by the pan since (the projection is parallel, so a pan moves every pixel alike);
 * the camera turning or tilting: a draft at DRAFT_SCALE, enlarged (fast enough to animate);
-* the camera zooming or panning past the margin: the last render scaled and shifted as a draft
-  while the camera keeps moving, and a crisp render as soon as it rests for a frame.
+* the camera zooming or panning: the last render scaled and shifted while the camera keeps moving
+  (a quick draft when it no longer covers the view or would be stretched past MAX_STRETCH), and a
+  crisp render as soon as the camera rests for a frame.
 
 Between the render's pixels q and the screen's pixels s the map is s = p + k (q - c), with c the
 viewport's centre, k the zoom now over the zoom then, and p where the render's centre shows now;
@@ -20,6 +21,10 @@ import pygame
 
 from .relief import DRAFT_SCALE, RENDER_MARGIN, render
 
+MAX_STRETCH = 1.6         # a render is shown scaled up or down at most this much before a draft replaces it
+DETAIL = 1.6              # a crisp render has at most this many pixels per texel of the terrain picture ...
+MAX_RENDER_PIXELS = 2_500_000   # ... and at most this many pixels (a large window is enlarged a little)
+
 
 class ReliefView:
     """The relief of one ground (a level's ``Ground``) in one palette, rendered as needed."""
@@ -29,7 +34,7 @@ class ReliefView:
         self.margin = margin             # share of the viewport a render adds on every side (for pans)
         self.frame = None                # the last render (a ReliefFrame)
         self._last_key = None            # the camera's key at the previous frame
-        self._scaled = None              # (k, surface): the render enlarged or shrunk by k
+        self._scaled: dict = {}          # name -> (key, surface, rect): a picture shown scaled
         self.renders = 0                 # renders so far (the tests count them)
 
     # -- choosing the render -------------------------------------------------------------------
@@ -41,27 +46,38 @@ class ReliefView:
         f = self.frame
         same_angle = (f is not None and f.yaw == camera.yaw and f.elevation == camera.elevation
                       and f.viewport == camera.viewport)
+        crisp = self.crisp_zoom(camera)
         if camera.moving:
             if not (same_angle and f.draft):
-                self._render(camera, DRAFT_SCALE)
+                self._render(camera, crisp * DRAFT_SCALE, 0.0, draft=True)
         elif not same_angle:
-            self._render(camera, 1.0)
-        elif f.zoom == camera.zoom and not f.draft and self._covers(camera):
+            self._render(camera, crisp, self.margin)
+        elif f.zoom == crisp and not f.draft and self._covers(camera):
             pass                                                  # a pan inside the margin
-        elif resting or not self._covers(camera):
-            self._render(camera, 1.0)
+        elif resting:
+            self._render(camera, crisp, self.margin)              # the camera rests: a crisp render
+        elif not self._covers(camera) or not 1 / MAX_STRETCH <= crisp / f.zoom <= MAX_STRETCH:
+            self._render(camera, crisp * DRAFT_SCALE, 0.0, draft=True)   # still moving: a quick draft
         return self.frame
 
-    def _render(self, camera, scale: float):
-        """Render the viewport plus RENDER_MARGIN (a draft: the viewport, at ``scale``)."""
-        vp = camera.viewport
-        if scale == 1.0:
-            rect = vp.inflate(2 * int(vp.width * self.margin), 2 * int(vp.height * self.margin))
-        else:
-            rect = pygame.Rect(0, 0, max(1, round(vp.width * scale)), max(1, round(vp.height * scale)))
-            rect.center = vp.center
-        self.frame = render(self.ground, camera, rect, camera.zoom * scale, self.palette)
-        self._scaled = None
+    def crisp_zoom(self, camera) -> float:
+        """The zoom [px/world] a crisp render is made at: the camera's, but no finer than
+        DETAIL pixels per texel of the terrain picture (closer, the picture is enlarged smoothly,
+        which beats blocky texels), and no larger than MAX_RENDER_PIXELS."""
+        vp, grow = camera.viewport, (1 + 2 * self.margin) ** 2
+        detail = DETAIL / min(self.ground.texel_size)
+        size = max(1, vp.width * vp.height * grow)
+        return min(camera.zoom, detail, camera.zoom * np.sqrt(MAX_RENDER_PIXELS / size))
+
+    def _render(self, camera, zoom: float, margin: float, draft: bool = False):
+        """Render the viewport plus ``margin`` of it on every side, at ``zoom`` [px/world] (the render's
+        pixels are the screen's scaled by zoom / camera.zoom about the viewport's centre)."""
+        vp, k = camera.viewport, zoom / camera.zoom
+        rect = pygame.Rect(0, 0, max(1, round(vp.width * k * (1 + 2 * margin))),
+                           max(1, round(vp.height * k * (1 + 2 * margin))))
+        rect.center = vp.center
+        self.frame = render(self.ground, camera, rect, zoom, self.palette, draft=draft)
+        self._scaled = {}
         self.renders += 1
 
     def _covers(self, camera) -> bool:
@@ -86,13 +102,33 @@ class ReliefView:
 
     def picture(self, camera) -> tuple:
         """(surface, rect): the render as it shows in ``camera``'s view now."""
-        rect = self.placed(camera)
-        k = camera.zoom / self.frame.zoom
+        return self.show(camera, self.frame.surface, self.frame.rect, "picture")
+
+    def show(self, camera, surface, area, name: str) -> tuple:
+        """(surface, rect): a picture of the render's ``area`` [render px] placed, and scaled as the
+        render shows now -- only the part inside the viewport is scaled (a close zoom stays cheap).
+        Scaled pictures are kept per ``name`` while the camera does not change."""
+        k, p = self._transform(camera)
+        c = np.array(self.frame.viewport.center, float)
+        corner = p + k * (np.array(area.topleft, float) - c)
+        placed = pygame.Rect(int(round(corner[0])), int(round(corner[1])), round(area.width * k),
+                             round(area.height * k))
         if abs(k - 1.0) < 1e-9:
-            return self.frame.surface, rect
-        if self._scaled is None or self._scaled[0] != rect.size:
-            self._scaled = (rect.size, pygame.transform.smoothscale(self.frame.surface, rect.size))
-        return self._scaled[1], rect
+            return surface, placed
+        shown = placed.clip(camera.viewport)
+        if not shown.width or not shown.height:
+            return pygame.Surface((0, 0)), shown
+        key = (name, id(surface), k, tuple(placed), tuple(shown))
+        cached = self._scaled.get(name)
+        if cached is None or cached[0] != key:
+            x0, y0 = int((shown.x - placed.x) / k), int((shown.y - placed.y) / k)
+            x1 = min(area.width, int(np.ceil((shown.right - placed.x) / k)) + 1)
+            y1 = min(area.height, int(np.ceil((shown.bottom - placed.y) / k)) + 1)
+            part = surface.subsurface(pygame.Rect(x0, y0, max(1, x1 - x0), max(1, y1 - y0)))
+            size = (max(1, round(part.get_width() * k)), max(1, round(part.get_height() * k)))
+            at = pygame.Rect(placed.x + round(x0 * k), placed.y + round(y0 * k), *size)
+            self._scaled[name] = (key, pygame.transform.smoothscale(part, size), at)
+        return self._scaled[name][1], self._scaled[name][2]
 
     def to_render(self, camera, s) -> np.ndarray:
         """Screen pixels s (N, 2) -> the render's own pixels."""

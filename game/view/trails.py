@@ -43,10 +43,12 @@ class TrailLayer:
         self._colours_key, self._colours = None, None
         self._hidden = None       # the relief's occlusion test for this frame (None on the map)
 
-    def draw(self, surface, view: pygame.Rect, world, camera, palette="war-room", colours=None, hidden=None):
+    def draw(self, surface, view: pygame.Rect, world, camera, palette="war-room", colours=None, hidden=None,
+             hidden_key=None):
         """Blend the trails onto ``surface`` inside ``view`` [px]; ``colours``: per-squad colours;
-        ``hidden``: for the relief, which world points (N, 2) the ground hides (not drawn)."""
-        self._hidden = hidden
+        ``hidden``: for the relief, which world points (N, 2) the ground hides (not drawn), and
+        ``hidden_key`` what its answers depend on (the render they come from)."""
+        self._hidden, self._hidden_key = hidden, hidden_key
         size = (view.width + 2 * LAYER_PAD, view.height + 2 * LAYER_PAD)
         if self._layer is None or self._layer.get_size() != size:
             self._layer = pygame.Surface(size, pygame.SRCALPHA)
@@ -76,7 +78,7 @@ class TrailLayer:
         when the camera, the view, the world or the line style (chosen from today's segments) changed.
         The style depends only on the trail now, so a frame is a function of the world and camera."""
         k, n = world.trail.shape[:2]
-        key = (id(world.trail), camera.key(), tuple(view), size, self._hidden is None)
+        key = (id(world.trail), camera.key(), tuple(view), size, self._hidden is None, self._hidden_key)
         style = self._style(world, camera)
         new = world.step_count - self._step
         if key != self._key or self._trail is not world.trail or not 0 <= new < k or style != (self._thick, self._m):
@@ -168,11 +170,11 @@ def _longest(world, camera, rows) -> float:
 _LAYERS: dict = {}
 
 
-def draw_trails(surface, view, world, camera, palette="war-room", colours=None, hidden=None):
+def draw_trails(surface, view, world, camera, palette="war-room", colours=None, hidden=None, hidden_key=None):
     """The world's trails into ``view`` [px], with one TrailLayer kept per (world, view)."""
     key = (id(world.trail), tuple(view))
     if key not in _LAYERS:
         if len(_LAYERS) >= 4:
             _LAYERS.pop(next(iter(_LAYERS)))
         _LAYERS[key] = TrailLayer()
-    _LAYERS[key].draw(surface, view, world, camera, palette, colours, hidden)
+    _LAYERS[key].draw(surface, view, world, camera, palette, colours, hidden, hidden_key)

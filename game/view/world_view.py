@@ -46,7 +46,8 @@ def hidden_units(world, camera, art, palette="war-room") -> np.ndarray:
     if not is_relief(camera):
         return np.zeros(world.n_units, bool)
     view = relief_view(art, palette)
-    view.update(camera)
+    if view.frame is None:                       # (the frame was drawn: its render is up to date)
+        view.update(camera)
     z = camera.ground.elevation(world.heights)
     return view.hidden(camera, world.positions, z, LIFT)
 
