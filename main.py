@@ -26,7 +26,7 @@ import json
 import os
 import sys
 
-from game.cli import NO_DISPLAY, UsageError, display_available
+from game.cli import NO_DISPLAY, UsageError, display_available, one_line, quoted
 
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")   # = sim.OPTIMIZERS
 MAX_UNITS = 1_000_000     # units a command line may ask for (a unit costs about 1 kB with its trail)
@@ -37,9 +37,9 @@ def _whole(text: str, low: int, high: int) -> int:
     try:
         v = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {quoted(text)}") from None
     if not low <= v <= high:
-        raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high:,}, got {v}")
+        raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high:,}, got {quoted(v)}")
     return v
 
 
@@ -59,9 +59,9 @@ def _number(text: str) -> float:
     try:
         v = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a number, got {quoted(text)}") from None
     if v != v or v in (float("inf"), float("-inf")):
-        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {quoted(text)}")
     return v
 
 
@@ -79,7 +79,16 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse that reports a bad flag as one line (naming the command), exit status 2."""
 
     def error(self, message):
-        self.exit(2, f"error: {self.prog}: {message} (see '{self.prog} --help')\n")
+        self.exit(2, f"error: {one_line(f'{self.prog}: {message}')} (see '{self.prog} --help')\n")
+
+    def _get_values(self, action, arg_strings):
+        """'--lr=--' gives --lr the text '--' (argparse would drop it as the end-of-flags mark and
+        hand the flag an empty list)."""
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            value = self._get_value(action, "--")
+            self._check_value(action, value)
+            return value
+        return super()._get_values(action, arg_strings)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,15 +124,30 @@ def cmd_levels(args) -> int:
     return 0
 
 
+def check_orders(level, lr, momentum):
+    """--lr > 0 and --momentum in [0, 1), else a UsageError naming the flag; a value outside the
+    level's own range is taken, with one line on stderr saying so."""
+    if lr is not None and not lr > 0:
+        raise UsageError(f"--lr: the learning rate must be a number > 0, got {lr:g}")
+    if momentum is not None and not 0 <= momentum < 1:
+        raise UsageError(f"--momentum: the momentum must be in [0, 1), got {momentum:g}")
+    for flag, v, (low, high) in (("--lr", lr, level.lr_range), ("--momentum", momentum, level.momentum_range)):
+        if v is not None and not low <= v <= high:
+            print(f"note: {flag} {v:g} is outside {level.id}'s range [{low:g}, {high:g}]; running it anyway",
+                  file=sys.stderr)
+
+
 def run_simulation(args):
-    """Build a world from the level and the flags, run it, return it."""
+    """Build a world from the level and the flags, run it, return it. Without --momentum an
+    optimizer other than the level's takes torch's default momentum (beta1 = 0.9 for adam)."""
     import sim
     lvl = sim.load_level(args.level)
+    check_orders(lvl, args.lr, args.momentum)
     world = sim.World(lvl, seed=args.seed, units=args.units)
     try:
         world.set_orders(0, optimizer=args.optimizer, lr=args.lr, momentum=args.momentum)
     except ValueError as err:
-        raise UsageError(str(err)) from None
+        raise UsageError(f"--optimizer/--lr/--momentum: {err}") from None
     steps = args.steps or lvl.budget
     while world.step_count < steps and (world.status == sim.DESCENDING).any():
         world.step()
@@ -141,7 +165,8 @@ def cmd_simulate(args) -> int:
     print(f"{lvl.id} - {lvl.title}")
     print(f"orders     {o.optimizer}  lr {o.lr:g}  momentum {o.momentum:g}  units {world.n_units}  seed {world.seed}")
     print(f"steps      {out['steps']} (budget {lvl.budget})")
-    print(f"units      arrived {out['arrived']}  trapped {out['trapped']}  diverged {out['diverged']}"
+    stalled = f" ({out['stalled']} stalled: steps too small to move)" if out["stalled"] else ""
+    print(f"units      arrived {out['arrived']}  trapped {out['trapped']}{stalled}  diverged {out['diverged']}"
           f"  descending {out['descending']}")
     first = out["first_arrival_step"]
     print(f"first      {'step ' + str(first) if first is not None else 'no unit arrived'}")
@@ -292,7 +317,7 @@ def main(argv=None) -> int:
     try:
         return COMMANDS[command](args)
     except UsageError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {one_line(err)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -302,7 +327,7 @@ def main(argv=None) -> int:
         return 0
     except Exception as err:       # a bad level file arrives as sim.LevelError
         if type(err).__name__ == "LevelError":
-            print(f"error: {err}", file=sys.stderr)
+            print(f"error: {one_line(err)}", file=sys.stderr)
             return 2
         raise
 

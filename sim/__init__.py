@@ -7,8 +7,9 @@
     world = sim.World(lvl, seed=0); world.step(100); world.outcome()
 """
 from .levels import Level, LevelError, campaign, load_level
-from .optim import OPTIMIZERS, Optimizer, make_optimizer
+from .optim import OPTIMIZERS, Optimizer, default_momentum, make_optimizer
 from .world import ARRIVED, DESCENDING, DIVERGED, STATUS_NAMES, TRAPPED, Event, Orders, World
 
 __all__ = ["Level", "LevelError", "campaign", "load_level", "OPTIMIZERS", "Optimizer", "make_optimizer",
+           "default_momentum",
            "World", "Orders", "Event", "STATUS_NAMES", "DESCENDING", "ARRIVED", "TRAPPED", "DIVERGED"]
