@@ -69,7 +69,8 @@ def add_orders(p: argparse.ArgumentParser):
     """The flags that command a squad (defaults: the level's own)."""
     p.add_argument("--optimizer", choices=OPTIMIZER_NAMES, help="update rule (default: the level's)")
     p.add_argument("--lr", type=_number, help="learning rate eta (default: the level's)")
-    p.add_argument("--momentum", type=_number, help="momentum mu, or beta1 for adam (default: the level's)")
+    p.add_argument("--momentum", type=_number, help="momentum mu, or beta1 for adam (default: the level's; for "
+                                                    "another optimizer torch's: 0.9 for adam, else 0)")
     p.add_argument("--units", type=_unit_count, help="number of units (default: the level's)")
     p.add_argument("--steps", type=_step_count, help="steps to run (default: the level's budget)")
     p.add_argument("--seed", type=_seed, help="spawn and weather seed (default: the level's)")
@@ -251,8 +252,9 @@ def add_record_parser(sub):
     p.add_argument("--lr", metavar="LR[,..]", help="learning rate; with --race one for all or one per squad "
                                                    "(default: the level's)")
     p.add_argument("--momentum", metavar="MU[,..]", help="momentum (beta1 for adam); with --race one for all or "
-                                                         "one per squad (default: the level's; 0.9 in a race "
-                                                         "where the level's is 0)")
+                                                         "one per squad (default: the level's; for another "
+                                                         "optimizer torch's, 0.9 for adam; 0.9 in a race where "
+                                                         "it would be 0)")
     p.add_argument("--units", metavar="N", help="units per squad (default: the level's)")
     p.add_argument("--steps", metavar="N", help="steps to run (default: the level's budget)")
     p.add_argument("--seed", metavar="S", help="spawn and weather seed (default: the level's)")

@@ -18,6 +18,7 @@ import difflib
 import math
 import re
 import tomllib
+import unicodedata
 from pathlib import Path
 
 
@@ -35,7 +36,8 @@ MAX_NETWORKS = 1                  # loss_landscape components: each trains a net
 NETWORK_LIMITS = {"hidden": (1, 32), "samples": (2, 500), "train_steps": (1, 5000)}   # [low, high]
 NETWORK_SIZE = 2000               # hidden x samples: the cost of one loss evaluation (the campaign: 400)
 TEXT_LIMITS = {"title": 60, "lesson": 200, "briefing": 2000, "hint": 400}   # characters
-ONE_LINE = ("title", "lesson")    # texts shown on one line: no control characters
+ONE_LINE = ("title", "lesson")    # texts shown on one line: no line breaks
+CONTROL = ("Cc", "Cs", "Zl", "Zp")   # Unicode categories no text may hold: controls, surrogates, line breaks
 
 class LevelError(ValueError):
     """A level that cannot be loaded; ``str(err)`` is one line: 'file: field: problem'."""
@@ -126,7 +128,7 @@ class Reader:
             self.fail(where, f"expected a string, got {type(value).__name__} {quoted(value)}")
         if len(value) > limit:
             self.fail(where, f"a text of {len(value):,} characters; at most {limit:,}")
-        if not value.isprintable():
+        if any(unicodedata.category(c) in CONTROL for c in value):
             self.fail(where, f"{quoted(value)} holds a line break or a control character")
         return value.strip()
 
