@@ -10,7 +10,8 @@ A replay file is JSON::
 ``level`` names a campaign level or ``random:SEED[:difficulty]``; a level from a file of one's own
 travels inside the replay as its TOML text, ``"level_toml": "..."`` (checked like a level file),
 with ``level`` its name. A replay never names a path: a shared replay opens no file on the
-machine that plays it. ``seed`` is a whole number from 0 to 2^63 - 1, ``squad`` from 0 to 8.
+machine that plays it. ``seed`` is a whole number from 0 to 2^63 - 1, ``squad`` from 0 to 8; a replay holds at most
+MAX_TIMELINE commands and MAX_WORK unit-steps (units x steps), since it is run once to be checked.
 
 Each timeline entry is ``[step, command, args...]`` where the command is a ``World`` call:
 ``assign(units, squad)`` or ``set_orders(squad, optimizer, lr, momentum)``. ``step`` is the
@@ -41,6 +42,8 @@ VERSION = 1
 MAX_REPLAY_BYTES = 5_000_000
 MAX_NUMBER_DIGITS = 30            # digits of a whole number in a replay (a seed has at most 19)
 MAX_NAME = 100                    # characters of the name of a level carried as text
+MAX_WORK = 10_000_000             # units x steps of a replay: it is run through once to be checked (~2 s)
+MAX_TIMELINE = 20_000             # commands in a replay (a player gives a few per step at most)
 LEVEL_NAME = re.compile(r"[A-Za-z0-9_.-]+")     # such a name: no path, no spaces
 
 
@@ -167,8 +170,11 @@ def parse_replay(data, source: str) -> dict:
     for key, low, high in (("seed", 0, MAX_SEED), ("units", 1, MAX_UNITS), ("steps", 0, MAX_BUDGET)):
         if not _is_int(data[key]) or not low <= data[key] <= high:
             fail(key, f"expected a whole number from {low} to {high}, got {quoted(data[key])}")
-    if not isinstance(data["timeline"], list):
-        fail("timeline", "expected a list of [step, command, args...]")
+    if data["units"] * data["steps"] > MAX_WORK:
+        fail("steps", f"{data['units']:,} units x {data['steps']:,} steps is more than a replay may hold "
+                      f"({MAX_WORK:,} unit-steps)")
+    if not isinstance(data["timeline"], list) or len(data["timeline"]) > MAX_TIMELINE:
+        fail("timeline", f"expected a list of at most {MAX_TIMELINE:,} [step, command, args...]")
     last = 0
     for i, entry in enumerate(data["timeline"]):
         last = _check_entry(fail, entry, i, last, data["units"])

@@ -43,6 +43,8 @@ BAD = {
     "text_with_a_path_for_a_name": (good(level="../x", level_toml="title = 1"), "plain name"),
     "text_not_a_level": (good(level="mine", level_toml="title = 1"), "level_toml"),
     "text_nested": (good(level="mine", level_toml="x = " + "[" * 50 + "]" * 50), "nested too deeply"),
+    "too_much_work": (good(units=10_000, steps=100_000), "unit-steps"),
+    "too_many_commands": (good(timeline=[[0, "assign", [1], 1]] * 20_001), "at most 20,000"),
 }
 
 
