@@ -24,7 +24,8 @@ BIG_NETWORK = {"hidden": st.integers(33, 10**6), "samples": st.integers(501, 10*
 
 # a wrong value: another type, an extreme number, a long string, a nested structure
 WRONG = st.one_of(SCALARS, json_values(), st.text(min_size=200, max_size=3000),
-                  st.lists(NUMBERS, min_size=0, max_size=5), st.just([[1, 2], [3]]), st.just({"a": {"b": {}}}))
+                  st.lists(NUMBERS, min_size=0, max_size=5), st.builds(lambda: [[1, 2], [3]]),
+                  st.builds(lambda: {"a": {"b": {}}}))       # built afresh: a mutation must not make a cycle
 
 
 @st.composite
