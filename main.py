@@ -26,7 +26,7 @@ import json
 import os
 import sys
 
-from game.cli import NO_DISPLAY, UsageError, display_available
+from game.cli import NO_DISPLAY, UsageError, display_available, one_line, quoted
 
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")   # = sim.OPTIMIZERS
 MAX_UNITS = 1_000_000     # units a command line may ask for (a unit costs about 1 kB with its trail)
@@ -37,9 +37,9 @@ def _whole(text: str, low: int, high: int) -> int:
     try:
         v = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {quoted(text)}") from None
     if not low <= v <= high:
-        raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high:,}, got {v}")
+        raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high:,}, got {quoted(v)}")
     return v
 
 
@@ -59,9 +59,9 @@ def _number(text: str) -> float:
     try:
         v = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a number, got {quoted(text)}") from None
     if v != v or v in (float("inf"), float("-inf")):
-        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {quoted(text)}")
     return v
 
 
@@ -69,7 +69,8 @@ def add_orders(p: argparse.ArgumentParser):
     """The flags that command a squad (defaults: the level's own)."""
     p.add_argument("--optimizer", choices=OPTIMIZER_NAMES, help="update rule (default: the level's)")
     p.add_argument("--lr", type=_number, help="learning rate eta (default: the level's)")
-    p.add_argument("--momentum", type=_number, help="momentum mu, or beta1 for adam (default: the level's)")
+    p.add_argument("--momentum", type=_number, help="momentum mu, or beta1 for adam (default: the level's; for "
+                                                    "another optimizer torch's: 0.9 for adam, else 0)")
     p.add_argument("--units", type=_unit_count, help="number of units (default: the level's)")
     p.add_argument("--steps", type=_step_count, help="steps to run (default: the level's budget)")
     p.add_argument("--seed", type=_seed, help="spawn and weather seed (default: the level's)")
@@ -79,7 +80,16 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse that reports a bad flag as one line (naming the command), exit status 2."""
 
     def error(self, message):
-        self.exit(2, f"error: {self.prog}: {message} (see '{self.prog} --help')\n")
+        self.exit(2, f"error: {one_line(f'{self.prog}: {message}')} (see '{self.prog} --help')\n")
+
+    def _get_values(self, action, arg_strings):
+        """'--lr=--' gives --lr the text '--' (argparse would drop it as the end-of-flags mark and
+        hand the flag an empty list)."""
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            value = self._get_value(action, "--")
+            self._check_value(action, value)
+            return value
+        return super()._get_values(action, arg_strings)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,15 +127,30 @@ def cmd_levels(args) -> int:
     return 0
 
 
+def check_orders(level, lr, momentum):
+    """--lr > 0 and --momentum in [0, 1), else a UsageError naming the flag; a value outside the
+    level's own range is taken, with one line on stderr saying so."""
+    if lr is not None and not lr > 0:
+        raise UsageError(f"--lr: the learning rate must be a number > 0, got {lr:g}")
+    if momentum is not None and not 0 <= momentum < 1:
+        raise UsageError(f"--momentum: the momentum must be in [0, 1), got {momentum:g}")
+    for flag, v, (low, high) in (("--lr", lr, level.lr_range), ("--momentum", momentum, level.momentum_range)):
+        if v is not None and not low <= v <= high:
+            print(f"note: {flag} {v:g} is outside {level.id}'s range [{low:g}, {high:g}]; running it anyway",
+                  file=sys.stderr)
+
+
 def run_simulation(args):
-    """Build a world from the level and the flags, run it, return it."""
+    """Build a world from the level and the flags, run it, return it. Without --momentum an
+    optimizer other than the level's takes torch's default momentum (beta1 = 0.9 for adam)."""
     import sim
     lvl = sim.load_level(args.level)
+    check_orders(lvl, args.lr, args.momentum)
     world = sim.World(lvl, seed=args.seed, units=args.units)
     try:
         world.set_orders(0, optimizer=args.optimizer, lr=args.lr, momentum=args.momentum)
     except ValueError as err:
-        raise UsageError(str(err)) from None
+        raise UsageError(f"--optimizer/--lr/--momentum: {err}") from None
     steps = args.steps or lvl.budget
     while world.step_count < steps and (world.status == sim.DESCENDING).any():
         world.step()
@@ -143,7 +168,8 @@ def cmd_simulate(args) -> int:
     print(f"{lvl.id} - {lvl.title}")
     print(f"orders     {o.optimizer}  lr {o.lr:g}  momentum {o.momentum:g}  units {world.n_units}  seed {world.seed}")
     print(f"steps      {out['steps']} (budget {lvl.budget})")
-    print(f"units      arrived {out['arrived']}  trapped {out['trapped']}  diverged {out['diverged']}"
+    stalled = f" ({out['stalled']} stalled: steps too small to move)" if out["stalled"] else ""
+    print(f"units      arrived {out['arrived']}  trapped {out['trapped']}{stalled}  diverged {out['diverged']}"
           f"  descending {out['descending']}")
     first = out["first_arrival_step"]
     print(f"first      {'step ' + str(first) if first is not None else 'no unit arrived'}")
@@ -228,8 +254,9 @@ def add_record_parser(sub):
     p.add_argument("--lr", metavar="LR[,..]", help="learning rate; with --race one for all or one per squad "
                                                    "(default: the level's)")
     p.add_argument("--momentum", metavar="MU[,..]", help="momentum (beta1 for adam); with --race one for all or "
-                                                         "one per squad (default: the level's; 0.9 in a race "
-                                                         "where the level's is 0)")
+                                                         "one per squad (default: the level's; for another "
+                                                         "optimizer torch's, 0.9 for adam; 0.9 in a race where "
+                                                         "it would be 0)")
     p.add_argument("--units", metavar="N", help="units per squad (default: the level's)")
     p.add_argument("--steps", metavar="N", help="steps to run (default: the level's budget)")
     p.add_argument("--seed", metavar="S", help="spawn and weather seed (default: the level's)")
@@ -296,7 +323,7 @@ def main(argv=None) -> int:
     try:
         return COMMANDS[command](args)
     except UsageError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {one_line(err)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -306,7 +333,7 @@ def main(argv=None) -> int:
         return 0
     except Exception as err:       # a bad level file arrives as sim.LevelError
         if type(err).__name__ == "LevelError":
-            print(f"error: {err}", file=sys.stderr)
+            print(f"error: {one_line(err)}", file=sys.stderr)
             return 2
         raise
 

@@ -8,13 +8,50 @@ from __future__ import annotations
 import math
 import os
 import sys
+from pathlib import Path
 
 NO_DISPLAY = ("error: no display to open a window on; without one try 'python main.py simulate LEVEL', "
               "'python main.py tui LEVEL' or 'python main.py record LEVEL --out descent.mp4'")
 
 
+MESSAGE_CHARS = 400        # an error message is cut to this many characters
+
+
 class UsageError(Exception):
     """Bad input from the command line: printed as one line, exit status 2."""
+
+
+def quoted(value) -> str:
+    """A bad value as an error message repeats it: its repr, cut to a few dozen characters."""
+    from sim.files import quoted as cut      # here, so numpy (under sim) loads only to report an error
+    return cut(value)
+
+
+def shown(text: str) -> str:
+    """A flag's text (a file name) as a message shows it: as typed if short and printable, else quoted."""
+    return text if len(text) <= 120 and text.isprintable() else quoted(text)
+
+
+def one_line(message: str) -> str:
+    """``message`` as one printable line: control characters escaped, at most MESSAGE_CHARS characters."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(message)[:MESSAGE_CHARS * 2])
+    return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS] + "..."
+
+
+def path_flag(text: str, flag: str, error=UsageError) -> Path:
+    """A file or folder name given to ``flag``, if the system can take it: printable, not too long,
+    its folders searchable. It need not exist."""
+    if not str(text).isprintable():
+        raise error(f"{flag} {quoted(text)}: a file name with a control character")
+    try:
+        os.lstat(text)
+    except FileNotFoundError:
+        pass
+    except OSError as err:
+        raise error(f"{flag} {shown(text)}: {err.strerror or err}") from None
+    except ValueError:
+        raise error(f"{flag} {quoted(text)}: not a file name the system can take") from None
+    return Path(text)
 
 
 def display_available() -> bool:
@@ -30,12 +67,12 @@ def number(text, flag: str, kind, low, high, error=UsageError, hint: str = ""):
     try:
         v = kind(str(text).strip())
     except ValueError:
-        raise error(f"{flag}: expected {'a whole number' if kind is int else 'a number'}, got {text!r}") from None
-    if not math.isfinite(v):
-        raise error(f"{flag}: expected a finite number, got {text}")
+        raise error(f"{flag}: expected {'a whole number' if kind is int else 'a number'}, got {quoted(text)}") from None
+    if kind is float and not math.isfinite(v):
+        raise error(f"{flag}: expected a finite number, got {shown(str(text).strip())}")
     if not low <= v <= high:
         span = f"{low:g} to {high:g}" if kind is float else f"{low} to {high}"
-        raise error(f"{flag}: expected a value from {span}, got {text}{hint}")
+        raise error(f"{flag}: expected a value from {span}, got {shown(str(text).strip())}{hint}")
     return v
 
 

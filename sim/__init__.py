@@ -9,10 +9,10 @@
     world.hold(0); world.resume(0); world.drop(1, (x, y), units=4); world.supply_left; world.explored
 """
 from .levels import Level, LevelError, campaign, load_level
-from .optim import OPTIMIZERS, Optimizer, make_optimizer
+from .optim import OPTIMIZERS, Optimizer, default_momentum, make_optimizer
 from .schedule import SCHEDULES, Schedule, make_schedule
 from .world import ARRIVED, DESCENDING, DIVERGED, STATUS_NAMES, TRAPPED, Event, Orders, World
 
 __all__ = ["Level", "LevelError", "campaign", "load_level", "OPTIMIZERS", "Optimizer", "make_optimizer",
-           "World", "Orders", "Event", "SCHEDULES", "Schedule", "make_schedule",
+           "default_momentum", "World", "Orders", "Event", "SCHEDULES", "Schedule", "make_schedule",
            "STATUS_NAMES", "DESCENDING", "ARRIVED", "TRAPPED", "DIVERGED"]

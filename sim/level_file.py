@@ -1,21 +1,43 @@
 """Reading a level file: the TOML table, with limits, and typed access that reports every problem
 as one line naming the file and the field (``LevelError``), and the terrain components a level may
 name. ``sim.levels`` turns the checked table into a ``Level``.
+
+What a level file must keep to (each limit keeps any file that passes it loading in a few seconds):
+
+* a regular file of at most MAX_FILE_BYTES, in UTF-8;
+* arrays and inline tables nested at most MAX_NESTING deep, keys and table names of at most
+  MAX_KEY_PARTS dotted parts, numbers of at most MAX_DIGITS digits -- checked on the text before the
+  TOML reader sees it (the reader's time grows with the square of a key's parts);
+* at most MAX_COMPONENTS terrain components, at most MAX_NETWORKS of them a network's loss, whose
+  training run is bounded by NETWORK_LIMITS and NETWORK_SIZE;
+* texts of at most TEXT_LIMITS characters, the one-line ones without control characters.
 """
 from __future__ import annotations
 
 import difflib
 import math
+import re
 import tomllib
+import unicodedata
 from pathlib import Path
 
 
 from . import classic, nn, terrain as T
+from .files import UnreadableFile, quoted, read_regular
 
 MAX_FILE_BYTES = 1_000_000        # a level is a few kB; refuse anything absurd before parsing
+MAX_NESTING = 8                   # arrays / inline tables inside each other (a level needs 2)
+MAX_KEY_PARTS = 8                 # parts of a dotted key or table name (a level needs 2 at most)
+MAX_DIGITS = 64                   # digits of one number (an integer of thousands is refused by Python)
 MAX_ABS = 1e6                     # no coordinate or parameter beyond this
 MIN_POSITIVE = 1e-6               # widths, radii and scales below this are mistakes, not features
-
+MAX_COMPONENTS = 16               # [[terrain]] tables (the campaign uses at most 4)
+MAX_NETWORKS = 1                  # loss_landscape components: each trains a network while loading
+NETWORK_LIMITS = {"hidden": (1, 32), "samples": (2, 500), "train_steps": (1, 5000)}   # [low, high]
+NETWORK_SIZE = 2000               # hidden x samples: the cost of one loss evaluation (the campaign: 400)
+TEXT_LIMITS = {"title": 60, "lesson": 200, "briefing": 2000, "hint": 400}   # characters
+ONE_LINE = ("title", "lesson")    # texts shown on one line: no line breaks
+CONTROL = ("Cc", "Cs", "Zl", "Zp")   # Unicode categories no text may hold: controls, surrogates, line breaks
 
 class LevelError(ValueError):
     """A level that cannot be loaded; ``str(err)`` is one line: 'file: field: problem'."""
@@ -77,41 +99,53 @@ class Reader:
             self.fail(where.rstrip(".") or "file", f"expected a table, got {type(table).__name__}")
         for key in table:
             if key not in allowed:
-                close = difflib.get_close_matches(key, sorted(allowed), n=1)
+                close = difflib.get_close_matches(key[:100], sorted(allowed), n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
-                self.fail(f"{where}{key}", f"unknown key{hint}")
+                self.fail(f"{where}{key_text(key)}", f"unknown key{hint}")
 
     def number(self, value, where: str, positive=False, low=None, high=None) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(where, f"expected a number, got {type(value).__name__} {value!r}")
+            self.fail(where, f"expected a number, got {type(value).__name__} {quoted(value)}")
         v = float(value)
         if not math.isfinite(v):
-            self.fail(where, f"expected a finite number, got {value}")
+            self.fail(where, f"expected a finite number, got {v}")
         if abs(v) > MAX_ABS:
-            self.fail(where, f"{value} is too large (limit {MAX_ABS:g})")
+            self.fail(where, f"{v:g} is too large (limit {MAX_ABS:g})")
         if positive and not v >= MIN_POSITIVE:
-            self.fail(where, f"expected a number > 0 (at least {MIN_POSITIVE:g}), got {value}")
+            self.fail(where, f"expected a number > 0 (at least {MIN_POSITIVE:g}), got {v:g}")
         if low is not None and v < low:
-            self.fail(where, f"expected a number >= {low}, got {value}")
+            self.fail(where, f"expected a number >= {low:g}, got {v:g}")
         if high is not None and v > high:
-            self.fail(where, f"expected a number <= {high}, got {value}")
+            self.fail(where, f"expected a number <= {high:g}, got {v:g}")
         return v
 
     def integer(self, value, where: str, low=0, high=MAX_ABS) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(where, f"expected an integer, got {type(value).__name__} {value!r}")
+            self.fail(where, f"expected an integer, got {type(value).__name__} {quoted(value)}")
         if not low <= value <= high:
-            self.fail(where, f"expected an integer in [{low}, {high:g}], got {value}")
+            self.fail(where, f"expected an integer in [{low}, {high:g}], got {quoted(value, 24)}")
         return value
 
-    def text(self, value, where: str) -> str:
+    def text(self, value, where: str, limit: int = 100) -> str:
+        """A short name (an optimizer, a data set...): a string of at most ``limit`` characters on one line."""
         if not isinstance(value, str):
-            self.fail(where, f"expected a string, got {type(value).__name__} {value!r}")
+            self.fail(where, f"expected a string, got {type(value).__name__} {quoted(value)}")
+        if len(value) > limit:
+            self.fail(where, f"a text of {len(value):,} characters; at most {limit:,}")
+        if any(unicodedata.category(c) in CONTROL for c in value):
+            self.fail(where, f"{quoted(value)} holds a line break or a control character")
         return value.strip()
+
+    def prose(self, value, where: str) -> str:
+        """A title, lesson, briefing or hint: its words separated by single spaces, at most
+        TEXT_LIMITS[where] characters, no control characters (titles and lessons: no line breaks)."""
+        if isinstance(value, str) and where not in ONE_LINE:
+            value = " ".join(value.split())
+        return " ".join(self.text(value, where, TEXT_LIMITS[where]).split())
 
     def pair(self, value, where: str, kind=F) -> tuple:
         if not isinstance(value, (list, tuple)) or len(value) != 2:
-            self.fail(where, f"expected a list of two numbers, got {value!r}")
+            self.fail(where, f"expected a list of two numbers, got {quoted(value)}")
         return tuple(self.number(v, f"{where}[{i}]", positive=(kind == POS)) for i, v in enumerate(value))
 
     def value(self, value, where: str, kind) -> object:
@@ -122,20 +156,37 @@ class Reader:
         return self.pair(value, where) if kind == POINT else self.number(value, where, positive=(kind == POS))
 
 
+def key_text(key: str) -> str:
+    """A TOML key as an error message shows it: bare if it is a short plain name, else quoted."""
+    return key if len(key) <= 40 and re.fullmatch(r"[A-Za-z0-9_-]+", key) else quoted(key)
+
+
+def _check_network(r: Reader, args: dict, where: str):
+    """A loss_landscape's network and its training run within NETWORK_LIMITS and NETWORK_SIZE."""
+    for key, (low, high) in NETWORK_LIMITS.items():
+        if not low <= args[key] <= high:
+            r.fail(f"{where}.{key}", f"expected an integer in [{low}, {high}], got {args[key]}")
+    if args["hidden"] * args["samples"] > NETWORK_SIZE:
+        r.fail(f"{where}.hidden", f"hidden x samples is {args['hidden'] * args['samples']:,}; at most "
+                                  f"{NETWORK_SIZE:,} (each loss evaluation runs every sample through every unit)")
+
+
 def component(r: Reader, table, where: str) -> T.Field:
     """One [[terrain]] entry -> a Field, with its optional transform applied."""
     if not isinstance(table, dict):
         r.fail(where, f"expected a table, got {type(table).__name__}")
     kind = table.get("type")
     if not isinstance(kind, str):
-        r.fail(f"{where}.type", f"expected a terrain type name, got {kind!r}")
+        r.fail(f"{where}.type", f"expected a terrain type name, got {quoted(kind)}")
     if kind not in COMPONENTS:
-        close = difflib.get_close_matches(str(kind), sorted(COMPONENTS), n=1)
+        close = difflib.get_close_matches(kind[:100], sorted(COMPONENTS), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else f"; choose from {', '.join(sorted(COMPONENTS))}"
-        r.fail(f"{where}.type", f"unknown terrain type {kind!r}{hint}")
+        r.fail(f"{where}.type", f"unknown terrain type {quoted(kind)}{hint}")
     make, params = COMPONENTS[kind]
     r.check_keys(table, {"type"} | set(params) | set(TRANSFORM_KEYS), f"{where}.")
     args = {k: r.value(table.get(k, d), f"{where}.{k}", kd) for k, (kd, d) in params.items()}
+    if kind == "loss_landscape":
+        _check_network(r, args, where)
     tf = {k: r.value(table.get(k, d), f"{where}.{k}", kd) for k, (kd, d) in TRANSFORM_KEYS.items()}
     try:
         f = make(**args)
@@ -150,21 +201,71 @@ def component(r: Reader, table, where: str) -> T.Field:
     return f * tf["weight"] if tf["weight"] != 1.0 else f
 
 
-def read_toml(path: Path) -> dict:
-    """The TOML table in ``path``, or a LevelError naming what is wrong with the file."""
-    if not path.exists():
-        raise LevelError(f"{path}: file not found")
-    if path.is_dir():
-        raise LevelError(f"{path}: is a directory, not a level file")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise LevelError(f"{path}: file is {size:,} bytes; a level file may be at most {MAX_FILE_BYTES:,}")
+# the tokens of a TOML text that matter for its shape; strings and comments are matched whole so
+# that what they hold is skipped (each alternative starts with a different character: linear time)
+_TOKENS = re.compile(r'''
+    (?P<string> """(?:\\[\s\S]|[^\\"]|"{1,2}(?!"))*"{3,5}    # multi-line basic
+              | \'\'\'(?:[^\']|\'{1,2}(?!\'))*\'{3,5}          # multi-line literal
+              | "(?:[^"\\\n]|\\.)*"  | \'[^\'\n]*\' )         # basic, literal
+  | (?P<comment> \#[^\n]* )
+  | (?P<open> [\[{] ) | (?P<close> [\]}] ) | (?P<sep> [=,\n] ) | (?P<dot> \. )
+  | (?P<digits> [0-9_]{%d,} )
+''' % (MAX_DIGITS + 1), re.VERBOSE)
+
+
+def check_shape(text: str, source: str):
+    """Refuse, before parsing, a TOML text nested deeper than MAX_NESTING, with a key of more than
+    MAX_KEY_PARTS parts or a number of more than MAX_DIGITS digits. Invalid TOML is left to the parser."""
+    depth = dots = 0
+    line = 1
+    for m in _TOKENS.finditer(text):
+        kind = m.lastgroup
+        if kind == "open":
+            depth, dots = depth + 1, 0
+            if depth > MAX_NESTING:
+                raise LevelError(f"{source}: line {line}: arrays or tables nested too deeply (more than {MAX_NESTING})")
+        elif kind == "close":
+            depth, dots = max(depth - 1, 0), 0
+        elif kind == "sep":
+            dots = 0
+            line += m.group() == "\n"
+        elif kind == "dot":
+            dots += 1
+            if dots >= MAX_KEY_PARTS:
+                raise LevelError(f"{source}: line {line}: a dotted key of more than {MAX_KEY_PARTS} parts")
+        elif kind == "digits":
+            raise LevelError(f"{source}: line {line}: a number of more than {MAX_DIGITS} digits")
+        elif kind == "string":
+            line += m.group().count("\n")
+
+
+def parse_toml(text: str, source: str) -> dict:
+    """The TOML table in ``text`` (a level file's contents), or a LevelError naming ``source``."""
+    if len(text) > MAX_FILE_BYTES:
+        raise LevelError(f"{source}: {len(text):,} characters; a level may have at most {MAX_FILE_BYTES:,}")
+    check_shape(text, source)
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise LevelError(f"{path}: TOML syntax error: {err}") from None
-    except RecursionError:
-        raise LevelError(f"{path}: TOML nested too deeply") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise LevelError(f"{path}: cannot read: {err}") from None
+        raise LevelError(f"{source}: TOML syntax error: {err}") from None
+    except (RecursionError, ValueError) as err:
+        raise LevelError(f"{source}: TOML the reader cannot take: {str(err)[:100]}") from None
+
+
+def read_level_text(path: Path) -> str:
+    """The text of the level file at ``path`` (a regular file of at most MAX_FILE_BYTES, UTF-8),
+    or a LevelError naming what is wrong with the file."""
+    try:
+        data = read_regular(path, MAX_FILE_BYTES)
+    except UnreadableFile as err:
+        raise LevelError(f"{quoted_path(path)}: {err}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise LevelError(f"{quoted_path(path)}: not UTF-8 text (byte {err.start})") from None
+
+
+def quoted_path(path) -> str:
+    """A path as an error message shows it: as written if it is short and printable, else quoted."""
+    text = str(path)
+    return text if len(text) <= 200 and text.isprintable() else quoted(text, 60)

@@ -30,22 +30,26 @@ Format (all lengths in world units, heights in terrain units, steps in simulatio
     # or instead of [[terrain]]:
     [procedural] seed = 7  difficulty = "hard"
 
-``load_level("01-bowl")`` accepts a name in ``levels/``, a path, or ``random:SEED[:difficulty]``.
+``load_level("01-bowl")`` accepts a name in ``levels/``, a path, or ``random:SEED[:difficulty]``;
+``level_from_text`` reads a level from its TOML text (a replay carries one). The limits a level
+file must keep to are listed in ``sim/level_file.py``.
 """
 from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from . import terrain as T
-from .level_file import (DIFFICULTIES, ORDER_KEYS, POS, PROC_KEYS, SPAWN_KEYS, STAR_KEYS, TOP_KEYS, LevelError,
-                         Reader, component, read_toml)
+from .files import quoted
+from .level_file import (DIFFICULTIES, MAX_COMPONENTS, MAX_NETWORKS, ORDER_KEYS, POS, PROC_KEYS, SPAWN_KEYS,
+                         STAR_KEYS, TOP_KEYS, LevelError, Reader, component, parse_toml, quoted_path, read_level_text)
 from .minima import find_minima
-from .optim import OPTIMIZERS
+from .optim import OPTIMIZERS, default_momentum
 from .schedule import SCHEDULES
 
 LEVELS_DIR = Path(__file__).resolve().parent.parent / "levels"
@@ -53,6 +57,9 @@ MAX_BUDGET = 100_000              # steps
 MAX_UNITS = 10_000
 MAX_SUPPLY = 100_000_000          # unit-steps
 NEEDS = ("", "change", "drop")    # what a level's win takes beyond constant orders from the spawn
+MAX_SEED = 2**63 - 1              # seeds of a level, a procedural map, a world
+MAX_NAME = 100                    # characters of a campaign level's name
+RANDOM_NAME = re.compile(r"random:(0|[1-9][0-9]{0,18})(?::(easy|normal|hard))?", re.ASCII)   # the one spelling
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,7 @@ class Level:
     star_supply: int = 0           # spend at most this much supply for a star (with star_units_lost)
     schedules: tuple = ("constant",)   # schedule kinds the player may give (sim/schedule.py)
     needs: str = ""                # "", "change" or "drop": what winning takes beyond constant orders
+    text: str = field(default="", compare=False, repr=False)   # the TOML the level was read from, if any
 
     @property
     def size(self) -> float:
@@ -113,13 +121,18 @@ def parse_level(data: dict, source: str, level_id: str) -> Level:
         r.check_keys(p, PROC_KEYS, "procedural.")
         diff = r.text(p.get("difficulty", "normal"), "procedural.difficulty")
         if diff not in DIFFICULTIES:
-            r.fail("procedural.difficulty", f"expected one of {', '.join(DIFFICULTIES)}, got {diff!r}")
-        proc = generate(r.integer(p.get("seed", 0), "procedural.seed", 0, 2**63 - 1), diff)
+            r.fail("procedural.difficulty", f"expected one of {', '.join(DIFFICULTIES)}, got {quoted(diff)}")
+        proc = generate(r.integer(p.get("seed", 0), "procedural.seed", 0, MAX_SEED), diff)
         field_ = proc.terrain
     else:
         comps = data["terrain"]
         if not isinstance(comps, list) or not comps:
             r.fail("terrain", "expected one or more [[terrain]] tables")
+        if len(comps) > MAX_COMPONENTS:
+            r.fail("terrain", f"{len(comps):,} components; a level may have at most {MAX_COMPONENTS}")
+        networks = [i for i, c in enumerate(comps) if isinstance(c, dict) and c.get("type") == "loss_landscape"]
+        if len(networks) > MAX_NETWORKS:
+            r.fail(f"terrain[{networks[MAX_NETWORKS]}]", f"a level may have at most {MAX_NETWORKS} loss_landscape")
         parts = [component(r, c, f"terrain[{i}]") for i, c in enumerate(comps)]
         field_ = parts[0] if len(parts) == 1 else T.Sum(parts)
 
@@ -128,7 +141,7 @@ def parse_level(data: dict, source: str, level_id: str) -> Level:
     if "bounds" in data:
         b = data["bounds"]
         if not isinstance(b, list) or len(b) != 2:
-            r.fail("bounds", f"expected [[xmin, xmax], [ymin, ymax]], got {b!r}")
+            r.fail("bounds", f"expected [[xmin, xmax], [ymin, ymax]], got {quoted(b)}")
         bounds = (r.pair(b[0], "bounds[0]"), r.pair(b[1], "bounds[1]"))
         for i, (lo, hi) in enumerate(bounds):
             if not lo < hi:
@@ -155,13 +168,15 @@ def parse_level(data: dict, source: str, level_id: str) -> Level:
     r.check_keys(o, ORDER_KEYS, "orders.")
     allowed = o.get("allowed", list(OPTIMIZERS))
     if not isinstance(allowed, list) or not allowed:
-        r.fail("orders.allowed", f"expected a list of optimizer names, got {allowed!r}")
+        r.fail("orders.allowed", f"expected a list of optimizer names, got {quoted(allowed)}")
     for i, name in enumerate(allowed):
         if name not in OPTIMIZERS:
-            r.fail(f"orders.allowed[{i}]", f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
+            r.fail(f"orders.allowed[{i}]", f"unknown optimizer {quoted(name)}; choose from {', '.join(OPTIMIZERS)}")
+        if name in allowed[:i]:
+            r.fail(f"orders.allowed[{i}]", f"{name} is listed twice")
     optimizer = r.text(o.get("optimizer", allowed[0]), "orders.optimizer")
     if optimizer not in allowed:
-        r.fail("orders.optimizer", f"{optimizer!r} is not in orders.allowed {allowed}")
+        r.fail("orders.optimizer", f"{quoted(optimizer)} is not in orders.allowed {allowed}")
     lr_range = r.pair(o.get("lr_range", [1e-3, 1.0]), "orders.lr_range", POS)
     if not lr_range[0] <= lr_range[1] <= 100:
         r.fail("orders.lr_range", f"expected 0 < low <= high <= 100, got {list(lr_range)}")
@@ -169,7 +184,8 @@ def parse_level(data: dict, source: str, level_id: str) -> Level:
     mu_range = r.pair(o.get("momentum_range", [0.0, 0.0]), "orders.momentum_range")
     if not 0 <= mu_range[0] <= mu_range[1] < 1:
         r.fail("orders.momentum_range", f"expected 0 <= low <= high < 1, got {list(mu_range)}")
-    mu = r.number(o.get("momentum", mu_range[0]), "orders.momentum", low=mu_range[0], high=mu_range[1])
+    mu_default = min(max(default_momentum(optimizer), mu_range[0]), mu_range[1])   # torch's, within the range
+    mu = r.number(o.get("momentum", mu_default), "orders.momentum", low=mu_range[0], high=mu_range[1])
 
     s = data["stars"]
     r.check_keys(s, STAR_KEYS, "stars.")
@@ -177,16 +193,16 @@ def parse_level(data: dict, source: str, level_id: str) -> Level:
     units = r.integer(data["units"], "units", 1, MAX_UNITS)
     supply, star_supply, schedules, needs = rts_fields(r, data, units, budget)
     level = Level(
-        id=level_id, title=r.text(data["title"], "title"), lesson=r.text(data.get("lesson", ""), "lesson"),
-        briefing=" ".join(r.text(data["briefing"], "briefing").split()), terrain=field_, bounds=bounds,
+        id=level_id, title=r.prose(data["title"], "title"), lesson=r.prose(data.get("lesson", ""), "lesson"),
+        briefing=r.prose(data["briefing"], "briefing"), terrain=field_, bounds=bounds,
         spawn_center=center, spawn_radius=radius, units=units, allowed=tuple(allowed), optimizer=optimizer,
         lr=lr, lr_range=lr_range, momentum=mu, momentum_range=mu_range, budget=budget,
         goal_radius=r.number(data["goal_radius"], "goal_radius", positive=True, high=size / 4),
         star_steps=r.integer(s.get("steps", budget), "stars.steps", 1, budget),
         star_units_lost=r.integer(s.get("units_lost", units), "stars.units_lost", 0, units),
         noise=r.number(data.get("noise", 0.0), "noise", low=0.0),
-        seed=r.integer(data.get("seed", 0), "seed", 0, 2**63 - 1),
-        hint=" ".join(r.text(data.get("hint", ""), "hint").split()), source=source,
+        seed=r.integer(data.get("seed", 0), "seed", 0, MAX_SEED),
+        hint=r.prose(data.get("hint", ""), "hint"), source=source,
         supply=supply, star_supply=star_supply, schedules=schedules, needs=needs)
     return _with_minima(level, proc, r)
 
@@ -232,42 +248,70 @@ def _with_minima(level: Level, proc, r: Reader) -> Level:
 _CACHE: dict = {}
 
 
+def is_path(name: str) -> bool:
+    """A path to a level file (ends in .toml or names a folder), not a campaign level's name."""
+    return name.endswith(".toml") or os.sep in name or "/" in name
+
+
 def level_path(name: str) -> Path:
     """A level name ('01-bowl') or a path -> the file it means."""
-    p = Path(name)
-    if p.suffix == ".toml" or os.sep in name or "/" in name:
-        return p
-    return LEVELS_DIR / f"{name}.toml"
+    return Path(name) if is_path(name) else LEVELS_DIR / f"{name}.toml"
 
 
 def load_level(name: str) -> Level:
     """A level by name in levels/, by path to a .toml file, or 'random:SEED[:easy|normal|hard]'."""
+    if not isinstance(name, str) or not name:
+        raise LevelError(f"{quoted(name)}: expected a level name, a path to a .toml file or random:SEED")
     if name.startswith("random:"):
         return random_level(name)
     path = level_path(name)
-    if path.parent == LEVELS_DIR and not path.exists():
+    if not is_path(name) and name not in campaign():
+        if len(name) > MAX_NAME or not name.isprintable():
+            raise LevelError(f"{quoted(name)}: no such level ('python main.py levels' lists them)")
         close = difflib.get_close_matches(name, campaign(), n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'? " if close else ""
         raise LevelError(f"{name}: no such level; {hint}('python main.py levels' lists them)")
-    st = path.stat() if path.is_file() else None
-    key = (str(path.resolve()), (st.st_mtime_ns, st.st_size, st.st_ino) if st else None)
+    text = read_level_text(path)
+    try:
+        where = os.path.realpath(path)
+    except (OSError, ValueError):
+        where = str(path)
+    key = (where, text)
     if key not in _CACHE:
-        _CACHE[key] = parse_level(read_toml(path), str(path), path.stem)
+        level = parse_level(parse_toml(text, quoted_path(path)), quoted_path(path), path.stem)
+        object.__setattr__(level, "text", text)
+        _CACHE[key] = level
     return _CACHE[key]
 
 
+def level_from_text(text: str, source: str, level_id: str) -> Level:
+    """A level from the TOML text of a level file (as a replay carries it), checked like a file:
+    errors name ``source``."""
+    if not isinstance(text, str):
+        raise LevelError(f"{source}: expected the TOML text of a level, got {type(text).__name__}")
+    key = ("text", level_id, text)
+    if key not in _CACHE:
+        level = parse_level(parse_toml(text, source), source, level_id)
+        object.__setattr__(level, "text", text)
+        _CACHE[key] = level
+    return _CACHE[key]
+
+
+def random_name(name: str) -> tuple:
+    """'random:SEED[:difficulty]' -> (seed, difficulty), for its one spelling: SEED in digits 0-9
+    without leading zeros, at most MAX_SEED; otherwise a LevelError."""
+    m = RANDOM_NAME.fullmatch(name)
+    if m is None or int(m.group(1)) > MAX_SEED:
+        raise LevelError(f"{quoted(name)}: expected random:SEED[:easy|normal|hard], SEED a whole number from 0 "
+                         f"to {MAX_SEED} in digits 0-9, e.g. random:7 or random:7:hard")
+    return int(m.group(1)), m.group(2) or "normal"
+
+
 def random_level(name: str) -> Level:
-    """'random:SEED[:difficulty]' -> an endless procedural map with standard orders."""
-    parts = name.split(":")
-    try:
-        seed = int(parts[1])
-        if seed < 0:
-            raise ValueError
-    except (IndexError, ValueError):
-        raise LevelError(f"{name}: expected random:SEED with SEED a whole number >= 0") from None
-    diff = parts[2] if len(parts) > 2 else "normal"
-    if diff not in DIFFICULTIES or len(parts) > 3:
-        raise LevelError(f"{name}: difficulty must be one of {', '.join(DIFFICULTIES)}")
+    """'random:SEED[:difficulty]' -> an endless procedural map with standard orders. Its id is the
+    name without ':normal' (the default difficulty), so each map has one name."""
+    seed, diff = random_name(name)
+    name = f"random:{seed}" if diff == "normal" else f"random:{seed}:{diff}"
     data = {
         "title": f"Uncharted ground #{seed} ({diff})",
         "lesson": "A procedural map: scout, then commit.",
@@ -287,4 +331,4 @@ def random_level(name: str) -> Level:
 
 def campaign() -> list[str]:
     """The shipped levels' names, in campaign order."""
-    return sorted(p.stem for p in LEVELS_DIR.glob("*.toml"))
+    return sorted(p.stem for p in LEVELS_DIR.glob("*.toml") if p.is_file())

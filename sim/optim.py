@@ -12,7 +12,8 @@ only hold hyperparameters and state, and check their inputs.
 Hyperparameters are a number for the whole squad or an ``(N,)`` array, one value
 per unit. ``lr`` must be finite and > 0; ``momentum`` must be in [0, 1). What
 ``momentum`` means depends on the rule: mu for the SGD family, RMSprop's momentum
-for RMSprop, beta1 for Adam, and nothing for plain SGD and Adagrad.
+for RMSprop, beta1 for Adam, and nothing for plain SGD and Adagrad. Left out, it
+takes torch's default (``default_momentum``): 0, and beta1 = 0.9 for Adam.
 
 Units: ``x`` is in [world] units, ``g`` in [height / world]; ``lr`` in
 [world^2 / height] for SGD-like rules and [world] for the normalised ones
@@ -20,6 +21,8 @@ Units: ``x`` is in [world] units, ``g`` in [height / world]; ``lr`` in
 """
 
 import numpy as np
+
+from .files import quoted
 
 ADAGRAD_EPS = 1e-10   # added to sqrt(sum of g^2) so the division is safe
 RMSPROP_ALPHA = 0.99  # decay of RMSprop's running average of g^2
@@ -139,10 +142,11 @@ class Optimizer:
 
     name = ""
     uses_momentum = True
+    default_momentum = 0.0      # torch's default for this rule's momentum (mu, or beta1 for Adam)
 
-    def __init__(self, lr, momentum=0.0):
+    def __init__(self, lr, momentum=None):
         self.lr = lr
-        self.momentum = momentum
+        self.momentum = self.default_momentum if momentum is None else momentum
         self._n = None      # number of units, fixed by the first step
         self._state = {}    # per-unit arrays by name, created on the first step
 
@@ -354,6 +358,7 @@ class Adam(Optimizer):
     """
 
     name = "adam"
+    default_momentum = 0.9      # torch.optim.Adam betas=(0.9, 0.999)
 
     def _new_state(self, n):
         return {"exp_avg": np.zeros((n, 2)), "exp_avg_sq": np.zeros((n, 2)),
@@ -370,9 +375,17 @@ _BY_NAME = {cls.name: cls for cls in (SGD, Momentum, Nesterov, Adagrad, RMSprop,
 OPTIMIZERS = tuple(_BY_NAME)
 
 
-def make_optimizer(name, lr, momentum=0.0):
-    """The optimizer called `name` (one of OPTIMIZERS) with learning rate `lr` and
-    `momentum` (numbers, or (N,) arrays with one value per unit)."""
+def default_momentum(name) -> float:
+    """torch's default momentum of the optimizer called `name`: beta1 = 0.9 for Adam, else 0."""
     if name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
+        raise ValueError(f"unknown optimizer {quoted(name)}; choose from {', '.join(OPTIMIZERS)}")
+    return _BY_NAME[name].default_momentum
+
+
+def make_optimizer(name, lr, momentum=None):
+    """The optimizer called `name` (one of OPTIMIZERS) with learning rate `lr` and
+    `momentum` (numbers, or (N,) arrays with one value per unit); without `momentum`,
+    torch's default for that rule (``default_momentum``)."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {quoted(name)}; choose from {', '.join(OPTIMIZERS)}")
     return _BY_NAME[name](lr, momentum)

@@ -7,6 +7,12 @@ A replay file is JSON::
                   [0, "set_orders", 0, "sgd", 0.5, 0.0],
                   [9, "set_orders", 1, "sgd", 0.2, 0.0]]}
 
+``level`` names a campaign level or ``random:SEED[:difficulty]``; a level from a file of one's own
+travels inside the replay as its TOML text, ``"level_toml": "..."`` (checked like a level file),
+with ``level`` its name. A replay never names a path: a shared replay opens no file on the
+machine that plays it. ``seed`` is a whole number from 0 to 2^63 - 1, ``squad`` from 0 to 8; a replay holds at most
+MAX_TIMELINE commands and MAX_WORK unit-steps (units x steps), since it is run once to be checked.
+
 Each timeline entry is ``[step, command, args...]`` where the command is a ``World`` call:
 ``assign(units, squad)`` or ``set_orders(squad, optimizer, lr, momentum)``. ``step`` is the
 world's step count when the command was given, so replaying applies it just before step
@@ -20,33 +26,46 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
 
-from .files import write_json_atomic
-from .levels import MAX_BUDGET, MAX_UNITS, level_path, load_level
+from .files import UnreadableFile, quoted, read_regular, write_json_atomic
+from .level_file import MAX_FILE_BYTES
+from .levels import (LEVELS_DIR, MAX_BUDGET, MAX_SEED, MAX_UNITS, LevelError, campaign, level_from_text, load_level,
+                     random_name)
 from .optim import OPTIMIZERS
 from .world import MAX_SQUADS, World
 
 VERSION = 1
 MAX_REPLAY_BYTES = 5_000_000
+MAX_NUMBER_DIGITS = 30            # digits of a whole number in a replay (a seed has at most 19)
+MAX_NAME = 100                    # characters of the name of a level carried as text
+MAX_WORK = 10_000_000             # units x steps of a replay: it is run through once to be checked (~2 s)
+MAX_TIMELINE = 20_000             # commands in a replay (a player gives a few per step at most)
+LEVEL_NAME = re.compile(r"[A-Za-z0-9_.-]+")     # such a name: no path, no spaces
 
 
 class ReplayError(ValueError):
     """A replay that cannot be used; ``str(err)`` is one line naming the file and the field."""
 
 
-def level_ref(level) -> str:
-    """How a replay names its level: the campaign name, 'random:...', or the file's path."""
+def level_fields(level) -> dict:
+    """How a replay names its level: {"level": campaign name or 'random:...'}, or for a level read
+    from a file outside levels/ its name and text {"level": name, "level_toml": text}."""
     if level.id.startswith("random:"):
-        return level.id
+        return {"level": level.id}
     try:
-        if level_path(level.id).resolve() == Path(level.source).resolve():
-            return level.id
-    except OSError:
-        pass
-    return level.source
+        campaign_file = Path(level.source).resolve() == (LEVELS_DIR / f"{level.id}.toml").resolve()
+    except (OSError, ValueError):
+        campaign_file = False
+    if campaign_file and level.id in campaign():
+        return {"level": level.id}
+    if not level.text:
+        raise ValueError(f"level {level.id!r} has no TOML text to put in a replay")
+    name = level.id if LEVEL_NAME.fullmatch(level.id) and len(level.id) <= MAX_NAME else "level"
+    return {"level": name, "level_toml": level.text}
 
 
 class Recorder:
@@ -79,7 +98,7 @@ class Recorder:
 
     def to_dict(self) -> dict:
         w = self.world
-        return {"version": VERSION, "level": level_ref(w.level), "seed": w.seed, "units": w.n_units,
+        return {"version": VERSION, **level_fields(w.level), "seed": w.seed, "units": w.n_units,
                 "steps": w.step_count, "timeline": [list(e) for e in self.timeline]}
 
     def save(self, path) -> Path:
@@ -94,8 +113,8 @@ def _check_entry(fail, entry, i: int, last_step: int, units: int) -> int:
     if not isinstance(entry, list) or len(entry) < 2:
         fail(where, "expected [step, command, args...]")
     step, command, args = entry[0], entry[1], entry[2:]
-    if not _is_int(step) or step < last_step:
-        fail(f"{where}[0]", f"expected a step >= {last_step}, got {step!r}")
+    if not _is_int(step) or not last_step <= step <= MAX_BUDGET:
+        fail(f"{where}[0]", f"expected a step from {last_step} to {MAX_BUDGET}, got {quoted(step)}")
     if command == "assign":
         if len(args) != 2 or not isinstance(args[0], list) or not _is_int(args[1]):
             fail(where, "assign takes [step, \"assign\", [unit, ...], squad]")
@@ -106,13 +125,15 @@ def _check_entry(fail, entry, i: int, last_step: int, units: int) -> int:
     elif command == "set_orders":
         if len(args) != 4 or not _is_int(args[0]) or not isinstance(args[1], str):
             fail(where, "set_orders takes [step, \"set_orders\", squad, optimizer, lr, momentum]")
+        if not 0 <= args[0] < MAX_SQUADS:
+            fail(f"{where}[2]", f"squad must be in 0..{MAX_SQUADS - 1}, got {args[0]}")
         if args[1] not in OPTIMIZERS:
-            fail(f"{where}[3]", f"unknown optimizer {args[1]!r}")
+            fail(f"{where}[3]", f"unknown optimizer {quoted(args[1])}")
         for j, v in ((4, args[2]), (5, args[3])):
             if not _is_number(v):
-                fail(f"{where}[{j}]", f"expected a finite number, got {v!r}")
+                fail(f"{where}[{j}]", f"expected a finite number, got {quoted(v)}")
     else:
-        fail(f"{where}[1]", f"unknown command {command!r} (expected 'assign' or 'set_orders')")
+        fail(f"{where}[1]", f"unknown command {quoted(command)} (expected 'assign' or 'set_orders')")
     return step
 
 
@@ -121,7 +142,13 @@ def _is_int(v) -> bool:
 
 
 def _is_number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    """A finite number that a float holds (an integer too large for a float is not)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:
+        return False
 
 
 def parse_replay(data, source: str) -> dict:
@@ -131,39 +158,84 @@ def parse_replay(data, source: str) -> dict:
 
     if not isinstance(data, dict):
         fail("file", "expected a JSON object")
-    for key in ("level", "seed", "units", "steps", "timeline"):
+    for key in ("version", "level", "seed", "units", "steps", "timeline"):
         if key not in data:
             fail(key, "missing")
-    if not isinstance(data["level"], str) or not data["level"]:
-        fail("level", f"expected a level name, got {data['level']!r}")
-    for key, low in (("seed", 0), ("units", 1), ("steps", 0)):
-        if not _is_int(data[key]) or data[key] < low:
-            fail(key, f"expected a whole number >= {low}, got {data[key]!r}")
-    if data["steps"] > MAX_BUDGET or data["units"] > MAX_UNITS:
-        fail("steps" if data["steps"] > MAX_BUDGET else "units", "too large")
-    if not isinstance(data["timeline"], list):
-        fail("timeline", "expected a list of [step, command, args...]")
+    unknown = sorted(set(data) - {"version", "level", "level_toml", "seed", "units", "steps", "timeline"})
+    if unknown:
+        fail(quoted(unknown[0]), "unknown key")
+    if not _is_int(data["version"]) or data["version"] != VERSION:
+        fail("version", f"expected {VERSION}, got {quoted(data['version'])} (a replay of another version)")
+    _check_level(fail, data)
+    for key, low, high in (("seed", 0, MAX_SEED), ("units", 1, MAX_UNITS), ("steps", 0, MAX_BUDGET)):
+        if not _is_int(data[key]) or not low <= data[key] <= high:
+            fail(key, f"expected a whole number from {low} to {high}, got {quoted(data[key])}")
+    if data["units"] * data["steps"] > MAX_WORK:
+        fail("steps", f"{data['units']:,} units x {data['steps']:,} steps is more than a replay may hold "
+                      f"({MAX_WORK:,} unit-steps)")
+    if not isinstance(data["timeline"], list) or len(data["timeline"]) > MAX_TIMELINE:
+        fail("timeline", f"expected a list of at most {MAX_TIMELINE:,} [step, command, args...]")
     last = 0
     for i, entry in enumerate(data["timeline"]):
         last = _check_entry(fail, entry, i, last, data["units"])
     return data
 
 
+def _check_level(fail, data: dict):
+    """``level``: a campaign level or random:SEED; with ``level_toml`` (the level's own text) a plain
+    name. Never a path."""
+    name, text = data["level"], data.get("level_toml")
+    if not isinstance(name, str) or not name:
+        fail("level", f"expected a level name, got {quoted(name)}")
+    if text is not None:
+        if not isinstance(text, str) or len(text) > MAX_FILE_BYTES:
+            fail("level_toml", f"expected the TOML text of a level (at most {MAX_FILE_BYTES:,} characters)")
+        if not LEVEL_NAME.fullmatch(name) or len(name) > MAX_NAME:
+            fail("level", f"expected a plain name for the level carried in level_toml, got {quoted(name)}")
+    elif name.startswith("random:"):
+        try:
+            random_name(name)
+        except LevelError as err:
+            fail("level", str(err))
+    elif name not in campaign():
+        what = "a path: a replay names a campaign level or random:SEED, or carries the level's text" \
+            if "/" in name or "\\" in name or name.endswith(".toml") else "no such campaign level"
+        fail("level", f"{quoted(name)} is {what}")
+
+
+def _whole(text: str) -> int:
+    """json's reading of a whole number, refusing one of more than MAX_NUMBER_DIGITS digits."""
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise ValueError(f"a number of more than {MAX_NUMBER_DIGITS} digits")
+    return int(text)
+
+
+def _constant(text: str):
+    raise ValueError(f"{text} is not a number a replay may hold")
+
+
 def load_replay(path) -> "Replay":
-    """Read and check a replay file (its level is loaded too); raises ReplayError / LevelError."""
-    path = Path(path)
-    source = str(path)
+    """Read and check a replay file (its level is loaded too); raises ReplayError / LevelError.
+    Only a regular file of at most MAX_REPLAY_BYTES is read."""
+    source = _shown(path)
     try:
-        if path.stat().st_size > MAX_REPLAY_BYTES:
-            raise ReplayError(f"{source}: file is too large for a replay")
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ReplayError(f"{source}: file not found") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ReplayError(f"{source}: cannot read: {err}") from None
-    except json.JSONDecodeError as err:
-        raise ReplayError(f"{source}: not valid JSON: {err}") from None
+        raw = read_regular(path, MAX_REPLAY_BYTES)
+    except UnreadableFile as err:
+        raise ReplayError(f"{source}: {err}") from None
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_int=_whole, parse_constant=_constant)
+    except UnicodeDecodeError as err:
+        raise ReplayError(f"{source}: not UTF-8 text (byte {err.start})") from None
+    except RecursionError:
+        raise ReplayError(f"{source}: not a replay: arrays or objects nested too deeply") from None
+    except ValueError as err:               # JSONDecodeError, and the refusals above
+        raise ReplayError(f"{source}: not valid JSON: {str(err)[:100]}") from None
     return Replay(parse_replay(data, source), source)
+
+
+def _shown(path) -> str:
+    text = str(path)
+    return text if len(text) <= 200 and text.isprintable() else quoted(text, 60)
 
 
 class Replay:
@@ -172,7 +244,10 @@ class Replay:
     def __init__(self, data: dict, source: str = "replay"):
         self.data = data
         self.source = source
-        self.level = load_level(data["level"])
+        if data.get("level_toml") is not None:
+            self.level = level_from_text(data["level_toml"], f"{source}: level_toml", data["level"])
+        else:
+            self.level = load_level(data["level"])
         self.seed, self.units, self.steps = data["seed"], data["units"], data["steps"]
         self.timeline = data["timeline"]
         self._next = 0

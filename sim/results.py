@@ -63,7 +63,7 @@ class Results:
         arrived = self.arrival_step[self.arrival_step >= 0]
         return {
             "level": self.level.id, "seed": self.seed, "steps": self.step_count, "units": self.n_units,
-            **self.counts(),
+            **self.counts(), "stalled": int(self.stalled[self.status == TRAPPED].sum()),
             "won": self.won, "stars": self.stars(),
             "first_arrival_step": int(arrived.min()) if len(arrived) else None,
             "best_height": self.best_height, "global_min_height": self.level.global_min_height,

@@ -51,3 +51,4 @@ class Event:
     height: float
     near_minimum: bool = False    # trapped at one of the level's known minima (not a plateau)
     units: int = 1                # how many units the event concerns
+    stalled: bool = False         # trapped on a slope, far from any hollow's bottom: its steps were too small

@@ -245,7 +245,7 @@ class GaussianWells(Field):
         inv = 1.0 / self.sigmas ** 2
         # work relative to the wells' mean centre, so the expansion below does not cancel
         # catastrophically for wells far from the world's origin
-        self.origin = self.centers.mean(0) if k else np.zeros(2)
+        self.origin = self.centers.mean(0) if len(self.centers) else np.zeros(2)   # (zero-depth wells dropped)
         c = self.centers - self.origin
         # exponent_k = log(|d_k|/s_k^2) - |x - c_k|^2/(2 s_k^2), expanded as a product with [x, y, |x|^2, 1]
         self._expo = np.vstack([c[:, 0] * inv, c[:, 1] * inv, -0.5 * inv,

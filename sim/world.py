@@ -10,7 +10,9 @@ A unit's status, each step:
   * ARRIVED once within ``level.goal_radius`` of the global minimum (it plants a flag and stops);
   * TRAPPED once it has stayed within ``settle_radius`` of one spot for ``settle_steps`` steps
     somewhere else -- a local minimum, a saddle or a plateau (a change of its squad's orders
-    sends it on again);
+    sends it on again). Its event tells why: ``near_minimum`` when it lies in one of the level's
+    known minima, ``stalled`` when it stopped on a slope because its steps were too small to
+    carry it (a learning rate far too small for the ground, not a trap of the terrain);
   * DIVERGED once a step would take it beyond the map plus a margin, or to a non-finite value:
     it stays frozen at its last finite position. World arrays never hold NaN or inf.
 
@@ -36,7 +38,8 @@ import numpy as np
 from .drops import UNIT_CAP_FACTOR, Commands
 from .explored import Explored
 from .levels import MAX_UNITS, Level
-from .optim import make_optimizer
+from .minima import hessian
+from .optim import default_momentum, make_optimizer
 from .results import Results
 from .schedule import Schedule, as_schedule
 from .squads import (ARRIVED, DESCENDING, DIVERGED, MAX_SQUADS, STATUS_NAMES, TRAPPED, Event, Orders,  # noqa: F401
@@ -45,6 +48,8 @@ from .squads import (ARRIVED, DESCENDING, DIVERGED, MAX_SQUADS, STATUS_NAMES, TR
 DIVERGE_MARGIN = 0.5        # a unit diverges beyond the map enlarged by this fraction of its size
 SETTLE_STEPS = 40           # steps a unit must stay put to count as trapped
 SETTLE_FRACTION = 0.004     # ... within this fraction of the map size
+STALL_SLOPE = 0.25          # a settled unit on ground steeper than this share of the level's mean slope ...
+STALL_REACH = 4             # ... with no hollow bottom within this many settle radii has stalled, not been trapped
 
 
 class World(Commands, Results):
@@ -54,7 +59,7 @@ class World(Commands, Results):
     # these when it drops units and a landing grows them (sim/drops.py gives each its fresh rows),
     # so a new per-unit array must be listed here and there
     UNIT_ARRAYS = ("positions", "start", "status", "squad", "arrival_step", "_anchor_x", "_anchor_y",
-                   "_still", "velocity", "heights", "grads")
+                   "_still", "velocity", "heights", "grads", "stalled")
     reveals = True      # keep ``explored`` up to date every step (a sweep's Swarm does not need it)
 
     def __init__(self, level: Level, seed: int | None = None, units: int | None = None,
@@ -72,12 +77,16 @@ class World(Commands, Results):
         self.status = np.zeros(n, np.int8)
         self.squad = np.zeros(n, np.int16)
         self.arrival_step = np.full(n, -1, np.int64)
+        self.stalled = np.zeros(n, bool)               # TRAPPED units that stalled on a slope (see Event)
         self.step_count = 0
         self.events: list[Event] = []
         (x0, x1), (y0, y1) = level.bounds
         pad = DIVERGE_MARGIN * level.size
         self._outer = np.array([[x0 - pad, y0 - pad], [x1 + pad, y1 + pad]])
         self.settle_radius = SETTLE_FRACTION * level.size
+        with np.errstate(all="ignore"):     # the mean slope from the spawn down to the goal [height / world]
+            relief = float(level.terrain.height(np.array([level.spawn_center], float))[0]) - level.global_min_height
+        self.mean_slope = relief / level.size if np.isfinite(relief) and relief > 0 else 0.0
         self._anchor_x = self.positions[:, 0].copy()   # where each unit last settled [world]
         self._anchor_y = self.positions[:, 1].copy()
         self._still = np.zeros(n, np.int32)            # steps it has stayed within settle_radius of it
@@ -158,7 +167,11 @@ class World(Commands, Results):
         ``lr`` and ``schedule`` given, the schedule starts from ``lr``. A change of momentum alone
         leaves it running. To drop a schedule, give a "constant" one. None leaves a setting as it is.
         """
+        if not 0 <= squad < self.n_squads:
+            raise ValueError(f"squad must be in 0..{self.n_squads - 1} (the squads formed), got {squad}")
         o = self.orders[squad]
+        if momentum is None and optimizer is not None and optimizer != o.optimizer:
+            momentum = default_momentum(optimizer)            # a new optimizer takes torch's default
         sched = o.schedule if schedule is None else as_schedule(schedule)
         new_lr = o.lr if lr is None else _setting(lr)
         if schedule is not None and lr is None:
@@ -180,6 +193,7 @@ class World(Commands, Results):
         self._optimizers[squad], self.orders[squad] = opt, new
         trapped = self._members[squad][self.status[self._members[squad]] == TRAPPED]
         self.status[trapped] = DESCENDING
+        self.stalled[trapped] = False
         self._still[trapped] = 0
 
     def keep(self, mask):
@@ -323,9 +337,33 @@ class World(Commands, Results):
                 if opt.state:
                     opt.reset(mask[members])
         h = self.heights if heights is None else heights
-        for i in idx:
-            near = kind == "trapped" and self._near_minimum(self.positions[i])
-            self.events.append(Event(self.step_count, kind, int(self.squad[i]), int(i), float(h[i]), near))
+        stalled = self._stalls(idx) if kind == "trapped" else np.zeros(len(idx), bool)
+        if kind == "trapped":
+            self.stalled[idx] = stalled
+        for i, stall in zip(idx, stalled):
+            near = kind == "trapped" and not stall and self._near_minimum(self.positions[i])
+            self.events.append(Event(self.step_count, kind, int(self.squad[i]), int(i), float(h[i]), near,
+                                     stalled=bool(stall)))
+
+    def _stalls(self, idx: np.ndarray) -> np.ndarray:
+        """Which of the units ``idx``, settled this step, stalled on a slope instead of settling in a
+        hollow: the ground under them is steeper than STALL_SLOPE x ``mean_slope``, and the bottom of
+        their hollow -- a Newton step H^-1 g away, H the Hessian -- is farther than STALL_REACH settle
+        radii, or there is no hollow (H not positive definite). Such a unit barely moved because its
+        steps are tiny (lr x slope), not because the ground holds it."""
+        g = self.grads[idx]
+        steep = np.hypot(g[:, 0], g[:, 1]) > STALL_SLOPE * self.mean_slope
+        if not steep.any():
+            return steep
+        with np.errstate(all="ignore"):
+            H = hessian(self.level.terrain, self.positions[idx[steep]])
+            a, b, d = H[:, 0, 0], H[:, 0, 1], H[:, 1, 1]
+            det = a * d - b * b
+            gx, gy = g[steep, 0], g[steep, 1]
+            newton = np.hypot(d * gx - b * gy, a * gy - b * gx) / det      # |H^-1 g| [world]
+            hollow = (a > 0) & (det > 0) & (newton <= STALL_REACH * self.settle_radius)
+        steep[steep] = ~hollow
+        return steep
 
     def _near_minimum(self, xy) -> bool:
         r = 4 * self.settle_radius + 0.02 * self.level.size

@@ -107,7 +107,8 @@ def write(tmp_path, data):
     return path
 
 
-GOOD = {"level": "01-bowl", "seed": 1, "units": 12, "steps": 20, "timeline": [[0, "set_orders", 0, "sgd", 0.5, 0.0]]}
+GOOD = {"version": 1, "level": "01-bowl", "seed": 1, "units": 12, "steps": 20,
+        "timeline": [[0, "set_orders", 0, "sgd", 0.5, 0.0]]}
 
 
 @pytest.mark.parametrize("change, field", [

@@ -14,9 +14,10 @@ HIGH_MOMENTUM = 0.9          # at or above this the advice stops suggesting more
 
 def loss_advice(world) -> list[str]:
     """What went wrong in a lost run, as one line of advice, read from the world's outcome: most
-    units diverged, most were trapped (in a local minimum or on flat ground), or most were still
-    descending when the budget ran out. The advice never asks for what the player already did
-    (more momentum when the squads that failed ran with mu >= 0.9, say). Empty when the run was won."""
+    units diverged, most were trapped (in a local minimum or on flat ground) or stalled (on a slope,
+    their steps too small to move them), or most were still descending when the budget ran out.
+    The advice never asks for what the player already did (more momentum when the squads that
+    failed ran with mu >= 0.9, say). Empty when the run was won."""
     if world.won:
         return []
     level = world.level
@@ -42,8 +43,14 @@ def loss_advice(world) -> list[str]:
             return ["Your units flew off the map even at the lowest \u03b7: "
                     + ("lower the momentum." if had_momentum else "try a steadier optimizer.")]
         return ["Your learning rate was too large: units flew off the map. Lower \u03b7."]
+    if kind == "trapped" and world.stalled[world.status == code].sum() * 2 >= counts[kind]:
+        if lr_max:
+            return ["Your units barely moved at the highest \u03b7: their steps were too small for the slope. "
+                    "Try " + (f"an adaptive optimizer ({', '.join(adaptive)})." if adaptive and not had_adaptive
+                              else "momentum." if can_momentum and not had_momentum else "more units.")]
+        return ["Your units barely moved: their steps were too small for the slope. Raise \u03b7."]
     if kind == "trapped":
-        near = [e.near_minimum for e in world.events if e.kind == "trapped"]
+        near = [e.near_minimum for e in world.events if e.kind == "trapped" and not e.stalled]
         where = ("settled in a local minimum" if near and sum(near) * 2 >= len(near)
                  else "stalled on flat ground")
         some_momentum = bool(orders) and any(uses_momentum(o.optimizer) and float(np.mean(o.momentum)) > 0
@@ -75,10 +82,10 @@ def describe_events(events, first_arrival_seen: bool) -> list[tuple[str, int]]:
     """World events of one step -> (log line, squad) pairs, one line per squad and kind of event."""
     groups: dict[tuple, list] = {}
     for e in events:
-        key = (e.kind, e.squad, e.near_minimum, round(e.height, 2) if e.kind == "trapped" else None)
+        key = (e.kind, e.squad, e.near_minimum, e.stalled, round(e.height, 2) if e.kind == "trapped" else None)
         groups.setdefault(key, []).append(e)
     lines = []
-    for (kind, squad, near, _), group in groups.items():
+    for (kind, squad, near, stalled, _), group in groups.items():
         who, n, h = squad_name(squad), len(group), group[0].height
         many = f"{who}: {n} units" if n > 1 else who
         if kind == "arrived":
@@ -89,6 +96,8 @@ def describe_events(events, first_arrival_seen: bool) -> list[tuple[str, int]]:
                 lines.append((f"{many} reached the global minimum", squad))
         elif kind == "diverged":
             lines.append((f"{many} diverged: learning rate too large", squad))
+        elif stalled:
+            lines.append((f"{many} stalled on a slope: steps too small to move, h = {h:.2f}", squad))
         elif near:
             lines.append((f"{many} trapped in a local minimum, h = {h:.2f}", squad))
         else:

@@ -210,6 +210,8 @@ class Battle(Scene):
             return
         if lr is not None:
             lr = float(np.clip(lr, *self.level.lr_range))
+        if momentum is None and optimizer not in (None, self.world.orders[self.squad].optimizer):
+            momentum = sim.optim.default_momentum(optimizer)     # a new rule starts from torch's default
         if momentum is not None:
             momentum = float(np.clip(momentum, *self.level.momentum_range))
         self.recorder.set_orders(self.squad, optimizer, lr, momentum)

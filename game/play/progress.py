@@ -9,9 +9,11 @@ folder named by the environment variable ``VALLEY_COMMAND_DATA`` (the tests use 
 Only won levels are listed; a level's entry keeps its best run (more stars, then fewer steps,
 then fewer units lost). Every save is atomic: the data goes to a temporary file in the same
 folder, which then replaces ``progress.json`` in one ``os.replace``, so a crash mid-write never
-leaves a half-written file. A file that cannot be read back is renamed
-``progress.json.corrupt-<timestamp>`` and progress starts afresh; ``Progress.message`` then says
-so, for the game to show.
+leaves a half-written file. A file that cannot be read back -- whatever it holds, or if it is not
+a regular file at all (a device, a pipe) -- is renamed ``progress.json.corrupt-<timestamp>`` and
+progress starts afresh; ``Progress.message`` then says so, for the game to show. A file is read
+only if it is a regular file of at most MAX_SAVE_BYTES. A save folder that cannot be looked into
+(no permission) leaves progress empty and unsaved, and the message says so.
 """
 from __future__ import annotations
 
@@ -20,12 +22,16 @@ import os
 import time
 from pathlib import Path
 
-from sim.files import write_json_atomic
+from sim.files import UnreadableFile, read_regular, write_json_atomic
 
 ENV_VAR = "VALLEY_COMMAND_DATA"
 APP_NAME = "valley-command"
 FILE_NAME = "progress.json"
 VERSION = 1
+MAX_SAVE_BYTES = 1_000_000      # a save lists a few dozen levels: a few kB
+STARS = (1, 3)                  # a won level has 1 to 3 stars
+MAX_STEPS = 100_000             # = sim.levels.MAX_BUDGET
+MAX_UNITS = 10_000              # = sim.levels.MAX_UNITS
 
 
 def data_dir(override: str | os.PathLike | None = None) -> Path:
@@ -38,10 +44,14 @@ def data_dir(override: str | os.PathLike | None = None) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME))
 
 
+FIELDS = {"stars": STARS, "steps": (0, MAX_STEPS), "units_lost": (0, MAX_UNITS)}    # [low, high]
+
+
 def _valid_result(entry) -> bool:
+    """A won level's entry: whole numbers of stars (1-3), steps and units lost, each in FIELDS' range."""
     return (isinstance(entry, dict)
-            and all(isinstance(entry.get(k), int) and not isinstance(entry.get(k), bool) and entry[k] >= 0
-                    for k in ("stars", "steps", "units_lost")))
+            and all(isinstance(entry.get(k), int) and not isinstance(entry.get(k), bool) and lo <= entry[k] <= hi
+                    for k, (lo, hi) in FIELDS.items()))
 
 
 def _rank(result: dict) -> tuple:
@@ -57,20 +67,28 @@ class Progress:
         self.path = self.folder / FILE_NAME
         self.levels: dict[str, dict] = {}
         self.message = ""           # set when the save file had to be reset
+        self._writable = True       # False when an unreadable file could not be moved aside: never overwrite it
         self._load()
 
     def _load(self):
-        if not self.path.exists():
+        try:
+            os.lstat(self.path)
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as err:     # the folder cannot be looked into, or a name it cannot hold
+            why = getattr(err, "strerror", None) or "a name the system cannot open"
+            self.message = f"Save folder {self.folder} cannot be read ({why}); progress will not be kept"
+            self._writable = False
             return
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(read_regular(self.path, MAX_SAVE_BYTES).decode("utf-8"))
             levels = data["levels"]
             if data.get("version") != VERSION or not isinstance(levels, dict):
                 raise ValueError("unknown layout")
             if not all(isinstance(k, str) and _valid_result(v) for k, v in levels.items()):
                 raise ValueError("bad level entry")
-        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
-            self._set_aside()
+        except (UnreadableFile, OSError, ValueError, RecursionError, KeyError, TypeError, AttributeError):
+            self._set_aside()   # ValueError covers bad UTF-8, bad JSON and integers of thousands of digits
             return
         self.levels = {k: {f: v[f] for f in ("stars", "steps", "units_lost")} for k, v in levels.items()}
 
@@ -85,8 +103,9 @@ class Progress:
         try:
             os.replace(self.path, backup)
             self.message = f"Save file was unreadable; progress reset (old file kept as {backup.name})"
-        except OSError:
-            self.message = "Save file was unreadable; progress reset"
+        except OSError as err:
+            self.message = f"Save file was unreadable and cannot be moved aside ({err.strerror}); progress is not saved"
+            self._writable = False
         self.levels = {}
 
     # -- queries ---------------------------------------------------------------------------
@@ -114,4 +133,7 @@ class Progress:
         return True
 
     def save(self):
+        """Write the file (atomically); OSError when it must not or cannot be written."""
+        if not self._writable:
+            raise OSError(self.message)
         write_json_atomic(self.path, {"version": VERSION, "levels": self.levels})

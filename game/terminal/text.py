@@ -36,6 +36,8 @@ def event_text(event) -> str:
         return f"{who} reached the global minimum in {event.step} steps"
     if event.kind == "diverged":
         return f"{who} lost a unit: diverged, learning rate too large"
+    if event.stalled:
+        return f"{who} stalled on a slope: steps too small to move (h={height_text(event.height)})"
     where = "in a local minimum" if event.near_minimum else "where the slope vanishes"
     return f"{who} trapped {where} (h={height_text(event.height)})"
 

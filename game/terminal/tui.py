@@ -128,7 +128,8 @@ class Session:
             return
         now = self.world.orders[s].optimizer
         name = allowed[(allowed.index(now) + 1) % len(allowed)] if now in allowed else allowed[0]
-        self.world.set_orders(s, optimizer=name)
+        mu = float(np.clip(sim.optim.default_momentum(name), *self.level.momentum_range))   # torch's default
+        self.world.set_orders(s, optimizer=name, momentum=mu)
         self.say(f"Squad {s + 1}: {name}")
 
     def split(self):

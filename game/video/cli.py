@@ -21,7 +21,7 @@ from pathlib import Path
 
 import sim
 
-from game.cli import number
+from game.cli import number, path_flag, quoted, shown
 
 from . import encoders, page
 from .record import Recording, record, schedule
@@ -112,11 +112,12 @@ def recording_from_args(args) -> tuple:
 # -- files -----------------------------------------------------------------------------------------
 def _out(text: str, force: bool) -> Path:
     """--out: a new .mp4 or .gif file in a folder that exists and may be written (or --force)."""
-    out = Path(text)
+    out = path_flag(text, "--out", RecordError)
+    text = shown(text)
     if out.is_dir():
         raise RecordError(f"--out {text}: is a folder; give a file name ending in .mp4, .gif or .html")
     if out.suffix.lower() not in (*encoders.EXTENSIONS, PAGE):
-        ext = f"extension '{out.suffix}'" if out.suffix else "file name without an extension"
+        ext = f"extension {quoted(out.suffix)}" if out.suffix else "file name without an extension"
         raise RecordError(f"--out {text}: unknown {ext}; use .mp4 (H.264 video), .gif or .html (a web page)")
     _writable_folder(out.parent, f"--out {text}")
     if out.exists() and not force:
@@ -128,7 +129,8 @@ def _out(text: str, force: bool) -> Path:
 
 def _frames_dir(text: str, force: bool) -> Path:
     """--frames-dir: a folder (made if need be) not yet holding frames (or --force)."""
-    folder = Path(text)
+    folder = path_flag(text, "--frames-dir", RecordError)
+    text = shown(text)
     if folder.exists() and not folder.is_dir():
         raise RecordError(f"--frames-dir {text}: is a file, not a folder")
     _writable_folder(folder if folder.exists() else folder.parent, f"--frames-dir {text}")
@@ -210,30 +212,48 @@ def _orders_recording(args) -> Recording:
     level = _level(args.level)
     if args.race and args.optimizer:
         raise RecordError("--race: gives each squad its optimizer; drop --optimizer")
-    names = [n.strip() for n in args.race.split(",")] if args.race else [args.optimizer or level.optimizer]
-    flag = "--race" if args.race else "--optimizer"
-    if not 1 <= len(names) <= sim.world.MAX_SQUADS:
-        raise RecordError(f"--race: at most {sim.world.MAX_SQUADS} squads, got {len(names)}")
-    for name in names:
-        if name not in sim.OPTIMIZERS:
-            raise RecordError(f"{flag}: unknown optimizer {name!r}; choose from {', '.join(sim.OPTIMIZERS)}")
+    names = race_names(args.race) if args.race else [args.optimizer or level.optimizer]
+    if args.optimizer is not None and args.optimizer not in sim.OPTIMIZERS:
+        raise RecordError(f"--optimizer: unknown optimizer {quoted(args.optimizer)}; "
+                          f"choose from {', '.join(sim.OPTIMIZERS)}")
     lrs = _per_squad(args.lr, "--lr", len(names), level.lr)
     mus = _per_squad(args.momentum, "--momentum", len(names), None)
     squads = []
     for name, lr, mu in zip(names, lrs, mus):
-        if mu is None:
-            has_momentum = sim.make_optimizer(name, lr=0.1).uses_momentum
-            mu = RACE_MOMENTUM if len(names) > 1 and has_momentum and level.momentum == 0 else level.momentum
-        try:
-            sim.make_optimizer(name, lr=lr, momentum=mu)
-        except ValueError as err:
-            raise RecordError(f"--lr/--momentum for {name}: {err}") from None
+        mu = squad_momentum(level, name, len(names) > 1) if mu is None else mu
+        if not lr > 0:
+            raise RecordError(f"--lr for {name}: the learning rate must be a number > 0, got {lr:g}")
+        if not 0 <= mu < 1:
+            raise RecordError(f"--momentum for {name}: the momentum must be in [0, 1), got {mu:g}")
         squads.append(sim.Orders(name, lr, mu))
     units = level.units if args.units is None else _number(args.units, "--units", int, 1, sim.levels.MAX_UNITS)
     if units * len(squads) > sim.levels.MAX_UNITS:
         raise RecordError(f"--units: {units} units x {len(squads)} squads is more than {sim.levels.MAX_UNITS}")
     seed = level.seed if args.seed is None else _number(args.seed, "--seed", int, 0, MAX_SEED)
     return Recording(level, tuple(squads), units, level.budget, seed)
+
+
+def race_names(text: str) -> list:
+    """--race: optimizer names, comma-separated, each once, at most MAX_SQUADS."""
+    names = [n.strip().lower() for n in str(text).split(",")]
+    if not 1 <= len(names) <= sim.world.MAX_SQUADS:
+        raise RecordError(f"--race: at most {sim.world.MAX_SQUADS} squads, got {len(names)}")
+    for name in names:
+        if name not in sim.OPTIMIZERS:
+            raise RecordError(f"--race: unknown optimizer {quoted(name)}; choose from {', '.join(sim.OPTIMIZERS)}")
+        if names.count(name) > 1:
+            raise RecordError(f"--race: {name} is listed twice; each optimizer races once")
+    return names
+
+
+def squad_momentum(level, name: str, race: bool) -> float:
+    """A squad's momentum when --momentum does not give it: the level's for the level's own
+    optimizer, torch's default for another (beta1 = 0.9 for adam, else 0); in a race, an optimizer
+    with momentum whose momentum would be 0 gets RACE_MOMENTUM, so the race shows what it does."""
+    mu = level.momentum if name == level.optimizer else sim.optim.default_momentum(name)
+    if race and mu == 0 and sim.make_optimizer(name, lr=0.1).uses_momentum:
+        mu = RACE_MOMENTUM
+    return mu
 
 
 def _per_squad(text, flag: str, n: int, default) -> list:
@@ -243,7 +263,7 @@ def _per_squad(text, flag: str, n: int, default) -> list:
     parts = str(text).split(",")
     if len(parts) not in (1, n):
         raise RecordError(f"{flag}: expected one value or {n} (one per squad of --race), got {len(parts)}")
-    values = [_number(p, flag, float, -1e6, 1e6) for p in parts]     # the optimizer checks them closer
+    values = [_number(p, flag, float, -1e6, 1e6) for p in parts]     # each is checked closer with its optimizer
     return values * n if len(values) == 1 else values
 
 
@@ -259,5 +279,5 @@ def _replay_recording(args) -> Recording:
     except (ReplayError, sim.LevelError) as err:
         raise RecordError(str(err)) from None
     if args.level and _level(args.level).id != replay.level.id:
-        raise RecordError(f"{args.level}: the replay {args.replay} is of level {replay.level.id}")
+        raise RecordError(f"{shown(args.level)}: the replay {shown(args.replay)} is of level {replay.level.id}")
     return Recording(replay.level, (), replay.units, max(1, replay.steps), replay.seed, replay=replay)

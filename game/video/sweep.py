@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 import sim
-from game.cli import UsageError, number, window_size
+from game.cli import UsageError, number, path_flag, quoted, shown, window_size
 from game.view.sweep_map import save_sweep
 from game.view.sweep_marks import verdict
 from sim.sweep import sweep_plane
@@ -28,7 +27,8 @@ def _png_out(text):
     """--out: a .png file that can be written (its folder exists and is writable)."""
     if not text:
         raise UsageError("sweep: --out FILE.png is required")
-    out = Path(text)
+    out = path_flag(text, "--out")
+    text = shown(text)
     folder = out.parent.resolve()
     if out.suffix.lower() != ".png":
         raise UsageError(f"--out {text}: the picture is written as PNG; give a file name ending in .png")
@@ -45,7 +45,8 @@ def _png_out(text):
 def sweep_orders(args, level) -> dict:
     """The sweep flags, checked, as keyword arguments of sim.sweep.sweep_plane."""
     if args.optimizer is not None and args.optimizer not in sim.OPTIMIZERS:
-        raise UsageError(f"--optimizer: unknown optimizer {args.optimizer!r}; choose from {', '.join(sim.OPTIMIZERS)}")
+        raise UsageError(f"--optimizer: unknown optimizer {quoted(args.optimizer)}; "
+                         f"choose from {', '.join(sim.OPTIMIZERS)}")
     lr_min = level.lr_range[0] if args.lr_min is None else number(args.lr_min, "--lr-min", float, 1e-9, 100)
     lr_max = level.lr_range[1] if args.lr_max is None else number(args.lr_max, "--lr-max", float, 1e-9, 100)
     if not lr_min < lr_max:
