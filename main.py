@@ -145,7 +145,8 @@ def cmd_simulate(args) -> int:
           f"  descending {out['descending']}")
     first = out["first_arrival_step"]
     print(f"first      {'step ' + str(first) if first is not None else 'no unit arrived'}")
-    print(f"heights    best {out['best_height']:.6g}  global minimum {out['global_min_height']:.6g}")
+    from game.view.names import height_text
+    print(f"heights    best {height_text(out['best_height'])}  global minimum {height_text(out['global_min_height'])}")
     print(f"result     {'WON ' + '*' * out['stars'] if out['won'] else 'not won'}")
     return 0
 

@@ -51,7 +51,10 @@ for _name in ("himmelblau", "ackley", "beale", "booth", "six_hump_camel", "stybl
 TRANSFORM_KEYS = {"shift": (POINT, (0.0, 0.0)), "rotate": (F, 0.0), "stretch": (POS, 1.0), "weight": (F, 1.0)}
 
 TOP_KEYS = {"title", "lesson", "briefing", "bounds", "budget", "goal_radius", "units", "seed", "noise",
-            "hint", "spawn", "orders", "stars", "terrain", "procedural"}
+            "hint", "hint_when", "spawn", "orders", "stars", "terrain", "procedural"}
+# why a run was lost, as a level's ``hint_when`` names it: most units flew off the map, settled in a
+# local minimum, stalled on flat ground, or were still descending when the steps ran out
+LOSS_CAUSES = ("diverged", "trapped", "stalled", "slow")
 SPAWN_KEYS = {"center", "radius"}
 ORDER_KEYS = {"allowed", "optimizer", "lr", "lr_range", "momentum", "momentum_range"}
 STAR_KEYS = {"steps", "units_lost"}
@@ -164,3 +167,21 @@ def read_toml(path: Path) -> dict:
         raise LevelError(f"{path}: TOML nested too deeply") from None
     except (OSError, UnicodeDecodeError) as err:
         raise LevelError(f"{path}: cannot read: {err}") from None
+
+
+def hint_when(r: Reader, data: dict) -> tuple:
+    """The causes of a loss (LOSS_CAUSES) after which the level's ``hint`` is shown, from the list
+    ``hint_when``; left out, the hint answers every cause."""
+    if "hint_when" not in data:
+        return LOSS_CAUSES
+    value = data["hint_when"]
+    if not data.get("hint"):
+        r.fail("hint_when", "given without a hint")
+    if not isinstance(value, list) or not value:
+        r.fail("hint_when", f"expected a list of causes ({', '.join(LOSS_CAUSES)}), got {value!r}")
+    for i, cause in enumerate(value):
+        if cause not in LOSS_CAUSES:
+            close = difflib.get_close_matches(str(cause), LOSS_CAUSES, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f"; choose from {', '.join(LOSS_CAUSES)}"
+            r.fail(f"hint_when[{i}]", f"unknown cause {cause!r}{hint}")
+    return tuple(dict.fromkeys(value))

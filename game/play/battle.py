@@ -30,7 +30,7 @@ from game.view.widgets import ACCENT, BAD, GOOD, MUTED, TEXT, wrap
 from game.view.world_view import unit_pixels
 
 from . import battle_input, battle_screen
-from .advice import describe_events, loss_advice
+from .advice import describe_events, loss_hints
 from .hud import SPEEDS, EventLog, SquadPanel, battle_layout, squad_name
 from .input import Selection
 
@@ -107,10 +107,11 @@ class Battle(Scene):
 
     # -- hints ------------------------------------------------------------------------------------
     def loss_hints(self) -> list[str]:
-        """After a lost run: what went wrong (from the world's outcome), then the level's own hint."""
+        """After a lost run: what went wrong (from the world's outcome), then the level's own hint
+        if it answers that (advice.py ``loss_hints``)."""
         if self.world.won or self.replay is not None:
             return []
-        return loss_advice(self.world) + ([self.level.hint] if self.level.hint else [])
+        return loss_hints(self.world)
 
     def deploy_hints(self) -> list[str]:
         """Deploying, once this level has been lost this session: the last loss's advice (on a

@@ -32,7 +32,7 @@ def battle_layout(size, scale: float):
 
 
 def momentum_label(optimizer: str) -> str:
-    return {"adam": "beta1 (momentum)", "rmsprop": "momentum"}.get(optimizer, "momentum \u03bc")
+    return {"adam": "momentum \u03b2\u2081", "rmsprop": "momentum"}.get(optimizer, "momentum \u03bc")
 
 
 def squad_name(squad: int) -> str:

@@ -12,6 +12,7 @@ import numpy as np
 import pygame
 
 from .fonts import font
+from .names import height_label
 from .palette import SQUAD_COLOURS
 from .sprites import GOLD, SUPERSAMPLE, canvas, finish
 
@@ -29,12 +30,6 @@ def label(text: str, size: int = 13, colour=(236, 232, 214), bold=False, shadow=
         out.blit(bg, (dx, dy))
     out.blit(fg, (1, 1))
     return out
-
-
-def height_text(h: float) -> str:
-    """'h = 0.41' (no minus sign on a rounded zero; big heights in 3 significant figures)."""
-    text = f"{h:.2f}" if abs(h) < 1000 else f"{h:.3g}"
-    return "h = " + ("0.00" if text == "-0.00" else text)
 
 
 def _place(surface, img, x, y, taken: list, gap=10, force=False) -> bool:
@@ -141,10 +136,10 @@ def draw_minima(surface, level, camera, p):
         pygame.draw.circle(surface, p.marker, (mx, my), r, width=2)
     pygame.draw.polygon(surface, p.outline, _star(x, y, 12.5, 6.0))
     pygame.draw.polygon(surface, GOLD, _star(x, y, 10))
-    star = label(f"global minimum  {height_text(level.global_min_height)}", 14, GOLD, True, p.label_shadow)
+    star = label(f"global minimum  {height_label(level.global_min_height)}", 14, GOLD, True, p.label_shadow)
     _place(surface, star, x, y, taken, gap=15, force=True)
     for m, ((mx, my), _) in list(zip(others, rings))[:MINIMA_LABELS]:
-        _place(surface, label(height_text(m.height), 12, p.marker, False, p.label_shadow), mx, my, taken)
+        _place(surface, label(height_label(m.height), 12, p.marker, False, p.label_shadow), mx, my, taken)
 
 
 def draw_goal_flag(surface, world, camera, p, names=None, colours=None):
