@@ -22,7 +22,7 @@ from game.view.world_view import draw_world, hidden_units, unit_pixels
 
 from .charts import draw_card, draw_loss_chart, draw_notice, draw_squad_legend
 from .keys import CLASSROOM_HELP
-from .look import ARROW_COLOURS, BG, EDGE, RACE_COLOURS, draw_tag, px, squad_colour
+from .look import ARROW_COLOURS, BG, EDGE, RACE_COLOURS, draw_tag, px, squad_colour, tag_box
 from .marks import draw_arrows, draw_ghost, draw_target, draw_units
 from .panel import draw_panel
 
@@ -60,8 +60,9 @@ def draw(c, surface):
     line-up; the rule panel; then whatever overlay is open (sweep map, briefing card, help)."""
     s = c.scale
     surface.fill(BG)
+    help_tag = (c.map_rect.right - px(12, s), c.map_rect.y + px(12, s))
     draw_world(surface, c.world, c.camera, c.art, c.fog, time_s=c.app.time_s, palette=PALETTE,
-             squad_names=c.squad_labels(), squad_colours=RACE_COLOURS)
+               squad_names=c.squad_labels(), squad_colours=RACE_COLOURS, keep_clear=[tag_box(help_tag, "F1  help", s)])
     old = surface.get_clip()
     surface.set_clip(c.map_rect)
     e = c.explanation()
@@ -74,8 +75,7 @@ def draw(c, surface):
     if c.network is not None and not c.show_sweep:
         draw_network(c, surface)
     if c.notice is None:
-        draw_tag(surface, (c.map_rect.right - px(12, s), c.map_rect.y + px(12, s)),
-                      "F1  help", s)
+        draw_tag(surface, help_tag, "F1  help", s)
     if c.notice is not None:
         draw_notice(surface, c.map_rect, c.notice[0], c.notice[1], s, NOTICE_SECONDS)
     surface.set_clip(old)

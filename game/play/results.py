@@ -138,8 +138,9 @@ class Results(Scene):
         self.controls.update(dt, self.size)
 
     def draw(self, surface):
-        draw_world(surface, self.world, self.camera, self.battle.art, None, show_minima=True,
-                 time_s=self.app.time_s)
+        inset = [self.inset_rect] if self.battle.network is not None else []
+        draw_world(surface, self.world, self.camera, self.battle.art, None, show_minima=True, time_s=self.app.time_s,
+                   keep_clear=inset)
         if self.battle.network is not None:
             self.battle.draw_network(surface, self.inset_rect, self.inset_scale)
         self._draw_panel(surface)

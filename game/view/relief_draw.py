@@ -21,6 +21,7 @@ import pygame
 from sim.world import DESCENDING, DIVERGED
 
 from . import marks, sprites
+from .labels import Board
 from . import palette as pal
 from .palette import SQUAD_COLOURS
 from .trails import draw_trails
@@ -40,7 +41,7 @@ LIGHT = np.array([-1.0, 1.0]) / math.sqrt(2.0)   # light from the north-west, as
 
 
 def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_minima=False,
-                time_s: float = 0.0, palette="war-room", squad_names=None, squad_colours=None):
+                time_s: float = 0.0, palette="war-room", squad_names=None, squad_colours=None, keep_clear=()):
     """Everything on the table into ``camera.viewport`` of ``surface`` (clipped to it). The
     arguments mean what they mean for ``render.draw_map``."""
     p = pal.get(palette)
@@ -56,15 +57,18 @@ def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_m
         if fog is not None and fog.enabled:
             over, where = fog_overlay(view, camera, fog, p)
             surface.blit(over, where)
-        draw_spawn_ring(surface, world.level, camera, view, p)
+        board = Board(camera.map_rect().clip(port), keep_clear)
+        draw_spawn_ring(surface, world.level, camera, view, p, board)
         hidden = lambda xy: view.hidden(camera, xy, camera.ground.elevation_at(xy), 1.0)  # noqa: E731
         draw_trails(surface, port, world, camera, palette, squad_colours, hidden=hidden)
         _draw_units(surface, world, camera, view, selected, palette, port)
+        board.avoid_points(unit_points(world, camera)[1], sprites.UNIT_RADIUS + 2)
         _draw_explosions(surface, world, camera, time_s, palette)
         if world.won:
-            marks.draw_goal_flag(surface, world, camera, p, names=squad_names, colours=squad_colours)
+            marks.draw_goal_flag(surface, world, camera, p, board, names=squad_names, colours=squad_colours)
         if show_minima:
-            marks.draw_minima(surface, world.level, camera, p)
+            marks.draw_minima(surface, world.level, camera, p, board)
+        board.draw(surface, (p.marker, p.outline))
     finally:
         surface.set_clip(old_clip)
 
@@ -259,8 +263,8 @@ def _table_mask(view, camera, rect) -> np.ndarray | None:
     return (inside & good_c[:, None] & good_r[None, :]).astype(np.uint8)
 
 
-def draw_spawn_ring(surface, level, camera, view, p):
-    """The spawn zone: a dashed ring lying on the ground, and its caption above it."""
+def draw_spawn_ring(surface, level, camera, view, p, board):
+    """The spawn zone: a dashed ring lying on the ground, and its caption (on the ``board``) above it."""
     a = np.linspace(0, 2 * math.pi, 4 * SPAWN_DASHES + 1)
     ring = level.spawn_center + level.spawn_radius * np.column_stack([np.cos(a), np.sin(a)])
     px = camera.pos2pix(ring)
@@ -268,6 +272,5 @@ def draw_spawn_ring(surface, level, camera, view, p):
         dash = px[4 * k:4 * k + 3]
         pygame.draw.lines(surface, p.outline, False, dash.tolist(), 4)
         pygame.draw.lines(surface, p.marker, False, dash.tolist(), 2)
-    cap = marks.label("SPAWN", 10, p.marker, True, p.label_shadow)
     top = px[np.argmin(px[:, 1])]
-    surface.blit(cap, (int(top[0]) - cap.get_width() // 2, int(top[1]) - cap.get_height() - 4))
+    marks.want_spawn_caption(board, (int(top[0]), int(top[1])), p)

@@ -27,6 +27,7 @@ from . import marks, sprites
 from . import palette as pal
 from .camera import Camera
 from .fog import Fog, grid_step
+from .labels import Board
 from .minimap import draw_minimap, minimap_pick
 from .palette import SQUAD_COLOURS, ramp_colour
 from .trails import draw_trails
@@ -194,7 +195,7 @@ def _upsample(a: np.ndarray, step: int, size) -> np.ndarray:
 
 # -- the frame --------------------------------------------------------------------------------------
 def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minima=False,
-             time_s: float = 0.0, palette="war-room", squad_names=None, squad_colours=None):
+             time_s: float = 0.0, palette="war-room", squad_names=None, squad_colours=None, keep_clear=()):
     """Terrain, fog, trails, units, markers into ``camera.viewport`` of ``surface`` (clipped to it;
     trails, velocity arrows and explosions are clipped to the map's own rectangle as well).
 
@@ -203,6 +204,7 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
     ``time_s`` [s] only animates (explosions); the picture is otherwise a function of the world.
     ``squad_names``: names for the arrival banner (e.g. a race's optimizers) instead of "SQUAD n";
     ``squad_colours``: colours for the trails and the flag instead of SQUAD_COLOURS.
+    ``keep_clear``: rectangles [px] laid over the map (a legend, the event log) that labels avoid.
     """
     p = pal.get(palette)
     view = camera.viewport.clip(surface.get_rect())
@@ -221,8 +223,10 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
             surface.set_clip(view)
         if edge_in_view:
             marks.draw_frame(surface, world.level, camera, p, grid_step(camera))
-        marks.draw_spawn(surface, world.level, camera, p)
+        board = Board(camera.map_rect().clip(view), keep_clear)
+        marks.draw_spawn(surface, world.level, camera, p, board)
         px = camera.pos2pix(world.positions)
+        board.avoid_points(px, sprites.UNIT_RADIUS + 2)
         surface.set_clip(view.clip(camera.map_rect()))      # trails, arrows and bursts stay on the map:
         draw_trails(surface, view, world, camera, palette, squad_colours)    # a unit flown off it leaves no line across
         _draw_arrows(surface, view, world, camera, palette)  # the margins, the labels or the HUD
@@ -232,9 +236,10 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
         _draw_explosions(surface, world, camera, time_s, palette)
         surface.set_clip(view)
         if world.won:
-            marks.draw_goal_flag(surface, world, camera, p, names=squad_names, colours=squad_colours)
+            marks.draw_goal_flag(surface, world, camera, p, board, names=squad_names, colours=squad_colours)
         if show_minima:
-            marks.draw_minima(surface, world.level, camera, p)
+            marks.draw_minima(surface, world.level, camera, p, board)
+        board.draw(surface, (p.marker, p.outline))
     finally:
         surface.set_clip(old_clip)
 
