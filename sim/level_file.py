@@ -51,7 +51,7 @@ for _name in ("himmelblau", "ackley", "beale", "booth", "six_hump_camel", "stybl
 TRANSFORM_KEYS = {"shift": (POINT, (0.0, 0.0)), "rotate": (F, 0.0), "stretch": (POS, 1.0), "weight": (F, 1.0)}
 
 TOP_KEYS = {"title", "lesson", "briefing", "bounds", "budget", "goal_radius", "units", "seed", "noise",
-            "hint", "hint_when", "spawn", "orders", "stars", "terrain", "procedural"}
+            "hint", "hint_when", "hint_orders", "spawn", "orders", "stars", "terrain", "procedural"}
 # why a run was lost, as a level's ``hint_when`` names it: most units flew off the map, settled in a
 # local minimum, stalled on flat ground, or were still descending when the steps ran out
 LOSS_CAUSES = ("diverged", "trapped", "stalled", "slow")
@@ -185,3 +185,32 @@ def hint_when(r: Reader, data: dict) -> tuple:
             hint = f" (did you mean '{close[0]}'?)" if close else f"; choose from {', '.join(LOSS_CAUSES)}"
             r.fail(f"hint_when[{i}]", f"unknown cause {cause!r}{hint}")
     return tuple(dict.fromkeys(value))
+
+
+HINT_ORDER_KEYS = {"optimizer", "lr", "momentum"}
+
+
+def hint_orders(r: Reader, data: dict, allowed, lr_range, momentum_range) -> tuple:
+    """The settings the level's ``hint`` names, as data: a list of tables {optimizer, lr, momentum}
+    (momentum may be left out: the player's slider decides), each inside the level's orders ->
+    a tuple of (optimizer, lr, momentum or None). The classroom races them; a test proves they win."""
+    value = data.get("hint_orders", [])
+    if value and not data.get("hint"):
+        r.fail("hint_orders", "given without a hint")
+    if not isinstance(value, list):
+        r.fail("hint_orders", f"expected a list of {{optimizer, lr, momentum}} tables, got {value!r}")
+    out = []
+    for i, table in enumerate(value):
+        where = f"hint_orders[{i}]"
+        r.check_keys(table, HINT_ORDER_KEYS, where + ".")
+        name = table.get("optimizer")
+        if name not in allowed:
+            r.fail(f"{where}.optimizer", f"expected one of orders.allowed {list(allowed)}, got {name!r}")
+        if "lr" not in table:
+            r.fail(f"{where}.lr", "missing")
+        lr = r.number(table["lr"], f"{where}.lr", low=lr_range[0], high=lr_range[1])
+        mu = table.get("momentum")
+        if mu is not None:
+            mu = r.number(mu, f"{where}.momentum", low=momentum_range[0], high=momentum_range[1])
+        out.append((name, lr, mu))
+    return tuple(out)

@@ -18,6 +18,7 @@ Format (all lengths in world units, heights in terrain units, steps in simulatio
     noise = 0.0                        # std of gradient noise ("weather", minibatch SGD)
     hint = "shown after a loss"        # optional
     hint_when = ["trapped", "slow"]    # optional: the causes of a loss the hint answers (default: all)
+    hint_orders = [{optimizer = "momentum", lr = 0.3, momentum = 0.9}]   # optional: the settings it names
     [spawn]   center = [-3, 3]  radius = 0.5
     [orders]  allowed = ["sgd", "momentum"]  optimizer = "sgd"
               lr = 0.01  lr_range = [0.001, 1.0]  momentum = 0.0  momentum_range = [0.0, 0.99]
@@ -40,7 +41,7 @@ import numpy as np
 
 from . import terrain as T
 from .level_file import (DIFFICULTIES, LOSS_CAUSES, ORDER_KEYS, POS, PROC_KEYS, SPAWN_KEYS, STAR_KEYS, TOP_KEYS,
-                         LevelError, Reader, component, hint_when, read_toml)
+                         LevelError, Reader, component, hint_orders, hint_when, read_toml)
 from .minima import find_minima
 from .optim import OPTIMIZERS
 
@@ -75,6 +76,7 @@ class Level:
     seed: int = 0
     hint: str = ""
     hint_when: tuple = LOSS_CAUSES  # the causes of a loss the hint answers ("diverged", "trapped", ...)
+    hint_orders: tuple = ()        # the settings the hint names: (optimizer, lr, momentum or None)
     minima: tuple = ()             # every minimum found, lowest first (Minimum records)
     source: str = ""
     global_min: np.ndarray = field(default=None, compare=False)
@@ -176,7 +178,8 @@ def parse_level(data: dict, source: str, level_id: str) -> Level:
         star_units_lost=r.integer(s.get("units_lost", units), "stars.units_lost", 0, units),
         noise=r.number(data.get("noise", 0.0), "noise", low=0.0),
         seed=r.integer(data.get("seed", 0), "seed", 0, 2**63 - 1),
-        hint=" ".join(r.text(data.get("hint", ""), "hint").split()), hint_when=hint_when(r, data), source=source)
+        hint=" ".join(r.text(data.get("hint", ""), "hint").split()), hint_when=hint_when(r, data),
+        hint_orders=hint_orders(r, data, allowed, lr_range, mu_range), source=source)
     return _with_minima(level, proc, r)
 
 

@@ -86,51 +86,45 @@ def test_hint_when_is_read_and_checked():
 
 
 # -- the hints win --------------------------------------------------------------------------------------
-# every setting a level's hint names: (optimizer, η, μ or None where the hint leaves it to the slider)
-HINT_ORDERS = {
-    "01-bowl": [("sgd", 0.5, None)],
-    "02-overshoot": [("sgd", 0.3, None)],
-    "03-ravine": [("momentum", 2, 0.7)],
-    "04-banana": [("momentum", 0.05, 0.97), ("nesterov", 0.05, 0.97)],
-    "05-saddle": [("momentum", 0.3, 0.9), ("adam", 0.2, None)],
-    "06-plateau": [("adam", 0.05, None), ("adam", 0.3, None), ("rmsprop", 0.05, None), ("rmsprop", 0.3, None)],
-    "07-cliff": [("sgd", 0.5, None), ("adam", 0.2, None), ("adam", 0.5, None)],
-    "08-himmelblau": [("momentum", 0.05, 0.95)],
-    "09-rastrigin": [("momentum", 0.02, 0.9), ("momentum", 0.02, 0.95)],
-    "10-ackley": [("sgd", 0.2, None), ("adam", 0.5, None)],
-    "11-weather": [("sgd", 0.03, None), ("sgd", 0.1, None)],
-    "12-boss": [("rmsprop", 0.5, None)],
-    "13-boss-hard": [("rmsprop", 0.3, None), ("rmsprop", 0.5, None), ("adam", 2, None)],
-    "20-nn-train": [("sgd", 0.005, None), ("sgd", 0.1, None), ("momentum", 0.001, 0.9)],
-    "21-nn-sigmoid": [("adam", 0.03, None), ("adam", 0.1, None)],
-    "22-nn-dead-relu": [("sgd", 0.005, None), ("sgd", 0.015, None), ("adam", 0.05, None)],
-    "23-nn-explode": [("sgd", 0.05, None), ("adam", 0.1, None)],
-    "24-nn-spiral": [("sgd", 0.001, None), ("sgd", 0.05, None), ("adam", 0.05, None)],
-    "25-nn-leaky-relu": [("sgd", 0.02, None), ("momentum", 0.008, 0.8), ("adam", 0.2, None)],
-}
-NAMES = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "adam": "Adam", "rmsprop": "RMSProp"}
+NAMES = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad", "adam": "Adam",
+         "rmsprop": "RMSProp"}
 
 
-def test_every_level_with_a_hint_is_in_the_table():
-    assert sorted(n for n in LEVELS if sim.load_level(n).hint) == sorted(HINT_ORDERS)
+def test_every_level_hint_names_its_orders_as_data():
+    assert [n for n in LEVELS if sim.load_level(n).hint and not sim.load_level(n).hint_orders] == []
 
 
-@pytest.mark.parametrize("name", sorted(HINT_ORDERS))
+@pytest.mark.parametrize("name", [n for n in LEVELS if sim.load_level(n).hint_orders])
 def test_following_the_hint_wins(name):
-    """Every setting the hint names wins the level with all its units; where the hint leaves
-    Adam's β₁ to the slider, both the level's default and 0.9 win."""
+    """Every setting the hint names (its ``hint_orders``, which the text must name too) wins the
+    level with all its units; where the hint leaves μ (Adam's β₁) to the slider, both the level's
+    default and 0.9 win."""
     level = sim.load_level(name)
-    for optimizer, lr, mu in HINT_ORDERS[name]:
+    for optimizer, lr, mu in level.hint_orders:
         named = NAMES[optimizer] in level.hint or optimizer == level.optimizer
         assert f"{lr:g}" in level.hint and named, (name, optimizer, lr)
-        if mu is not None:
-            assert f"μ {mu:g}" in level.hint or f"μ near {mu:g}" in level.hint or f"{mu:g}" in level.hint
+        assert mu is None or re.search(rf"μ (near |about )?{mu:g}", level.hint), (name, optimizer, mu)
         for m in [mu] if mu is not None else sorted({level.momentum, 0.9 if optimizer == "adam" else level.momentum}):
             world = sim.World(level)
             world.set_orders(0, optimizer, lr, m)
             while not world.over:
                 world.step()
             assert world.won, (name, optimizer, lr, m, world.counts())
+
+
+def test_hint_orders_are_read_and_checked():
+    orders = [{"optimizer": "sgd", "lr": 0.5}, {"optimizer": "sgd", "lr": 0.2, "momentum": 0.0}]
+    assert parse_level({**BASE, "hint_orders": orders}, "x.toml", "x").hint_orders == (("sgd", 0.5, None),
+                                                                                     ("sgd", 0.2, 0.0))
+    bad = [([{"optimizer": "adamw", "lr": 0.1}], "hint_orders[0].optimizer: expected one of orders.allowed"),
+           ([{"optimizer": "sgd"}], "hint_orders[0].lr: missing"),
+           ([{"optimizer": "sgd", "lr": 50}], "hint_orders[0].lr: expected a number <= 1.0"),
+           ([{"optimizer": "sgd", "lr": 0.1, "momentun": 0.9}], "hint_orders[0].momentun: unknown key (did you mean"),
+           ("sgd", "hint_orders: expected a list")]
+    for value, message in bad:
+        with pytest.raises(sim.LevelError) as err:
+            parse_level({**BASE, "hint_orders": value}, "x.toml", "x")
+        assert str(err.value).startswith("x.toml: " + message), str(err.value)
 
 
 # -- one notation -------------------------------------------------------------------------------------

@@ -88,7 +88,8 @@ def _draw_units(surface, world, camera, view, selected, palette, port):
     near = _near(centre, port.inflate(40, 40))
     hidden = view.hidden(camera, world.positions, z, LIFT) & near
     shown = near & ~hidden
-    order = np.argsort(-camera.depth(world.positions, z), kind="stable")       # far first
+    chosen = _mask(selected, world.n_units)
+    order = np.lexsort((chosen, -camera.depth(world.positions, z)))   # far first; at one depth the selection last
     alive = world.status != DIVERGED
     sh = _shadow()
     offset = _shadow_offset(camera)
@@ -103,14 +104,20 @@ def _draw_units(surface, world, camera, view, selected, palette, port):
     first = order[shown[order]]
     xy = np.rint(centre).astype(np.int64)
     if selected is not None:
-        ring = np.zeros(world.n_units, bool)
-        chosen = np.asarray(selected)
-        ring[chosen.astype(np.intp) if chosen.dtype != bool else np.flatnonzero(chosen)] = True
         r = book.ring.get_width() // 2
-        surface.fblits([(book.ring, q) for q in (xy[ring & near] - r).tolist()])
+        surface.fblits([(book.ring, q) for q in (xy[chosen & near] - r).tolist()])
     kinds = world.status[first].astype(np.intp) * len(SQUAD_COLOURS) + world.squad[first]
     surface.fblits(list(zip(book.images[kinds].tolist(), (xy[first] - book.half[kinds, None]).tolist())))
     _draw_arrows(surface, world, camera, xy, shown, palette)
+
+
+def _mask(selected, n: int) -> np.ndarray:
+    """``selected`` (None, a boolean mask or unit indices) as a boolean mask (n,)."""
+    mask = np.zeros(n, bool)
+    if selected is not None:
+        chosen = np.asarray(selected)
+        mask[chosen.astype(np.intp) if chosen.dtype != bool else np.flatnonzero(chosen)] = True
+    return mask
 
 
 def _draw_arrows(surface, world, camera, xy, shown, palette):

@@ -274,19 +274,19 @@ def _draw_arrows(surface, view, world, camera, palette):
 
 
 def _draw_units(surface, view, world, px, selected, palette):
-    """Units as squad-coloured discs with a dark outline, marked by status; selected ones ringed."""
+    """Units as squad-coloured discs with a dark outline, marked by status; selected ones ringed
+    and drawn over the others of their status (units on one spot show the selection)."""
     book = sprites.unit_sprites(palette)
     xy = np.rint(px).astype(np.int64)
     inside = _near(xy, view.inflate(2 * book.reach, 2 * book.reach))
+    ring = np.zeros(world.n_units, bool)
     if selected is not None:
         chosen = np.asarray(selected)
-        ring = chosen.copy() if chosen.dtype == bool else np.zeros(world.n_units, bool)
-        if chosen.dtype != bool:
-            ring[chosen.astype(np.intp)] = True
+        ring[chosen.astype(np.intp) if chosen.dtype != bool else np.flatnonzero(chosen)] = True
         r = book.ring.get_width() // 2
         surface.fblits([(book.ring, p) for p in (xy[ring & inside] - r).tolist()])
-    order = np.flatnonzero(inside)
-    order = order[np.argsort(sprites.DRAW_ORDER[world.status[order]], kind="stable")]
+    order = np.flatnonzero(inside)                     # by status, and within one the selection last (on top)
+    order = order[np.lexsort((ring[order], sprites.DRAW_ORDER[world.status[order]]))]
     kinds = world.status[order].astype(np.intp) * len(SQUAD_COLOURS) + world.squad[order]
     surface.fblits(list(zip(book.images[kinds].tolist(), (xy[order] - book.half[kinds, None]).tolist())))
 
