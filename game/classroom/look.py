@@ -27,8 +27,8 @@ ARROW_LEGEND = {"gradient": "−η·∇f(x)   gradient: straight downhill",
                 "step": "Δx   velocity: the step it takes"}
 STEP_LEGEND = "Δx   the step Δx it takes"    # for a rule without momentum (SGD, AdaGrad): no velocity
 LINE = 1.34                      # line height / type size in the panel
-# Squad colours in classroom mode: the game's table (render.SQUAD_COLOURS) in its order, without its
-# white, which vanishes on the pale high ground of the high-contrast map.
+# Squad colours in classroom mode: the game's table (render.SQUAD_COLOURS) in its order, without any
+# white, which would vanish on the pale high ground of the high-contrast map (the table has none).
 RACE_COLOURS = tuple(c for c in SQUAD_COLOURS if min(c) < 200)
 
 
