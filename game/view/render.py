@@ -58,8 +58,8 @@ class MapArt:
         self.px_per_world = resolution / level.size                   # [px/world]
         size = (max(2, round((x1 - x0) * self.px_per_world)), max(2, round((y1 - y0) * self.px_per_world)))
         h, gx, gy = _raster(level.terrain, level.bounds, size, SAMPLE_STEP)
-        self.heights = h                                              # (W, H) float32, for the relief
-        self.scale = pal.HeightScale(h[::2, ::2], level.global_min_height)
+        self.heights = h.astype(np.float32)                           # (W, H) float32, for the relief
+        self.scale = pal.HeightScale(self.heights[::2, ::2], level.global_min_height)   # tints ranked as stored
         self.relief_gain = pal.relief_gain_for(gx[::2, ::2], gy[::2, ::2])
         self.surface = self._picture(h, gx, gy, (x1 - x0) / size[0])
         self._scaled: dict = {}
@@ -160,7 +160,9 @@ def _detail_region(bounds, camera, margin) -> tuple:
 
 def _raster(terrain, region, size, step: int) -> tuple:
     """Heights and slopes (h, dh/dx, dh/dy) at the pixel centres of a ``size`` (W, H) picture of
-    ``region`` [world], each a float32 (W, H) array (x-major, as pygame.surfarray wants).
+    ``region`` [world], each a (W, H) array (x-major, as pygame.surfarray wants): the heights in
+    float64 (a near-flat top, such as a plateau's, has contours that float32 would set half a pixel
+    off), the slopes in float32.
 
     The terrain is evaluated only at every ``step``-th pixel centre (one row and column beyond the
     picture) and interpolated bilinearly in between: pixel j * step + q lies q / step of the way
@@ -174,19 +176,23 @@ def _raster(terrain, region, size, step: int) -> tuple:
     xs = x0 + (np.arange(nx) * step + 0.5) * px
     ys = y1 - (np.arange(ny) * step + 0.5) * py
     gx_, gy_ = np.meshgrid(xs, ys, indexing="ij")                   # (nx, ny): x-major
-    hh, g = terrain.height_and_grad(np.column_stack([gx_.ravel(), gy_.ravel()]))
+    hh, g = _finite(*terrain.height_and_grad(np.column_stack([gx_.ravel(), gy_.ravel()])))
+    slopes = (g[:, k].reshape(nx, ny).astype(np.float32) for k in (0, 1))
+    return (_upsample(hh.reshape(nx, ny), step, size), *(_upsample(a, step, size) for a in slopes))
+
+
+def _finite(hh, g) -> tuple:
+    """Heights with non-finite values replaced by the highest finite one, slopes by 0."""
     finite = np.isfinite(hh)
     hh = np.where(finite, hh, hh[finite].max() if finite.any() else 0.0)
-    g = np.nan_to_num(g, nan=0.0, posinf=0.0, neginf=0.0)
-    return tuple(_upsample(a.reshape(nx, ny).astype(np.float32), step, size)
-                 for a in (hh, g[:, 0], g[:, 1]))
+    return hh, np.nan_to_num(g, nan=0.0, posinf=0.0, neginf=0.0)
 
 
 def _upsample(a: np.ndarray, step: int, size) -> np.ndarray:
     """Bilinear upsampling of samples a (nx, ny) taken every ``step`` pixels to ``size`` (W, H)."""
     if step == 1:
         return np.ascontiguousarray(a[:size[0], :size[1]])
-    w = (np.arange(step, dtype=np.float32) / step)[None, :, None]
+    w = (np.arange(step, dtype=a.dtype) / step)[None, :, None]
     for n in size[::-1]:                    # along y (axis 1, via the transpose), then along x
         a = np.ascontiguousarray(a.T)       # the axis to stretch is now axis 0
         a = (a[:-1, None, :] + (a[1:] - a[:-1])[:, None, :] * w).reshape(-1, a.shape[1])[:n]
