@@ -123,26 +123,28 @@ def directions(words: str) -> frozenset:
 
 
 # -- event messages -----------------------------------------------------------------------------
-def describe_events(events, first_arrival_seen: bool) -> list[tuple[str, int]]:
-    """World events of one step -> (log line, squad) pairs, one line per squad and kind of event."""
+def describe_events(events, first_arrival_seen: bool, tally: dict | None = None) -> list[tuple[str, int, tuple]]:
+    """World events of one step -> (log line, squad, key) triples, one per squad and kind of event
+    (and shown height, for a unit trapped). ``tally`` (kept by the caller for the whole run) counts
+    the units each key has had so far, so a line that comes back carries the running count
+    ("Squad 2: 4 units trapped in a local minimum, h = 5.02") and the log can replace its line with
+    the same key instead of adding another."""
+    tally = {} if tally is None else tally
     groups: dict[tuple, list] = {}
     for e in events:
-        key = (e.kind, e.squad, e.near_minimum, round(e.height, 2) if e.kind == "trapped" else None)
+        key = (e.kind, e.squad, e.near_minimum, height_label(e.height) if e.kind == "trapped" else None)
         groups.setdefault(key, []).append(e)
     lines = []
-    for (kind, squad, near, _), group in groups.items():
-        who, n, h = squad_name(squad), len(group), group[0].height
-        many = f"{who}: {n} units" if n > 1 else who
-        if kind == "arrived":
-            if not first_arrival_seen:
-                lines.append((f"{who} reached the global minimum in {group[0].step} steps", squad))
-                first_arrival_seen = True
-            else:
-                lines.append((f"{many} reached the global minimum", squad))
-        elif kind == "diverged":
-            lines.append((f"{many} diverged: learning rate too large", squad))
-        elif near:
-            lines.append((f"{many} trapped in a local minimum, {height_label(h)}", squad))
-        else:
-            lines.append((f"{many} stalled on flat ground, {height_label(h)}", squad))
+    for key, group in groups.items():
+        kind, squad, near, h = key
+        tally[key] = n = tally.get(key, 0) + len(group)
+        if kind == "arrived" and not first_arrival_seen:
+            lines.append((f"{squad_name(squad)} reached the global minimum in {group[0].step} steps", squad,
+                          ("first arrival",)))
+            first_arrival_seen = True
+            continue
+        many = f"{squad_name(squad)}: {n} units" if n > 1 else squad_name(squad)
+        what = {"arrived": "reached the global minimum", "diverged": "diverged: learning rate too large"}.get(
+            kind, f"trapped in a local minimum, {h}" if near else f"stalled on flat ground, {h}")
+        lines.append((f"{many} {what}", squad, key))
     return lines

@@ -73,6 +73,7 @@ class Battle(Scene):
         self.log = EventLog()
         self._events_seen = 0
         self._first_arrival = False
+        self._tally: dict = {}           # units per kind of event and squad so far (advice.describe_events)
         self._minimap_drag = False
         self._deploy_view = {}           # view mode -> (center, zoom) of its deploy close-up, once framed
         self.history = np.full((MAX_SQUADS, level.budget + 1), np.nan)   # best height per squad per step
@@ -298,8 +299,8 @@ class Battle(Scene):
     def _log_events(self):
         new = self.world.events[self._events_seen:]
         self._events_seen = len(self.world.events)
-        for line, squad in describe_events(new, self._first_arrival):
-            self.log.add(line, SQUAD_COLOURS[squad])
+        for line, squad, key in describe_events(new, self._first_arrival, self._tally):
+            self.log.add(line, SQUAD_COLOURS[squad], key=key)
         self._first_arrival = self._first_arrival or any(e.kind == "arrived" for e in new)
 
     def _finish(self):
