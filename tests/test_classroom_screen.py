@@ -6,7 +6,9 @@ import pygame
 import pytest
 
 import sim
+from game.classroom.charts import draw_card
 from game.classroom.look import squad_colour
+from game.classroom.screen import presenter_scale
 from game.view import relief_draw
 from game.view.palette import SQUAD_COLOURS
 from game.view.render import MapArt
@@ -92,3 +94,22 @@ def test_the_sweeps_closing_tag_is_on_its_own_strip(make_classroom):
     assert box.contains(tag) and not tag.colliderect(log[footer][1])
     sweep = [(s, rect) for s, rect, _, _ in log[footer + 1:] if s != "W or Esc closes"]
     assert sweep and not [s for s, rect in sweep if rect.colliderect(tag)]
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (800, 600)])
+def test_every_lesson_card_fits_its_box_with_every_optimizer(size):
+    """B shows the card over the map and charts: title, lesson, briefing and a line-up of all six
+    optimizers, inside its box, every word of it."""
+    s = presenter_scale(size)
+    w, h = size
+    area = pygame.Rect(0, 0, w - int(min(w * 0.42, max(w * 0.3, 400 * s))), h)      # as screen.layout
+    surface = pygame.Surface(size)
+    rows = [(squad_colour(k), name.upper(), "η=0.0123 μ=0.95", "", (0, 0, 0)) for k, name in enumerate(sim.OPTIMIZERS)]
+    for name in sim.campaign():
+        level = sim.load_level(name)
+        with recording_text() as log:
+            draw_card(surface, area, level, rows, s)
+        assert log and not [text for text, _, _, cut in log if cut]
+        assert all(box is not None and box.contains(rect) and area.contains(box) for _, rect, box, _ in log), name
+        shown = " ".join(text for text, *_ in log)
+        assert all(word in shown for word in (level.lesson + " " + level.briefing).split()), name

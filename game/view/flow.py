@@ -53,15 +53,20 @@ class Flow:
         anchor = {"left": "topleft", "center": "midtop", "right": "topright"}[align]
         self.mark(h, lambda surface, x0, y0: text(surface, s, (x0 + x, y0), size, colour, bold, anchor=anchor))
 
-    def paragraph(self, s: str, size: int, colour, bold=False, indent: int = 0, align="left"):
+    def paragraph(self, s: str, size: int, colour, bold=False, indent: int = 0, align="left", lead=None):
         """Text wrapped at word breaks to the column (less ``indent``); a single word wider than the
-        column is set smaller until it fits."""
+        column is set smaller until it fits. ``lead(surface, x, y)`` draws something in the indent
+        of the first line (a row's name)."""
         room = self.width - indent
-        for words in wrap(s, size, room, bold):
+        for k, words in enumerate(wrap(s, size, room, bold)):
             shrunk = size
             while shrunk > 6 and text_width(words, shrunk, bold) > room:
                 shrunk -= 1
             self.line(words, shrunk, colour, bold, indent, align)
+            if k == 0 and lead is not None:
+                y, h, draw = self.items[-1]
+                self.items[-1] = (y, h, lambda surface, x0, y0, draw=draw: (lead(surface, x0, y0),
+                                                                            draw(surface, x0, y0)))
 
     def row(self, left: list, right: list, indent: int = 0, gap: int = 8, swatch=None):
         """Pieces (text, size, colour, bold) from the left and from the right on one line; when they
