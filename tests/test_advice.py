@@ -6,7 +6,7 @@ import re
 import pytest
 
 import sim
-from game.play.advice import loss_cause, loss_hints
+from game.view.advice import loss_cause, loss_hints
 from sim.level_file import LOSS_CAUSES
 from sim.levels import parse_level
 from tests.losses import lost_world, order_variants
@@ -137,3 +137,12 @@ def test_level_texts_write_the_maths_as_the_hud_does(name):
     for words in (level.title, level.lesson, level.briefing, level.hint):
         assert not re.search(ASCII_MATHS, words), (name, re.search(ASCII_MATHS, words).group())
         assert not re.search(r"\d\s*\*\s*\w|\w\s\*\s", words), (name, words)
+
+
+def test_the_terminal_end_box_gives_the_same_advice():
+    from game.terminal.text import end_box
+    world = lost_world(sim.load_level("01-bowl"), "diverged", orders=("sgd", 3.0, 0.0))
+    said = " ".join(line for line, _ in end_box(world, 200))
+    assert "Lower η" in said and "up towards" not in said
+    slow = " ".join(line for line, _ in end_box(lost_world(sim.load_level("01-bowl"), "slow"), 200))
+    assert "up towards 0.5" in slow

@@ -10,7 +10,7 @@ import pytest
 
 import sim
 from game.app import ui_scale
-from game.play.advice import loss_hints
+from game.view.advice import loss_hints
 from game.play.results import Results
 from game.view.widgets import recording_text
 from sim.level_file import LOSS_CAUSES

@@ -6,7 +6,7 @@ import pygame
 import pytest
 
 import sim
-from game.play.advice import loss_advice
+from game.view.advice import loss_advice
 from game.play.battle import Battle
 from game.play.briefing import Briefing
 from game.play.hud import running_best

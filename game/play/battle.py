@@ -23,6 +23,7 @@ from sim.nn import landscape_of
 from sim.replay import Recorder
 from sim.world import MAX_SQUADS
 from game.app import Scene
+from game.view.advice import loss_hints
 from game.view.nn_view import place_inset
 from game.view.render import SQUAD_COLOURS, Fog, labelled_fit_area
 from game.view.viewpoint import Viewpoint
@@ -30,7 +31,7 @@ from game.view.widgets import ACCENT, BAD, GOOD, MUTED, TEXT, wrap
 from game.view.world_view import unit_pixels
 
 from . import battle_input, battle_screen
-from .advice import describe_events, loss_hints
+from .advice import describe_events
 from .framing import deploy_area, frame_spawn
 from .hud import SPEEDS, EventLog, SquadPanel, battle_layout, squad_name
 from .input import Selection

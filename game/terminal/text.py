@@ -9,6 +9,7 @@ import textwrap
 
 from sim.world import ARRIVED, DIVERGED, TRAPPED
 
+from game.view.advice import loss_hints
 from game.view.names import height_label
 
 NO_MOMENTUM = ("sgd", "adagrad")      # rules that ignore the momentum setting
@@ -118,6 +119,6 @@ def end_box(world, width: int) -> list:
     else:
         reason = "out of steps" if world.step_count >= world.level.budget else "no unit is still descending"
         lines = [("DEFEAT", "loss"), (f"{reason}: {lost} of {world.n_units} units lost", None)]
-        lines += [(part, None) for part in textwrap.wrap(world.level.hint, max(20, width))]
+        lines += [(part, None) for hint in loss_hints(world) for part in textwrap.wrap(hint, max(20, width))]
     lines += [("", None), ("r restart    q quit", None)]
     return [(text[:width], tone) for text, tone in lines]
