@@ -8,8 +8,9 @@ anything laid over the map (a legend, a banner, the event log), and inside the m
     board.draw(surface)                                  # placed in order of priority, then drawn
 
 A label tries spots around its point -- beside it, above and below, then the diagonals -- at its
-``gap`` and then further out (a thin leader line then joins it to its point), and takes the first
-spot inside the frame that covers nothing taken. A label that must show (``must``: the global
+``gap`` and then further out (a thin leader line, drawn under every label, then joins it to its
+point; an optional label goes only a little further), and takes the first spot inside the frame
+that covers nothing taken. A label that must show (``must``: the global
 minimum, the arrival banner, the spawn) and finds no free spot takes the one inside the frame that
 covers the least; an optional one (a local minimum's height) is left out.
 
@@ -22,7 +23,8 @@ from contextlib import contextmanager
 import numpy as np
 import pygame
 
-FARTHER = (0, 14, 32, 56, 90, 130)    # extra distances [px] tried beyond a label's gap
+FARTHER = (0, 14, 32, 56, 90, 130)    # extra distances [px] tried beyond a label's gap ...
+OPTIONAL_REACH = 2                    # ... the first this many for a label that may be left out
 SPACING = (6, 2)                # a placed label keeps this much room around it [px] (x, y)
 _RECORD: list | None = None     # while recording: every Board drawn
 
@@ -84,17 +86,19 @@ class Board:
     def draw(self, surface, leader=((236, 232, 214), (6, 8, 10))):
         """Place every wanted label (see the module's docstring) and draw it; ``leader``: the
         colours (line, edge) of the line to a label placed away from its point."""
+        placed = []
         for _, _, image, text, at, gap, must, above_first in sorted(self._wanted, key=lambda w: w[:2]):
             rect, far = self._place(image.get_size(), at, gap, must, above_first)
-            if rect is None:
-                continue
+            if rect is not None:
+                placed.append((image, rect, at, far))
+                self.labels.append((text, rect))
+                self.taken.append(rect.inflate(*SPACING))
+        for _, rect, at, far in placed:                      # the leader lines under every label
             if far:
                 end = (min(max(at[0], rect.left), rect.right), min(max(at[1], rect.top), rect.bottom))
                 pygame.draw.line(surface, leader[1], at, end, 3)
                 pygame.draw.line(surface, leader[0], at, end, 1)
-            surface.blit(image, rect)
-            self.labels.append((text, rect))
-            self.taken.append(rect.inflate(*SPACING))
+        surface.fblits([(image, rect) for image, rect, _, _ in placed])
         self._wanted = []
         if _RECORD is not None:
             _RECORD.append(self)
@@ -103,7 +107,7 @@ class Board:
         """(rect, placed away from its point?) of the first free spot; for a label that ``must``
         show and finds none, the spot in the frame covering the least; else (None, False)."""
         best, best_cover = None, None
-        for extra in FARTHER:
+        for extra in FARTHER if must else FARTHER[:OPTIONAL_REACH]:
             for spot in _spots(at[0], at[1], gap + extra, above_first):
                 rect = pygame.Rect((0, 0), size)
                 for key, value in spot.items():
