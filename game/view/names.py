@@ -22,19 +22,22 @@ def level_number(level_id: str) -> str:
 
 
 HEIGHT_DECIMALS = 2          # heights are written to two decimals ...
-HEIGHT_BIG = 1000.0          # ... and from this magnitude up to three significant figures
+HEIGHT_BIG = 1000.0          # ... whole numbers from this magnitude up ...
+HEIGHT_HUGE = 1e6            # ... and three significant figures from this one up
 
 
 def height_text(h: float) -> str:
     """A height [terrain units] as every screen writes it: two decimals, so rounding noise such as
-    1.2e-13 or -0.0004 reads 0.00 (never -0.00); three significant figures from HEIGHT_BIG up;
-    '∞' or 'n/a' for a height that is not finite."""
+    1.2e-13 or -0.0004 reads 0.00 (never -0.00); whole numbers from HEIGHT_BIG, three significant
+    figures from HEIGHT_HUGE up; '∞' or 'n/a' for a height that is not finite."""
     h = float(h)
     if h != h:
         return "n/a"
     if abs(h) == float("inf"):
-        return "\u221e" if h > 0 else "\u2212\u221e"
-    words = f"{h:.{HEIGHT_DECIMALS}f}" if abs(h) < HEIGHT_BIG else f"{h:.3g}"
+        return "\u221e" if h > 0 else "-\u221e"
+    if abs(h) >= HEIGHT_HUGE:
+        return f"{h:.3g}"
+    words = f"{h:.{HEIGHT_DECIMALS if abs(h) < HEIGHT_BIG else 0}f}"
     return words[1:] if words.startswith("-") and float(words) == 0 else words
 
 
