@@ -156,6 +156,7 @@ def run(quick: bool = False) -> dict:
     from sim.nn import bench_nn_raster
     from sim.sweep import bench_sweep
     out = {"quick": quick}
-    for bench in (bench_sim, bench_procgen, bench_frame, bench_relief, bench_sweep, bench_tui, bench_nn_raster, bench_record):
+    for bench in (bench_sim, bench_procgen, bench_frame, bench_relief, bench_sweep, bench_tui, bench_nn_raster,
+                  bench_record):
         out.update(bench(quick))
     return out

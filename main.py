@@ -173,7 +173,8 @@ def cmd_simulate(args) -> int:
           f"  descending {out['descending']}")
     first = out["first_arrival_step"]
     print(f"first      {'step ' + str(first) if first is not None else 'no unit arrived'}")
-    print(f"heights    best {out['best_height']:.6g}  global minimum {out['global_min_height']:.6g}")
+    from game.view.names import height_text
+    print(f"heights    best {height_text(out['best_height'])}  global minimum {height_text(out['global_min_height'])}")
     print(f"result     {'WON ' + '*' * out['stars'] if out['won'] else 'not won'}")
     return 0
 
@@ -260,11 +261,12 @@ def add_record_parser(sub):
     p.add_argument("--units", metavar="N", help="units per squad (default: the level's)")
     p.add_argument("--steps", metavar="N", help="steps to run (default: the level's budget)")
     p.add_argument("--seed", metavar="S", help="spawn and weather seed (default: the level's)")
-    p.add_argument("--fps", default="30", metavar="N", help="frames per second (default 30; a GIF at most 50)")
+    p.add_argument("--fps", metavar="N", help="frames per second (default 30, and a descent of at least 6 s: "
+                   "each of few steps shows for several frames); given, one step a frame. A GIF at most 50")
     p.add_argument("--size", default="1280x720", metavar="WxH", help="frame size (default 1280x720; from 160x120 "
                                                                      "to 3840x2160, even for .mp4)")
     p.add_argument("--duration", metavar="S", help="seconds of video, steps spread over them "
-                                                   "(default: one step per frame)")
+                                                   "(default: one step per frame, at least 6 s of descent)")
     p.add_argument("--replay", metavar="FILE", help="record a saved replay (its orders, units and seed)")
     p.add_argument("--fog", action="store_true", help="show the fog of war (off: a video shows the terrain)")
     p.add_argument("--view", metavar="VIEW", help="relief (the sand table, default) or map (top-down)")

@@ -32,6 +32,7 @@ MAX_DIGITS = 64                   # digits of one number (an integer of thousand
 MAX_ABS = 1e6                     # no coordinate or parameter beyond this
 MIN_POSITIVE = 1e-6               # widths, radii and scales below this are mistakes, not features
 MAX_COMPONENTS = 16               # [[terrain]] tables (the campaign uses at most 4)
+MAX_HINT_ORDERS = 8               # hint_orders tables (a hint names one or two settings)
 MAX_NETWORKS = 1                  # loss_landscape components: each trains a network while loading
 NETWORK_LIMITS = {"hidden": (1, 32), "samples": (2, 500), "train_steps": (1, 5000)}   # [low, high]
 NETWORK_SIZE = 2000               # hidden x samples: the cost of one loss evaluation (the campaign: 400)
@@ -73,14 +74,14 @@ for _name in ("himmelblau", "ackley", "beale", "booth", "six_hump_camel", "stybl
 TRANSFORM_KEYS = {"shift": (POINT, (0.0, 0.0)), "rotate": (F, 0.0), "stretch": (POS, 1.0), "weight": (F, 1.0)}
 
 TOP_KEYS = {"title", "lesson", "briefing", "bounds", "budget", "goal_radius", "units", "seed", "noise",
-            "hint", "spawn", "orders", "stars", "terrain", "procedural"}
+            "hint", "hint_when", "hint_orders", "spawn", "orders", "stars", "terrain", "procedural",
+            "supply", "needs"}
+# why a run was lost, as a level's ``hint_when`` names it: most units flew off the map, settled in a
+# local minimum, stalled on flat ground, or were still descending when the steps ran out
+LOSS_CAUSES = ("diverged", "trapped", "stalled", "slow")
 SPAWN_KEYS = {"center", "radius"}
-ORDER_KEYS = {"allowed", "optimizer", "lr", "lr_range", "momentum", "momentum_range"}
-STAR_KEYS = {"steps", "units_lost"}
-# the real-time keys: supply, what a win needs, the schedules allowed, a supply star (sim/levels.py rts_fields)
-TOP_KEYS |= {"supply", "needs"}
-ORDER_KEYS |= {"schedules"}
-STAR_KEYS |= {"supply"}
+ORDER_KEYS = {"allowed", "optimizer", "lr", "lr_range", "momentum", "momentum_range", "schedules"}
+STAR_KEYS = {"steps", "units_lost", "supply"}
 PROC_KEYS = {"seed", "difficulty"}
 DIFFICULTIES = ("easy", "normal", "hard")
 
@@ -269,3 +270,52 @@ def quoted_path(path) -> str:
     """A path as an error message shows it: as written if it is short and printable, else quoted."""
     text = str(path)
     return text if len(text) <= 200 and text.isprintable() else quoted(text, 60)
+
+
+def hint_when(r: Reader, data: dict) -> tuple:
+    """The causes of a loss (LOSS_CAUSES) after which the level's ``hint`` is shown, from the list
+    ``hint_when``; left out, the hint answers every cause."""
+    if "hint_when" not in data:
+        return LOSS_CAUSES
+    value = data["hint_when"]
+    if not data.get("hint"):
+        r.fail("hint_when", "given without a hint")
+    if not isinstance(value, list) or not value:
+        r.fail("hint_when", f"expected a list of causes ({', '.join(LOSS_CAUSES)}), got {quoted(value)}")
+    for i, cause in enumerate(value):
+        if cause not in LOSS_CAUSES:
+            close = difflib.get_close_matches(str(cause)[:100], LOSS_CAUSES, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f"; choose from {', '.join(LOSS_CAUSES)}"
+            r.fail(f"hint_when[{i}]", f"unknown cause {quoted(cause)}{hint}")
+    return tuple(dict.fromkeys(value))
+
+
+HINT_ORDER_KEYS = {"optimizer", "lr", "momentum"}
+
+
+def hint_orders(r: Reader, data: dict, allowed, lr_range, momentum_range) -> tuple:
+    """The settings the level's ``hint`` names, as data: a list of tables {optimizer, lr, momentum}
+    (momentum may be left out: the player's slider decides), each inside the level's orders ->
+    a tuple of (optimizer, lr, momentum or None). The classroom races them; a test proves they win."""
+    value = data.get("hint_orders", [])
+    if value and not data.get("hint"):
+        r.fail("hint_orders", "given without a hint")
+    if not isinstance(value, list):
+        r.fail("hint_orders", f"expected a list of {{optimizer, lr, momentum}} tables, got {quoted(value)}")
+    if len(value) > MAX_HINT_ORDERS:
+        r.fail("hint_orders", f"{len(value)} settings; a hint names at most {MAX_HINT_ORDERS}")
+    out = []
+    for i, table in enumerate(value):
+        where = f"hint_orders[{i}]"
+        r.check_keys(table, HINT_ORDER_KEYS, where + ".")
+        name = table.get("optimizer")
+        if name not in allowed:
+            r.fail(f"{where}.optimizer", f"expected one of orders.allowed {list(allowed)}, got {quoted(name)}")
+        if "lr" not in table:
+            r.fail(f"{where}.lr", "missing")
+        lr = r.number(table["lr"], f"{where}.lr", low=lr_range[0], high=lr_range[1])
+        mu = table.get("momentum")
+        if mu is not None:
+            mu = r.number(mu, f"{where}.momentum", low=momentum_range[0], high=momentum_range[1])
+        out.append((name, lr, mu))
+    return tuple(out)

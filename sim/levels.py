@@ -20,6 +20,8 @@ Format (all lengths in world units, heights in terrain units, steps in simulatio
     supply = 1500                      # optional: compute budget [unit-steps]; default units x budget
     needs = "change"                   # optional: "change" or "drop" -- no constant orders from the spawn
                                        # win; a change of orders mid-run / a scout and a drop do (sim/solver.py)
+    hint_when = ["trapped", "slow"]    # optional: the causes of a loss the hint answers (default: all)
+    hint_orders = [{optimizer = "momentum", lr = 0.3, momentum = 0.9}]   # optional: the settings it names
     [spawn]   center = [-3, 3]  radius = 0.5
     [orders]  allowed = ["sgd", "momentum"]  optimizer = "sgd"
               lr = 0.01  lr_range = [0.001, 1.0]  momentum = 0.0  momentum_range = [0.0, 0.99]
@@ -46,8 +48,9 @@ import numpy as np
 
 from . import terrain as T
 from .files import quoted
-from .level_file import (DIFFICULTIES, MAX_COMPONENTS, MAX_NETWORKS, ORDER_KEYS, POS, PROC_KEYS, SPAWN_KEYS,
-                         STAR_KEYS, TOP_KEYS, LevelError, Reader, component, parse_toml, quoted_path, read_level_text)
+from .level_file import (DIFFICULTIES, LOSS_CAUSES, MAX_COMPONENTS, MAX_NETWORKS, ORDER_KEYS, POS, PROC_KEYS,
+                         SPAWN_KEYS, STAR_KEYS, TOP_KEYS, LevelError, Reader, component, hint_orders, hint_when,
+                         parse_toml, quoted_path, read_level_text)
 from .minima import find_minima
 from .optim import OPTIMIZERS, default_momentum
 from .schedule import SCHEDULES
@@ -87,6 +90,8 @@ class Level:
     noise: float = 0.0
     seed: int = 0
     hint: str = ""
+    hint_when: tuple = LOSS_CAUSES  # the causes of a loss the hint answers ("diverged", "trapped", ...)
+    hint_orders: tuple = ()        # the settings the hint names: (optimizer, lr, momentum or None)
     minima: tuple = ()             # every minimum found, lowest first (Minimum records)
     source: str = ""
     global_min: np.ndarray = field(default=None, compare=False)
@@ -202,7 +207,8 @@ def parse_level(data: dict, source: str, level_id: str) -> Level:
         star_units_lost=r.integer(s.get("units_lost", units), "stars.units_lost", 0, units),
         noise=r.number(data.get("noise", 0.0), "noise", low=0.0),
         seed=r.integer(data.get("seed", 0), "seed", 0, MAX_SEED),
-        hint=r.prose(data.get("hint", ""), "hint"), source=source,
+        hint=r.prose(data.get("hint", ""), "hint"), hint_when=hint_when(r, data),
+        hint_orders=hint_orders(r, data, allowed, lr_range, mu_range), source=source,
         supply=supply, star_supply=star_supply, schedules=schedules, needs=needs)
     return _with_minima(level, proc, r)
 

@@ -15,6 +15,7 @@ import sim
 from game.play.app import GameApp
 from game.play.advice import describe_events
 from game.play.battle import STEPS_PER_SECOND, Battle
+from game.play.hud import EventLog
 from game.play.briefing import Briefing
 from game.play.campaign import Campaign
 from game.play.progress import FILE_NAME
@@ -163,13 +164,29 @@ def test_a_corrupt_save_is_backed_up_and_a_message_shows(make_app, data_dir):
 
 def test_event_log_lines():
     E = sim.Event
-    lines = describe_events([E(87, "arrived", 2, 5, 0.01), E(87, "arrived", 2, 6, 0.02)], first_arrival_seen=False)
+
+    def said(events, first_seen=True):
+        return [(line, squad) for line, squad, _ in describe_events(events, first_seen)]
+
+    lines = said([E(87, "arrived", 2, 5, 0.01), E(87, "arrived", 2, 6, 0.02)], first_seen=False)
     assert lines == [("Squad 3 reached the global minimum in 87 steps", 2)]
-    assert describe_events([E(9, "diverged", 0, 1, 5.0)], True) == [("Squad 1 diverged: learning rate too large", 0)]
-    assert describe_events([E(40, "trapped", 1, 3, 0.412, True)], True) == \
-        [("Squad 2 trapped in a local minimum, h = 0.41", 1)]
-    many = describe_events([E(9, "diverged", 0, u, 5.0) for u in range(3)], True)
+    assert said([E(9, "diverged", 0, 1, 5.0)]) == [("Squad 1 diverged: learning rate too large", 0)]
+    assert said([E(40, "trapped", 1, 3, 0.412, True)]) == [("Squad 2 trapped in a local minimum, h = 0.41", 1)]
+    many = said([E(9, "diverged", 0, u, 5.0) for u in range(3)])
     assert many == [("Squad 1: 3 units diverged: learning rate too large", 0)]
+
+
+def test_a_repeated_event_keeps_one_log_line_with_a_count():
+    """Four units of squad 2 trapped in the same pit at four steps: one line, counting them."""
+    log, tally = EventLog(), {}
+    for step in range(4):
+        for line, squad, key in describe_events([sim.Event(40 + step, "trapped", 1, step, 5.0213, True)], True,
+                                                tally):
+            log.add(line, (0, 0, 0), key=key)
+        log.add(f"something else {step}")
+    trapped = [line for line, _, _ in log.lines if "trapped" in line]
+    assert trapped == ["Squad 2: 4 units trapped in a local minimum, h = 5.02"]
+    assert log.lines[-2][0] == trapped[0]                                  # moved down to the newest
 
 
 # -- the play command ------------------------------------------------------------------------------

@@ -148,7 +148,7 @@ def test_zero_depth_wells_give_one_line_and_no_warnings(tmp_path, capsys):
     ("bounds = [[-5, 5], [-5, 5]]", "bounds = [" + "1," * 50_000 + "]"),
     ('title = "The Bowl"', 'title = "The\\nBowl"'),
     ('title = "The Bowl"', '"ti\\ntle" = 1\ntitle = "x"'),
-    ('hint = "Drag the learning-rate slider up towards 0.5."', 'hint = "' + "w " * 3000 + '"'),
+    ('hint = "Drag the learning-rate slider (η) up towards 0.5."', 'hint = "' + "w " * 3000 + '"'),
 ])
 def test_errors_quote_a_few_dozen_characters_of_a_bad_value(tmp_path, capsys, old, new):
     assert old in GOOD
@@ -165,5 +165,6 @@ def test_every_shipped_level_keeps_to_the_limits():
 
 def test_a_level_of_adam_takes_beta1_from_torch(tmp_path):
     text = GOOD.replace('allowed = ["sgd"]\noptimizer = "sgd"', 'allowed = ["adam"]\noptimizer = "adam"')
+    text = text.replace('optimizer = "sgd", lr = 0.5', 'optimizer = "adam", lr = 0.5')
     text = text.replace("lr_range = [0.003, 3.0]", "lr_range = [0.003, 3.0]\nmomentum_range = [0.0, 0.99]")
     assert sim.load_level(str(write(tmp_path, text))).momentum == 0.9

@@ -242,6 +242,7 @@ def test_sweep_overlay_is_large_and_one_row_without_momentum(make_classroom):
 def test_goal_flag_banner_can_name_the_squad():
     from game.view import marks
     from game.view.camera import Camera
+    from game.view.labels import Board
     from game.view.palette import get
     level = sim.load_level("01-bowl")
     world = sim.World(level, seed=0)
@@ -250,5 +251,8 @@ def test_goal_flag_banner_can_name_the_squad():
     assert world.won
     surface = pygame.Surface((400, 300))
     camera = Camera(level.bounds, surface.get_rect())
-    marks.draw_goal_flag(surface, world, camera, get("high-contrast"), names=["Adam"], colours=[(255, 166, 0)])
-    marks.draw_goal_flag(surface, world, camera, get("high-contrast"))          # as before: "SQUAD 1"
+    board = Board(surface.get_rect())
+    marks.draw_goal_flag(surface, world, camera, get("high-contrast"), board, names=["Adam"], colours=[(255, 166, 0)])
+    marks.draw_goal_flag(surface, world, camera, get("high-contrast"), board)    # as before: "SQUAD 1"
+    board.draw(surface)
+    assert [words.split("ARRIVED")[0] for words, _ in board.labels] == ["ADAM ", "SQUAD 1 "]

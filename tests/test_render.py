@@ -263,6 +263,13 @@ def test_squad_colours_stay_distinct_for_colour_blind_players():
     assert (cielab(linear(SQUAD_COLOURS))[:, 0] > 50).all()     # light enough for the dark valleys
 
 
+def test_no_squad_wears_the_selection_rings_colour():
+    """The ring around selected units is the palette's marker colour: no squad may look like it."""
+    rings = [pal.get(name).marker for name in ("war-room", "high-contrast")]
+    lab = cielab(linear(SQUAD_COLOURS + rings))
+    assert np.linalg.norm(lab[:9, None] - lab[None, 9:], axis=2).min() >= 25
+
+
 # -- markers -----------------------------------------------------------------------------------------
 def test_goal_is_hidden_until_the_results(wells):
     art = MapArt(wells, resolution=400)

@@ -6,7 +6,7 @@ import pygame
 import pytest
 
 import sim
-from game.play.advice import loss_advice
+from game.view.advice import loss_advice
 from game.play.battle import Battle
 from game.play.briefing import Briefing
 from game.play.hud import running_best
@@ -91,10 +91,10 @@ def test_loss_advice_follows_what_went_wrong_and_what_the_player_did():
 def test_hints_show_after_a_first_loss_on_results_and_the_retry_deploy(make_app):
     app, b = deployed(make_app, "03-ravine")
     assert b.deploy_hints() == [] and not b._hint_lines              # the puzzle stays a puzzle
-    b.give_orders(lr=5.0)
+    b.give_orders(lr=0.3)                                            # too slow: the level's hint answers that
     results = lose(app, b)
     hints = b.loss_hints()
-    assert hints[0].startswith("Your learning rate was too large") and hints[1] == b.level.hint
+    assert hints[0].startswith("Too slow") and hints[1] == b.level.hint
     run(app, 1)                                                      # the results panel draws them
     press(app, pygame.K_r)
     retry = app.scene

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import sim
-from game.play.advice import describe_events, loss_advice
+from game.play.advice import describe_events
+from game.view.advice import loss_advice
 from game.terminal.text import event_text
 from tests.cli_run import cli
 
@@ -65,7 +66,7 @@ def test_new_orders_release_a_stalled_unit_and_keep_cuts_the_flags():
 
 def test_the_event_log_and_the_advice_say_stalled_and_raise_the_rate():
     world = crawl("01-bowl")
-    lines = [text for text, _ in describe_events(trapped(world), False)]
+    lines = [text for text, _, _ in describe_events(trapped(world), False)]
     assert lines and all("stalled on a slope" in t and "local minimum" not in t for t in lines)
     advice = loss_advice(world)
     assert len(advice) == 1 and "barely moved" in advice[0] and "Raise" in advice[0]
@@ -76,7 +77,7 @@ def test_the_advice_for_a_real_trap_is_unchanged():
     level = sim.load_level("09-rastrigin")
     world = crawl("09-rastrigin", lr=level.lr_range[0] * 3)
     assert "local minimum" in loss_advice(world)[0]
-    assert all("trapped in a local minimum" in t for t, _ in describe_events(trapped(world), False))
+    assert all("trapped in a local minimum" in t for t, _, _ in describe_events(trapped(world), False))
 
 
 def test_simulate_counts_the_stalled(capsys):

@@ -11,9 +11,12 @@ import numpy as np
 import pygame
 
 from game.view.explain import SUPERSCRIPT, num
-from game.view.widgets import text, text_width, wrap
+from game.view.widgets import text, text_box, text_width, wrap
 
 from .look import BG, CARD, DIM, EDGE, INK, OUTLINE, YELLOW, draw_box, px
+
+CARD_SHRINK = 0.6          # the briefing card's type shrinks to at most this share of its size to fit
+
 
 def draw_squad_legend(surface, rect, rows, s: float):
     """The line-up beside the loss chart: per squad (colour, name, settings, result, result colour),
@@ -112,41 +115,56 @@ def _chart_axes(surface, plot, lo, hi, budget, log, size):
 
 
 # -- the briefing card -------------------------------------------------------------------------------
+def card_layout(area, level, rows, s: float) -> tuple:
+    """(factor, width, lesson lines, briefing lines, height): the briefing card at the largest type
+    scale from ``s`` down to CARD_SHRINK * s at which it fits ``area`` [px] (else the smallest)."""
+    area = pygame.Rect(area)
+    w = min(area.width - px(40, s), px(760, s))
+    for k in range(7):
+        f = s * (1 - (1 - CARD_SHRINK) * k / 6)
+        pad, body = px(24, f), px(17, f)
+        lesson = wrap(level.lesson, body, w - 2 * pad, bold=True)
+        lines = wrap(level.briefing, body, w - 2 * pad)
+        h = pad * 2 + px(30, f) + px(46, f) + len(lesson) * px(26, f) + px(12, f) + len(lines) * px(25, f) \
+            + px(16, f) + len(rows) * px(26, f) + px(16, f)
+        if h <= area.height - px(20, s):
+            break
+    return f, w, lesson, lines, h
+
+
 def draw_card(surface, area, level, rows, s: float, progress: float | None = None):
     """The level's briefing over the map: title, lesson, briefing, and the race line-up (``rows`` as
-    in ``draw_squad_legend``). ``progress`` in [0, 1] draws the autoplay countdown bar."""
+    in ``draw_squad_legend``), set smaller if it must to fit. ``progress`` in [0, 1] draws the
+    autoplay countdown bar."""
     area = pygame.Rect(area)
     shade = pygame.Surface(area.size, pygame.SRCALPHA)
     shade.fill((0, 0, 0, 160))
     surface.blit(shade, area)
-    w = min(area.width - px(40, s), px(760, s))
-    pad, body = px(24, s), px(17, s)
-    lines = wrap(level.briefing, body, w - 2 * pad)
-    lesson = wrap(level.lesson, body, w - 2 * pad, bold=True)
-    h = pad * 2 + px(30, s) + px(46, s) + len(lesson) * px(26, s) + px(12, s) + len(lines) * px(25, s) \
-        + px(16, s) + len(rows) * px(26, s) + px(16, s)
-    box = pygame.Rect(0, 0, w, min(h, area.height - px(20, s)))
+    f, w, lesson, lines, h = card_layout(area, level, rows, s)
+    pad, body = px(24, f), px(17, f)
+    box = pygame.Rect(0, 0, w, min(h, area.height))
     box.center = area.center
     draw_box(surface, box, alpha=245)
     x, y = box.x + pad, box.y + pad
     number = level.id.split("-", 1)[0]
-    text(surface, f"LESSON {number}" if number.isdigit() else "LESSON", (x, y), px(14, s), YELLOW, bold=True)
-    y += px(30, s)
-    text(surface, level.title, (x, y), px(32, s), INK, bold=True)
-    y += px(46, s)
-    for line in lesson:
-        text(surface, line, (x, y), body, YELLOW, bold=True)
-        y += px(26, s)
-    y += px(12, s)
-    for line in lines:
-        text(surface, line, (x, y), body, INK)
-        y += px(25, s)
-    y += px(16, s)
-    for colour, name, settings, _, _ in rows:
-        pygame.draw.circle(surface, colour, (x + px(8, s), y + px(12, s)), px(8, s))
-        r = text(surface, name, (x + px(24, s), y), body, colour, bold=True)
-        text(surface, f"  {settings}", (r.right, y), body, INK)
-        y += px(26, s)
+    with text_box(box):
+        text(surface, f"LESSON {number}" if number.isdigit() else "LESSON", (x, y), px(14, f), YELLOW, bold=True)
+        y += px(30, f)
+        text(surface, level.title, (x, y), px(32, f), INK, bold=True)
+        y += px(46, f)
+        for line in lesson:
+            text(surface, line, (x, y), body, YELLOW, bold=True)
+            y += px(26, f)
+        y += px(12, f)
+        for line in lines:
+            text(surface, line, (x, y), body, INK)
+            y += px(25, f)
+        y += px(16, f)
+        for colour, name, settings, _, _ in rows:
+            pygame.draw.circle(surface, colour, (x + px(8, f), y + px(12, f)), px(8, f))
+            r = text(surface, name, (x + px(24, f), y), body, colour, bold=True)
+            text(surface, f"  {settings}", (r.right, y), body, INK)
+            y += px(26, f)
     if progress is not None:
         bar = pygame.Rect(box.x, box.bottom - px(6, s), int(box.width * min(1.0, progress)), px(6, s))
         pygame.draw.rect(surface, YELLOW, bar)

@@ -27,8 +27,8 @@ ARROW_LEGEND = {"gradient": "−η·∇f(x)   gradient: straight downhill",
                 "step": "Δx   velocity: the step it takes"}
 STEP_LEGEND = "Δx   the step Δx it takes"    # for a rule without momentum (SGD, AdaGrad): no velocity
 LINE = 1.34                      # line height / type size in the panel
-# Squad colours in classroom mode: the game's table (render.SQUAD_COLOURS) in its order, without its
-# white, which vanishes on the pale high ground of the high-contrast map.
+# Squad colours in classroom mode: the game's table (render.SQUAD_COLOURS) in its order, without any
+# white, which would vanish on the pale high ground of the high-contrast map (the table has none).
 RACE_COLOURS = tuple(c for c in SQUAD_COLOURS if min(c) < 200)
 
 
@@ -48,11 +48,18 @@ def draw_box(surface, rect, alpha=225):
     pygame.draw.rect(surface, EDGE, rect, 1, border_radius=8)
 
 
-def draw_tag(surface, rect_corner, label: str, s: float, anchor="topright"):
-    """A small boxed label (e.g. 'F1  help') at a corner of the map."""
+def tag_box(rect_corner, label: str, s: float, anchor="topright") -> pygame.Rect:
+    """Where ``draw_tag`` puts its box [px]."""
     size, pad = px(13, s), px(8, s)
     box = pygame.Rect(0, 0, text_width(label, size) + 2 * pad, int(size * 1.9))
     setattr(box, anchor, rect_corner)
+    return box
+
+
+def draw_tag(surface, rect_corner, label: str, s: float, anchor="topright"):
+    """A small boxed label (e.g. 'F1  help') at a corner of the map."""
+    size = px(13, s)
+    box = tag_box(rect_corner, label, s, anchor)
     draw_box(surface, box, alpha=200)
     text(surface, label, box.center, size, DIM, anchor="center")
     return box

@@ -78,10 +78,13 @@ def draw_target(surface, camera, xy, s: float):
 def draw_units(surface, world, xy, s: float, selected: int | None, hidden=None):
     """Every unit as a big disc in its squad colour with a black rim (stopped ones hollow or
     crossed), the selected one in a white ring; drawn over the map's own small units at their
-    pixels ``xy`` (N, 2). Units the ground ``hidden`` (N,) are only outlined."""
+    pixels ``xy`` (N, 2). Units the ground ``hidden`` (N,) are only outlined. The selected unit's
+    squad is drawn over the others (squads racing from the same starts cover each other), and
+    within each, the moving units over the stopped ones."""
     r = px(7, s)
     view = surface.get_clip().inflate(4 * r, 4 * r)
-    order = np.argsort(world.status == DESCENDING, kind="stable")        # moving ones on top
+    chosen = world.squad == world.squad[selected] if selected is not None else np.zeros(world.n_units, bool)
+    order = np.lexsort((world.status == DESCENDING, chosen))             # last drawn: on top
     for i in order:
         c = xy[i]
         if not view.collidepoint(c):

@@ -1,5 +1,6 @@
 """The classroom's update-rule panel: the selected unit's next step written out with its live
-numbers, one sub-step per row, shrunk to fit; its header (squad, unit, step, clock) and the key of
+numbers, one sub-step per row, the whole panel at one type scale that fits (and never shrinks
+when the presenter's scale grows); its header (squad, unit, step, clock) and the key of
 the arrows drawn on the map.
 
 Every function draws what it is handed and changes nothing else.
@@ -66,29 +67,51 @@ def legend_rows(kinds, velocity: bool = True) -> list:
     return [Row(words[k], 14, INK, gap=4 if i else 12, arrow=k) for i, k in enumerate(kinds)]
 
 
-def fit_factor(rows, rect, s: float) -> float:
-    """How much ``rows`` must shrink (<= 1) to fit the height of ``rect`` at scale ``s``."""
-    need_h = sum(px((r.size * LINE + r.gap), s) for r in rows)
-    return min(1.0, rect.height / max(1, need_h))
+def _lead(r: Row) -> float:
+    """What comes before a row's text: indent, badge, arrow sample [px at the row's own scale 1]."""
+    return r.indent * 26 + (34 if r.badge is not None else 0) + (38 if r.arrow else 0)
 
 
-def _row_size(r: Row, f: float, width: int) -> int:
-    """The row's type size [px] at scale f, made smaller (to 60 % at most) if the row is wider than ``width``."""
-    size = px(r.size, f)
-    lead = px(r.indent * 26 + (34 if r.badge is not None else 0) + (38 if r.arrow else 0), f)
-    wide = text_width(r.s, size, r.bold)
-    return size if lead + wide <= width else max(int(size * 0.6), int(size * (width - lead) / wide))
+def row_scale(r: Row, f: float, width: int) -> float:
+    """The scale a row is set at: the panel's ``f``, or less if the row (its lead and text, which
+    grow together) would be wider than ``width`` [px]. The cap does not depend on ``f``."""
+    return min(f, width / (_lead(r) + text_width(r.s, MEASURE, r.bold) * r.size / MEASURE))
 
 
-def draw_rule(surface, rect, e, cursor, s: float, least: float = 0.8):
-    """The explanation in ``rect``: the most detailed layout that fits at ``least`` of full size
-    (else the tightest one, shrunk to fit). Lines too wide for the panel break before a + or −."""
+HEADER = 76                     # the panel header's height [px at scale 1]
+PADDING = (20, 16)              # the panel's inner padding (x, y) [px at scale 1] ...
+PAD_SHARE = 0.035               # ... but the side padding is this share of the panel's width
+MEASURE = 40                    # type size [px] at which row widths are measured (widths scale with size)
+
+
+def panel_factor(rect, rows, legend, s: float) -> float:
+    """The type scale at which the whole panel -- header, ``rows`` of the rule, ``legend`` rows,
+    padding -- fits the height of ``rect``: ``s``, or less when it would not fit. The bound is
+    worked out at scale 1 and does not depend on ``s``, so a larger ``s`` never gives a smaller
+    factor (+ never makes the panel's text smaller: once the panel is full, it stops growing).
+    Rows too wide for the panel are set smaller on their own (``row_scale``)."""
     rect = pygame.Rect(rect)
+    tall = HEADER + 2 * PADDING[1] + 8 + sum(r.size * LINE + r.gap for r in rows + legend)
+    by_height = rect.height / tall
+    return min(s, by_height)
+
+
+def inner_width(rect) -> int:
+    """The panel's width less its side padding, a share of its width (so it does not grow with the type)."""
+    return pygame.Rect(rect).width - 2 * round(pygame.Rect(rect).width * PAD_SHARE)
+
+
+def rule_layout(rect, e, cursor, legend, s: float, least: float = 0.8) -> tuple:
+    """(rows, factor): the most detailed layout of explanation ``e`` whose panel fits ``rect`` at
+    ``least`` of the scale ``s`` (else the tightest, at no less than half of it). Lines too wide for
+    the panel at scale ``s`` break before a + or −."""
+    width = inner_width(rect)
     for detail in (0, 1, 2):
-        rows = [part for r in rule_rows(e, cursor, detail) for part in _split_wide(r, rect.width, s)]
-        if fit_factor(rows, rect, s) >= least:
+        rows = [part for r in rule_rows(e, cursor, detail) for part in _split_wide(r, width, s)]
+        f = panel_factor(rect, rows, legend, s)
+        if f >= least * s:
             break
-    draw_rows(surface, rect, rows, s)
+    return rows, max(f, 0.5 * s)
 
 
 def _split_wide(r: Row, width: int, s: float) -> list:
@@ -110,28 +133,27 @@ def _split_wide(r: Row, width: int, s: float) -> list:
     return [head, tail]
 
 
-def draw_rows(surface, rect, rows, s: float, fit=True) -> int:
-    """Draw ``rows`` top-down inside ``rect``, shrunk together (to no less than half size) if they
-    would not fit; returns the y below the last row."""
+def draw_rows(surface, rect, rows, f: float) -> int:
+    """Draw ``rows`` top-down inside ``rect`` at scale ``f`` (a row too wide at ``f`` smaller:
+    ``row_scale``); returns the y below the last row."""
     rect = pygame.Rect(rect)
-    f = s * max(0.5, fit_factor(rows, rect, s)) if fit else s
     y = rect.y
     for r in rows:
         y += px(r.gap, f)
-        size, line = _row_size(r, f, rect.width), px(r.size * LINE, f)
-        x = rect.x + px(r.indent * 26, f)
+        g, line = row_scale(r, f, rect.width), px(r.size * LINE, f)
+        x = rect.x + px(r.indent * 26, g)
         if r.bar:
             pygame.draw.rect(surface, YELLOW, (rect.x - px(12, f), y, max(3, px(5, f)), line))
         if r.badge is not None:
-            c = (x + px(12, f), y + line // 2)
-            pygame.draw.circle(surface, YELLOW if r.colour != FAINT else FAINT, c, px(11, f))
-            text(surface, str(r.badge), c, px(13, f), BG, bold=True, anchor="center")
-            x += px(34, f)
+            c = (x + px(12, g), y + line // 2)
+            pygame.draw.circle(surface, YELLOW if r.colour != FAINT else FAINT, c, px(11, g))
+            text(surface, str(r.badge), c, px(13, g), BG, bold=True, anchor="center")
+            x += px(34, g)
         if r.arrow is not None:
             mid = y + line // 2
-            draw_arrow(surface, (x, mid), (x + px(28, f), mid), ARROW_COLOURS[r.arrow], max(3, px(3.5, f)))
-            x += px(38, f)
-        text(surface, r.s, (x, y + line // 2), size, r.colour, bold=r.bold, anchor="midleft")
+            draw_arrow(surface, (x, mid), (x + px(28, g), mid), ARROW_COLOURS[r.arrow], max(3, px(3.5, g)))
+            x += px(38, g)
+        text(surface, r.s, (x, y + line // 2), px(r.size, g), r.colour, bold=r.bold, anchor="midleft")
         y += line
     return y
 
@@ -153,18 +175,20 @@ def draw_panel_header(surface, rect, colour, title: str, who: str, step: str, st
 def draw_panel(surface, rect, e, cursor, header: tuple, arrow_kinds, ghost: bool, s: float, velocity: bool = True):
     """The right-hand panel: the header (colour, title, who, step, state, state colour), the update
     rule of explanation ``e`` (``cursor``: sub-steps shown), the legend of the arrows on the map
-    (and of the ghost; ``velocity`` False: the rule has none), and the keys that walk through a step."""
+    (and of the ghost; ``velocity`` False: the rule has none), and the keys that walk through a step;
+    all at one type scale (``rule_layout``)."""
     rect = pygame.Rect(rect)
     pygame.draw.rect(surface, BG, rect)
     pygame.draw.line(surface, EDGE, rect.topleft, rect.bottomleft, 2)
-    inner = rect.inflate(-px(40, s), -px(32, s))
-    y = draw_panel_header(surface, inner, *header, s)
     legend = legend_rows(arrow_kinds, velocity)
     if ghost:
         legend.append(Row("•••   ghost: the next 20 steps  (G)", 14, DIM, gap=4))
     legend.append(Row(",  sub-step    .  step    Space  run    F1  help", 14, DIM, gap=10))
-    bottom_h = sum(px(r.size * LINE + r.gap, s) for r in legend)
-    draw_rule(surface, pygame.Rect(inner.x, y, inner.width, inner.bottom - y - bottom_h - px(8, s)), e, cursor, s)
+    rows, f = rule_layout(rect, e, cursor, legend, s)
+    inner = rect.inflate(inner_width(rect) - rect.width, -2 * px(PADDING[1], f))
+    y = draw_panel_header(surface, inner, *header, f)
+    bottom_h = sum(px(r.size * LINE + r.gap, f) for r in legend)
+    draw_rows(surface, pygame.Rect(inner.x, y, inner.width, inner.bottom - y - bottom_h - px(8, f)), rows, f)
     y = inner.bottom - bottom_h
-    pygame.draw.line(surface, EDGE, (inner.x, y - px(4, s)), (inner.right, y - px(4, s)), 1)
-    draw_rows(surface, pygame.Rect(inner.x, y, inner.width, bottom_h), legend, s, fit=False)
+    pygame.draw.line(surface, EDGE, (inner.x, y - px(4, f)), (inner.right, y - px(4, f)), 1)
+    draw_rows(surface, pygame.Rect(inner.x, y, inner.width, bottom_h), legend, f)

@@ -46,16 +46,20 @@ def race_starts(level, n: int = RACE_UNITS) -> np.ndarray:
 
 
 def sensible_orders(level, optimizer: str) -> Orders:
-    """The level's own orders for its default optimizer; for another, a setting inside the
+    """The level's own orders for its default optimizer; for another, the first setting the level's
+    hint names for it (``hint_orders``: what the lesson says works), else a setting inside the
     level's ranges that a class can start from (see MOMENTUM_DEFAULT, NORMALISED_STRIDE)."""
     if optimizer == level.optimizer:
         return Orders(optimizer, level.lr, level.momentum)
+    mu = MOMENTUM_DEFAULT if optimizer != "rmsprop" else 0.0
+    for name, lr, momentum in level.hint_orders:
+        if name == optimizer:
+            return Orders(optimizer, lr, float(np.clip(mu if momentum is None else momentum, *level.momentum_range)))
     lr = level.lr
     if optimizer in NORMALISED_STRIDE:
         lr = NORMALISED_STRIDE[optimizer] * level.size / level.budget
         if optimizer == "adagrad":                      # its steps shrink like 1/sqrt(t)
             lr /= np.sqrt(level.budget)
-    mu = MOMENTUM_DEFAULT if optimizer != "rmsprop" else 0.0
     return Orders(optimizer, float(np.clip(lr, *level.lr_range)), float(np.clip(mu, *level.momentum_range)))
 
 

@@ -22,7 +22,7 @@ from game.view.world_view import draw_world, hidden_units, unit_pixels
 
 from .charts import draw_card, draw_loss_chart, draw_notice, draw_squad_legend
 from .keys import CLASSROOM_HELP
-from .look import ARROW_COLOURS, BG, EDGE, RACE_COLOURS, draw_tag, px, squad_colour
+from .look import ARROW_COLOURS, BG, EDGE, RACE_COLOURS, draw_tag, px, squad_colour, tag_box
 from .marks import draw_arrows, draw_ghost, draw_target, draw_units
 from .panel import draw_panel
 
@@ -60,22 +60,27 @@ def draw(c, surface):
     line-up; the rule panel; then whatever overlay is open (sweep map, briefing card, help)."""
     s = c.scale
     surface.fill(BG)
+    help_tag = (c.map_rect.right - px(12, s), c.map_rect.y + px(12, s))
+    xy = unit_pixels(c.world, c.camera)
+    r = px(7, s) + max(2, px(1.6, s))                  # the big discs drawn over the world (marks.draw_units)
+    discs = [pygame.Rect(x - r, y - r, 2 * r, 2 * r) for x, y in np.rint(xy).astype(int).tolist()
+             if c.map_rect.collidepoint(x, y)]
     draw_world(surface, c.world, c.camera, c.art, c.fog, time_s=c.app.time_s, palette=PALETTE,
-             squad_names=c.squad_labels(), squad_colours=RACE_COLOURS)
+               squad_names=c.squad_labels(), squad_colours=RACE_COLOURS,
+               keep_clear=[tag_box(help_tag, "F1  help", s), *discs])
     old = surface.get_clip()
     surface.set_clip(c.map_rect)
     e = c.explanation()
     if c.show_ghost:
         draw_ghost(surface, c.camera, c.ghost(), squad_colour(c.squad),
                         int(np.searchsorted(np.flatnonzero(c.world.squad == c.squad), c.unit)), s)
-    draw_units(surface, c.world, unit_pixels(c.world, c.camera), s, c.unit,
+    draw_units(surface, c.world, xy, s, c.unit,
                hidden_units(c.world, c.camera, c.art, PALETTE))
     draw_unit_arrows(c, surface, e)
     if c.network is not None and not c.show_sweep:
         draw_network(c, surface)
     if c.notice is None:
-        draw_tag(surface, (c.map_rect.right - px(12, s), c.map_rect.y + px(12, s)),
-                      "F1  help", s)
+        draw_tag(surface, help_tag, "F1  help", s)
     if c.notice is not None:
         draw_notice(surface, c.map_rect, c.notice[0], c.notice[1], s, NOTICE_SECONDS)
     surface.set_clip(old)
@@ -115,12 +120,16 @@ def draw_network(c, surface):
 
 def draw_sweep_overlay(c, surface):
     """The sweep map of the selected squad's optimizer over the middle of the window (W)."""
+    from game.view.sweep_axes import BACKGROUND as SWEEP_BACKGROUND
     from game.view.sweep_map import draw_sweep
-    box = c.sweep_rect()
-    draw_sweep(surface, box, c.sweep_result(), c.level, c.world.orders[c.squad].optimizer,
+    box, gap = c.sweep_rect(), px(8, c.scale)
+    tag = tag_box((box.right - gap, box.bottom - gap), "W or Esc closes", c.scale, "bottomright")
+    pygame.draw.rect(surface, SWEEP_BACKGROUND, box)
+    sweep = pygame.Rect(box.x, box.y, box.width, tag.y - gap - box.y)      # the tag on a strip of its own
+    draw_sweep(surface, sweep, c.sweep_result(), c.level, c.world.orders[c.squad].optimizer,
                min_size=px(SWEEP_TYPE, c.scale))
     pygame.draw.rect(surface, EDGE, box.inflate(4, 4), 2)
-    draw_tag(surface, (box.right, box.bottom + px(8, c.scale)), "W or Esc closes", c.scale)
+    draw_tag(surface, tag.bottomright, "W or Esc closes", c.scale, "bottomright")
 
 
 def draw_rule_panel(c, surface, e):

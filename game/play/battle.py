@@ -23,6 +23,7 @@ from sim.nn import landscape_of
 from sim.replay import Recorder
 from sim.world import MAX_SQUADS
 from game.app import Scene
+from game.view.advice import loss_hints
 from game.view.nn_view import place_inset
 from game.view.render import SQUAD_COLOURS, Fog, labelled_fit_area
 from game.view.viewpoint import Viewpoint
@@ -30,15 +31,14 @@ from game.view.widgets import ACCENT, BAD, GOOD, MUTED, TEXT, wrap
 from game.view.world_view import unit_pixels
 
 from . import battle_input, battle_screen
-from .advice import describe_events, loss_advice
+from .advice import describe_events
+from .framing import deploy_area, frame_spawn
 from .hud import SPEEDS, EventLog, SquadPanel, battle_layout, squad_name
 from .input import Selection
 
 STEPS_PER_SECOND = 15       # world steps per second at 1x speed
 MAX_STEPS_PER_FRAME = 64    # a slow frame never triggers more than this (no spiral of death)
 RESULTS_DELAY = 1.5         # seconds between the end of a level and the results screen
-DEPLOY_SPAWN_SHARE = 0.3    # deploying, the spawn zone's diameter fills this share of the view ...
-DEPLOY_ZOOM_MAX = 2.5       # ... zoomed in at most this much past the whole-map view
 
 
 
@@ -77,6 +77,7 @@ class Battle(Scene):
         self.log = EventLog()
         self._events_seen = 0
         self._first_arrival = False
+        self._tally: dict = {}           # units per kind of event and squad so far (advice.describe_events)
         self._minimap_drag = False
         self._deploy_view = {}           # view mode -> (center, zoom) of its deploy close-up, once framed
         self.history = np.full((MAX_SQUADS, level.budget + 1), np.nan)   # best height per squad per step
@@ -110,10 +111,11 @@ class Battle(Scene):
 
     # -- hints ------------------------------------------------------------------------------------
     def loss_hints(self) -> list[str]:
-        """After a lost run: what went wrong (from the world's outcome), then the level's own hint."""
+        """After a lost run: what went wrong (from the world's outcome), then the level's own hint
+        if it answers that (advice.py ``loss_hints``)."""
         if self.world.won or self.replay is not None:
             return []
-        return loss_advice(self.world) + ([self.level.hint] if self.level.hint else [])
+        return loss_hints(self.world)
 
     def deploy_hints(self) -> list[str]:
         """Deploying, once this level has been lost this session: the last loss's advice (on a
@@ -126,6 +128,7 @@ class Battle(Scene):
     # -- layout -----------------------------------------------------------------------------------
     def layout(self, size, scale):
         self.scale = scale
+        close_up = {mode: self._on_close_up(mode) for mode in ("map", "relief")}   # before the resize moves them
         self.map_rect, panel = battle_layout(size, scale)
         pad = int(14 * scale)
         log_w = min(self.map_rect.width - 2 * pad, int(640 * scale))
@@ -134,9 +137,6 @@ class Battle(Scene):
         fit = pygame.Rect(self.map_rect.x, self.map_rect.y, self.map_rect.width,   # a fitted map and its tick
                           self.log_rect.y - pad // 2 - self.map_rect.y)            # labels stay above the log
         self.eyes.set_viewport(self.map_rect, map_fit=labelled_fit_area(self.level, self.eyes.map, fit), table_fit=fit)
-        if not self._deploy_view and self.phase == "deploy":
-            for mode, cam in (("map", self.eyes.map), ("relief", self.eyes.table)):
-                self._deploy_view[mode] = self._frame_spawn(cam)
         bottom = self.panel.layout(panel, scale)
         (x0, x1), (y0, y1) = self.level.bounds
         aspect = (x1 - x0) / (y1 - y0)
@@ -150,6 +150,10 @@ class Battle(Scene):
             self.minimap_rect = pygame.Rect(self.map_rect.right - pad - side, self.map_rect.y + pad,
                                             side, int(side / aspect))
         self._layout_hints(pad, log_w)
+        if self.phase == "deploy":              # the close-up on the spawn, clear of the hints (again after a resize)
+            for mode, cam in (("map", self.eyes.map), ("relief", self.eyes.table)):
+                if mode not in self._deploy_view or close_up[mode]:
+                    self._deploy_view[mode] = frame_spawn(cam, self.level, deploy_area(self))
         above = self.hint_rect.y if self._hint_lines else self.log_rect.y
         if self.network is not None:                 # below the banner, above the log, left of the minimap
             top = pad + int(26 * scale) + pad // 2
@@ -216,23 +220,11 @@ class Battle(Scene):
             momentum = float(np.clip(momentum, *self.level.momentum_range))
         self.recorder.set_orders(self.squad, optimizer, lr, momentum)
 
-    def _frame_spawn(self, cam) -> tuple:
-        """Deploying: the camera closes in on the spawn zone (the rest is fog anyway); returns the
-        close-up's (center, zoom)."""
-        cam.fit()
-        span = 2 * self.level.spawn_radius / DEPLOY_SPAWN_SHARE        # world units the view should show
-        zoom = min(cam.viewport.width, cam.viewport.height) / span
-        cam.zoom_at(cam.viewport.center, min(max(zoom / cam.zoom, 1.0), DEPLOY_ZOOM_MAX))
-        centre = np.asarray(self.level.spawn_center, float)
-        if cam is self.eyes.map:                                      # the map's view stays on the map if it can
-            half = np.array(cam.viewport.size) / 2 / cam.zoom         # half the view [world]
-            (x0, x1), (y0, y1) = self.level.bounds
-            lo, hi = np.array([x0, y0]) + half, np.array([x1, y1]) - half
-            centre = np.where(lo <= hi, np.clip(centre, lo, hi), (lo + hi) / 2)
-        cam.center_on(centre)
-        if cam is self.eyes.table:
-            cam.keep_table_in_view()
-        return cam.center.copy(), cam.zoom
+    def _on_close_up(self, mode: str) -> bool:
+        """Whether the ``mode`` view's camera still shows the deploy close-up (the player has not moved it)."""
+        cam = self.eyes.map if mode == "map" else self.eyes.table
+        center, zoom = self._deploy_view.get(mode, (None, None))
+        return center is not None and np.array_equal(cam.center, center) and cam.zoom == zoom
 
     def start(self):
         """Begin the descent; a camera still on the deploy close-up pulls back to the whole map."""
@@ -241,8 +233,7 @@ class Battle(Scene):
             if self.replay is None:
                 self.log.add("Descent started", ACCENT)
             for mode, cam in (("map", self.eyes.map), ("relief", self.eyes.table)):
-                center, zoom = self._deploy_view.get(mode, (None, None))
-                if center is not None and np.array_equal(cam.center, center) and cam.zoom == zoom:
+                if self._on_close_up(mode):
                     cam.fit()
 
     def toggle_pause(self):
@@ -314,8 +305,8 @@ class Battle(Scene):
     def _log_events(self):
         new = self.world.events[self._events_seen:]
         self._events_seen = len(self.world.events)
-        for line, squad in describe_events(new, self._first_arrival):
-            self.log.add(line, SQUAD_COLOURS[squad])
+        for line, squad, key in describe_events(new, self._first_arrival, self._tally):
+            self.log.add(line, SQUAD_COLOURS[squad], key=key)
         self._first_arrival = self._first_arrival or any(e.kind == "arrived" for e in new)
 
     def _finish(self):

@@ -33,8 +33,8 @@ def draw_network(b, surface, rect=None, scale=None):
 def draw(b, surface):
     """The battle's frame: the map with units and the selection box, the network inset, the banner,
     the event log, the squad panel, the minimap; then the hints, the question or the help."""
-    draw_world(surface, b.world, b.camera, b.art, b.fog, selected=b.selection.mask,
-             time_s=b.time_s)
+    draw_world(surface, b.world, b.camera, b.art, b.fog, selected=b.selection.mask, time_s=b.time_s,
+               keep_clear=overlays(b))
     box = b.selection.box
     if box is not None:
         shade = pygame.Surface(box.size, pygame.SRCALPHA)
@@ -52,6 +52,13 @@ def draw(b, surface):
         draw_confirm(b, surface)
     if b.show_help:
         draw_help(surface, surface.get_rect(), b.scale, HELP)
+
+
+def overlays(b) -> list:
+    """What the battle lays over its map -- the banner line, the event log, the hint box, the
+    network inset, a minimap in the map's corner -- for the map's labels to keep clear of [px]."""
+    top = pygame.Rect(b.map_rect.x, 0, b.map_rect.width, int(14 * b.scale) + int(13 * b.scale) * 2)
+    return [top, b.log_rect, b.minimap_rect, b.inset_rect] + ([b.hint_rect] if b._hint_lines else [])
 
 
 def draw_hints(b, surface):

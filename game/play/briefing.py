@@ -1,5 +1,6 @@
 """The briefing: what a level teaches and what the player has to work with (optimizers, ranges,
-units, budget, what earns each star), beside the fogged map. The briefing of a neural-network level
+units, budget, what earns each star), beside the fogged map; the text column wraps, then is set
+smaller, then scrolls (game.view.flow). The briefing of a neural-network level
 adds a card with the hidden units' activation and its derivative under the map
 (``game.view.nn_view``).
 """
@@ -14,7 +15,8 @@ from game.view.camera import Camera
 from game.view.names import OPTIMIZER_LABELS, level_number
 from game.view.nn_view import card_height, draw_activation_card
 from game.view.render import Fog, draw_map, labelled_fit_area
-from game.view.widgets import ACCENT, FAINT, MUTED, PANEL, PANEL_EDGE, TEXT, Button, ellipsize, text, wrap
+from game.view.flow import Flow, fit
+from game.view.widgets import ACCENT, FAINT, MUTED, PANEL, PANEL_EDGE, TEXT, Button, text
 
 
 class Briefing(Scene):
@@ -31,6 +33,7 @@ class Briefing(Scene):
         self.fog = Fog(level)
         self.fog.reveal(self.world.positions)
         self.camera = Camera(level.bounds, pygame.Rect(0, 0, 400, 400))
+        self.scroll = 0                                 # how far the text column is scrolled [px]
 
     def layout(self, size, scale):
         self.size, self.scale = size, scale
@@ -61,29 +64,19 @@ class Briefing(Scene):
         if event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
             self.deploy()
             return True
+        if event.type == pygame.MOUSEWHEEL:                # a column too tall even when set smaller scrolls
+            self.scroll = max(0, self.scroll - int(event.y * 20 * self.scale))
+            return True
         return any(b.handle(event) for b in self.buttons)
 
     def draw(self, surface):
-        s, lvl = self.scale, self.level
+        s = self.scale
         surface.fill(PANEL)
         margin = int(48 * s)
-        x, y, tw = margin, margin, self.text_w
-        number = level_number(lvl.id)
-        text(surface, f"LEVEL {number}  \u00b7  BRIEFING" if number else "BRIEFING", (x, y), int(13 * s), ACCENT,
-             bold=True)
-        y += int(26 * s)
-        for line in wrap(lvl.title, int(36 * s), tw, bold=True):
-            text(surface, line, (x, y), int(36 * s), TEXT, bold=True)
-            y += int(46 * s)
-        for line in wrap(lvl.lesson, int(17 * s), tw):
-            text(surface, line, (x, y), int(17 * s), ACCENT)
-            y += int(24 * s)
-        y += int(14 * s)
-        for line in wrap(lvl.briefing, int(15 * s), tw):
-            text(surface, line, (x, y), int(15 * s), TEXT)
-            y += int(23 * s)
-        y += int(18 * s)
-        self._draw_facts(surface, x, y, tw)
+        box = pygame.Rect(margin, margin, self.text_w, self.buttons[0].rect.y - int(18 * s) - margin)
+        flow, _ = fit(lambda f: column(self.level, f, box.width), s, box.height)
+        self.scroll = max(0, min(self.scroll, flow.height - box.height))
+        flow.draw(surface, box, self.scroll)
         for b in self.buttons:
             b.draw(surface)
         draw_map(surface, self.world, self.camera, self.art, self.fog, time_s=self.app.time_s)
@@ -93,22 +86,38 @@ class Briefing(Scene):
         if self.card_rect is not None:
             draw_activation_card(surface, self.card_rect, self.network.activation, s)
 
-    def _draw_facts(self, surface, x, y, width):
-        s, lvl = self.scale, self.level
-        lo, hi = lvl.lr_range
-        facts = [("Optimizers", ", ".join(OPTIMIZER_LABELS[o] for o in lvl.allowed)),
-                 ("Learning rate", f"{lo:g} \u2013 {hi:g}   (starts at {lvl.lr:g})"),
-                 ("Units", f"{lvl.units}"),
-                 ("Step budget", f"{lvl.budget}"),
-                 ("Stars", f"win  \u00b7  arrive within {lvl.star_steps} steps  \u00b7  lose at most "
-                           f"{lvl.star_units_lost} unit{'s' if lvl.star_units_lost != 1 else ''}")]
-        mlo, mhi = lvl.momentum_range
-        if mhi > mlo:
-            facts.insert(2, ("Momentum", f"{mlo:g} \u2013 {mhi:g}"))
-        if lvl.noise > 0:
-            facts.append(("Weather", f"noisy gradients (\u03c3 = {lvl.noise:g})"))
-        key_w = int(130 * s)
-        for key, value in facts:
-            text(surface, key.upper(), (x, y + int(2 * s)), int(11 * s), MUTED, bold=True)
-            text(surface, ellipsize(value, int(14 * s), width - key_w), (x + key_w, y), int(14 * s), TEXT)
-            y += int(24 * s)
+
+def column(level, f: float, width: int) -> Flow:
+    """The briefing's text at type scale ``f``, ``width`` px wide: level, title, lesson, briefing,
+    then the facts (``facts``), each name beside its value."""
+    flow = Flow(width)
+    number = level_number(level.id)
+    flow.paragraph(f"LEVEL {number}  \u00b7  BRIEFING" if number else "BRIEFING", int(13 * f), ACCENT, bold=True)
+    flow.space(int(6 * f))
+    flow.paragraph(level.title, int(36 * f), TEXT, bold=True)
+    flow.paragraph(level.lesson, int(17 * f), ACCENT)
+    flow.space(int(14 * f))
+    flow.paragraph(level.briefing, int(15 * f), TEXT)
+    flow.space(int(18 * f))
+    key_w, size = int(130 * f), int(14 * f)
+    for key, value in facts(level):
+        flow.paragraph(value, size, TEXT, indent=key_w, lead=lambda surface, x, y, key=key: text(
+            surface, key.upper(), (x, y + int(2 * f)), int(11 * f), MUTED, bold=True))
+    return flow
+
+
+def facts(lvl) -> list:
+    """(name, value) of what the player has to work with on level ``lvl``."""
+    lo, hi = lvl.lr_range
+    out = [("Optimizers", ", ".join(OPTIMIZER_LABELS[o] for o in lvl.allowed)),
+           ("Learning rate", f"\u03b7 {lo:g} \u2013 {hi:g}   (starts at {lvl.lr:g})"),
+           ("Units", f"{lvl.units}"),
+           ("Step budget", f"{lvl.budget}"),
+           ("Stars", f"win  \u00b7  arrive within {lvl.star_steps} steps  \u00b7  lose at most "
+                     f"{lvl.star_units_lost} unit{'s' if lvl.star_units_lost != 1 else ''}")]
+    mlo, mhi = lvl.momentum_range
+    if mhi > mlo:
+        out.insert(2, ("Momentum", f"\u03bc {mlo:g} \u2013 {mhi:g}"))
+    if lvl.noise > 0:
+        out.append(("Weather", f"noisy gradients (\u03c3 = {lvl.noise:g})"))
+    return out

@@ -149,8 +149,8 @@ class Campaign(Scene):
                        int(9 * s))
         else:
             text(surface, "locked", (x, thumb.bottom), int(12 * s), FAINT, anchor="bottomleft")
-        edge = ACCENT if focus and open_ else PANEL_EDGE
-        pygame.draw.rect(surface, edge, rect, 2 if focus and open_ else 1, border_radius=8)
+        edge = (ACCENT if open_ else MUTED) if focus else PANEL_EDGE       # a locked card shows the focus too, muted
+        pygame.draw.rect(surface, edge, rect, 2 if focus else 1, border_radius=8)
 
     def _draw_detail(self, surface):
         """The lesson and best result of the focused level, under the cards."""
@@ -168,7 +168,13 @@ class Campaign(Scene):
         text(surface, level.title, (r.x, r.y), int(17 * s), TEXT, bold=True)
         if best:
             text(surface, best, (r.right, r.y + int(2 * s)), int(14 * s), ACCENT, anchor="topright")
-        text(surface, ellipsize(line, int(15 * s), r.width), (r.x, r.y + int(28 * s)), int(15 * s), MUTED)
+        top = r.y + int(26 * s)
+        for size in range(int(15 * s), int(10 * s) - 1, -1):            # wrapped, then smaller: never cut
+            lines = wrap(line, size, r.width)
+            if len(lines) * int(size * 1.3) <= self.back_button.rect.y - int(6 * s) - top:
+                break
+        for k, words in enumerate(lines):
+            text(surface, words, (r.x, top + k * int(size * 1.3)), size, MUTED)
 
 
 def _fit_title(title: str, width: int, height: int, scale: float) -> tuple:

@@ -32,7 +32,7 @@ def battle_layout(size, scale: float):
 
 
 def momentum_label(optimizer: str) -> str:
-    return {"adam": "beta1 (momentum)", "rmsprop": "momentum"}.get(optimizer, "momentum \u03bc")
+    return {"adam": "momentum \u03b2\u2081", "rmsprop": "momentum"}.get(optimizer, "momentum \u03bc")
 
 
 def squad_name(squad: int) -> str:
@@ -40,17 +40,23 @@ def squad_name(squad: int) -> str:
 
 
 class EventLog:
-    """The latest game events as coloured lines; old lines fade after ``LIFETIME`` seconds."""
+    """The latest game events as coloured lines; old lines fade after ``LIFETIME`` seconds. A line
+    added with the ``key`` of an earlier one replaces it (it moves to the bottom, fresh)."""
     LIFETIME = 14.0      # s a line stays fully visible
     KEEP = 50            # lines remembered
 
     def __init__(self):
         self.lines: list[tuple[str, tuple, float]] = []     # (text, colour, time added)
+        self._keys: list = []                               # each line's key (None: none)
         self.clock = 0.0
 
-    def add(self, line: str, colour=TEXT):
+    def add(self, line: str, colour=TEXT, key=None):
+        if key is not None and key in self._keys:
+            k = self._keys.index(key)
+            del self.lines[k], self._keys[k]
         self.lines.append((line, colour, self.clock))
-        del self.lines[:-self.KEEP]
+        self._keys.append(key)
+        del self.lines[:-self.KEEP], self._keys[:-self.KEEP]
 
     def tick(self, dt: float):
         self.clock += dt

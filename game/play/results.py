@@ -5,26 +5,25 @@ view (it can still be panned and zoomed), and shows every minimum
 of the level with its height, the global one marked as the goal; on a neural-network level the
 battle's decision-boundary inset stays in the map's top-left corner. The panel lists the stars and
 what earns each, the units' fate, after a loss a hint (what went wrong, then the level's own hint),
-every squad's final orders, and the ways on: next level, retry (same squads and orders), save the
-replay, back to the campaign.
+every squad's final orders (results_panel.py: laid out to fit, never cut short; the wheel scrolls
+it when even its smallest type is too tall), and the ways on: next level, retry (same squads and
+orders), save the replay, back to the campaign.
 """
 from __future__ import annotations
 
 import time
 
-import numpy as np
 import pygame
 
 import sim
 
 from game.app import Scene
-from game.view.names import OPTIMIZER_LABELS, uses_momentum
+from game.view.flow import fit
 from game.view.nn_view import place_inset
-from game.view.render import SQUAD_COLOURS
-from game.view.widgets import (ACCENT, BAD, FAINT, GOOD, MUTED, PANEL, PANEL_EDGE, STATUS_COLOURS, TEXT, Button,
-                               draw_stars, text, wrap)
+from game.view.widgets import CARD, MUTED, PANEL, PANEL_EDGE, Button
 from game.view.world_view import draw_world
 
+from . import results_panel
 from .hud import battle_layout
 
 
@@ -40,6 +39,9 @@ class Results(Scene):
         self.controls = self.eyes.controls
         self.saved_to = None
         self._fitted = False             # the camera fits the whole map once, on arrival
+        self.scroll = 0                  # how far the panel's column is scrolled [px]
+        self._column = None              # (layout key, Flow) of the panel's column
+        self._mouse = (0, 0)             # where the mouse was last seen [px]
 
     def layout(self, size, scale):
         self.size, self.scale = size, scale
@@ -118,6 +120,11 @@ class Results(Scene):
             elif event.key in (pygame.K_LEFT, pygame.K_RIGHT, pygame.K_UP, pygame.K_DOWN):
                 self.controls.handle(event)
             return False
+        if event.type == pygame.MOUSEMOTION:
+            self._mouse = event.pos
+        if event.type == pygame.MOUSEWHEEL and self.panel.collidepoint(self._mouse):
+            self.scroll_by(-event.y)
+            return True
         self.controls.handle(event)
         return False
 
@@ -131,90 +138,46 @@ class Results(Scene):
         self.controls.update(dt, self.size)
 
     def draw(self, surface):
-        draw_world(surface, self.world, self.camera, self.battle.art, None, show_minima=True,
-                 time_s=self.app.time_s)
+        inset = [self.inset_rect] if self.battle.network is not None else []
+        draw_world(surface, self.world, self.camera, self.battle.art, None, show_minima=True, time_s=self.app.time_s,
+                   keep_clear=inset)
         if self.battle.network is not None:
             self.battle.draw_network(surface, self.inset_rect, self.inset_scale)
         self._draw_panel(surface)
 
     def _draw_panel(self, surface):
-        s, p, w = self.scale, self.panel, self.world
+        """The panel's column (results_panel.py) above the buttons: wrapped, set smaller if it must,
+        and scrolled with the wheel when even that is too tall (a bar shows where it is)."""
+        p = self.panel
         pygame.draw.rect(surface, PANEL, p)
         pygame.draw.line(surface, PANEL_EDGE, p.topleft, p.bottomleft, 1)
-        pad = int(18 * s)
-        x, y, width = p.x + pad, p.y + pad, p.width - 2 * pad
-        text(surface, "RESULTS  \u00b7  " + self.level.title.upper(), (x, y), int(11 * s), MUTED, bold=True)
-        y += int(20 * s)
-        text(surface, "Valley taken" if w.won else "Mission failed", (x, y), int(26 * s), GOOD if w.won else BAD,
-             bold=True)
-        y += int(58 * s)
-        draw_stars(surface, (p.centerx, y), w.stars(), int(20 * s))
-        y += int(26 * s)
-        if self.battle.new_best:
-            text(surface, "New best!", (p.centerx, y), int(13 * s), ACCENT, bold=True, anchor="midtop")
-        y += int(26 * s)
-        y = self._draw_stats(surface, x, y, width)
-        for k, hint in enumerate(self.battle.loss_hints()):
-            for line in wrap(("Hint: " if k == 0 else "") + hint, int(13 * s), width)[:3]:
-                text(surface, line, (x, y), int(13 * s), ACCENT if k == 0 else MUTED)
-                y += int(19 * s)
-            y += int(8 * s)
-        y = self._draw_squads(surface, x, y, width, self.buttons[0].rect.y - int(40 * s))
-        for line in wrap("Every minimum is revealed now; the star marks the goal.", int(12 * s), width):
-            y += int(17 * s)
-            if y + int(24 * s) < self.buttons[0].rect.y:
-                text(surface, line, (x, y), int(12 * s), FAINT)
+        box = self.column_rect()
+        flow = self.column(box)
+        self.scroll = max(0, min(self.scroll, flow.height - box.height))
+        flow.draw(surface, box, self.scroll)
+        if flow.height > box.height:
+            bar = pygame.Rect(p.right - int(6 * self.scale), box.y, max(2, int(3 * self.scale)), box.height)
+            pygame.draw.rect(surface, CARD, bar, border_radius=2)
+            knob = bar.copy()
+            knob.height = max(8, bar.height * box.height // flow.height)
+            knob.y = bar.y + (bar.height - knob.height) * self.scroll // (flow.height - box.height)
+            pygame.draw.rect(surface, MUTED, knob, border_radius=2)
         for b in self.buttons:
             b.draw(surface)
 
-    def _draw_stats(self, surface, x, y, width) -> int:
-        """Steps, losses and heights, each with the star it earns; returns the y below them."""
-        s, w, lvl = self.scale, self.world, self.level
-        lost = int(((w.status == sim.TRAPPED) | (w.status == sim.DIVERGED)).sum())
-        first = w.arrival_step[w.arrival_step >= 0]
-        rows = [("Steps used", f"{w.step_count} / {lvl.budget}",
-                 w.won and int(first.min()) <= lvl.star_steps, f"\u2605 for arriving within {lvl.star_steps}"),
-                ("Units lost", f"{lost} of {w.n_units}", w.won and lost <= lvl.star_units_lost,
-                 f"\u2605 for losing at most {lvl.star_units_lost}"),
-                ("Best height", f"{w.best_height:.3g}", None, f"the global minimum is {lvl.global_min_height:.3g}")]
-        for label, value, star, note in rows:
-            text(surface, label, (x, y), int(14 * s), MUTED)
-            text(surface, value, (x + width, y), int(15 * s), TEXT, bold=True, anchor="topright")
-            text(surface, note, (x, y + int(19 * s)), int(11 * s), ACCENT if star else FAINT)
-            y += int(42 * s)
-        counts = w.counts()
-        for k, name in enumerate(("arrived", "trapped", "diverged")):
-            cx = x + k * width // 3
-            pygame.draw.circle(surface, STATUS_COLOURS[name], (cx + int(5 * s), y + int(8 * s)), int(4 * s))
-            text(surface, f"{counts[name]} {name}", (cx + int(14 * s), y), int(13 * s), TEXT)
-        return y + int(34 * s)
+    def column_rect(self) -> pygame.Rect:
+        """Where the panel's text goes: inside the padding, above the buttons [px]."""
+        p, pad = self.panel, int(18 * self.scale)
+        return pygame.Rect(p.x + pad, p.y + pad, p.width - 2 * pad, self.buttons[0].rect.y - pad - p.y - pad)
 
-    def _draw_squads(self, surface, x, y, width, bottom) -> int:
-        """Each squad's final orders and what became of it, as far as there is room; returns the y below."""
-        s, w = self.scale, self.world
-        squads = [k for k in range(w.n_squads) if (w.squad == k).any()]
-        if not squads or y + int(40 * s) > bottom:
-            return y
-        text(surface, "SQUADS", (x, y), int(11 * s), MUTED, bold=True)
-        y += int(20 * s)
-        row = int(22 * s)
-        for k in squads:
-            if y + row > bottom:
-                break
-            o, c = w.orders[k], w.counts(k)
-            pygame.draw.rect(surface, SQUAD_COLOURS[k], (x, y + int(3 * s), int(10 * s), int(10 * s)), border_radius=2)
-            orders = f"{OPTIMIZER_LABELS[o.optimizer]}  \u03b7 {float(np.mean(o.lr)):.3g}"
-            if uses_momentum(o.optimizer) and float(np.max(self.level.momentum_range)) > 0:
-                orders += f"  \u03bc {float(np.mean(o.momentum)):.2f}"
-            text(surface, f"{k + 1}", (x + int(16 * s), y), int(13 * s), TEXT, bold=True)
-            text(surface, orders, (x + int(30 * s), y), int(13 * s), TEXT)
-            lost = c["trapped"] + c["diverged"]
-            if c["arrived"]:
-                fate = f"{c['arrived']} arrived"
-            elif lost:
-                fate = f"{lost} lost"
-            else:
-                fate = f"{c['descending']} moving"
-            text(surface, fate, (x + width, y), int(12 * s), MUTED, anchor="topright")
-            y += row
-        return y
+    def column(self, box):
+        """The panel's column laid out for ``box``: at full size if it fits, else smaller (cached)."""
+        key = (tuple(box), self.scale, self.battle.new_best, self.world.step_count)
+        if self._column is None or self._column[0] != key:
+            flow, _ = fit(lambda f: results_panel.build(self, f, box.width), self.scale, box.height)
+            self._column = (key, flow)
+        return self._column[1]
+
+    def scroll_by(self, lines: int):
+        """Scroll the panel's column by ``lines`` lines (positive: down)."""
+        self.scroll = max(0, self.scroll + int(lines * 20 * self.scale))

@@ -9,8 +9,14 @@ import textwrap
 
 from sim.world import ARRIVED, DIVERGED, TRAPPED
 
+from game.view.advice import loss_hints
+from game.view.names import height_label
+
 NO_MOMENTUM = ("sgd", "adagrad")      # rules that ignore the momentum setting
-TO_ASCII = {"●": "o", "◉": "O", "★": "*", "☆": "-", "⚑": "F", "×": "x", "✖": "X", "—": "-", "·": "."}
+TO_ASCII = {"●": "o", "◉": "O", "★": "*", "☆": "-", "⚑": "F", "×": "x", "✖": "X", "—": "-", "·": ".",
+            # the maths of the level texts, spelled out
+            "η": "eta", "μ": "mu", "β": "beta", "θ": "theta", "σ": "sigma", "Σ": "sum", "∇": "grad ", "←": "<-",
+            "−": "-", "′": "'", "≈": "~", "≥": ">=", "≤": "<=", "₁": "1", "₂": "2", "ₖ": "_k", "ⱼ": "_j", "∞": "inf"}
 HELP_LINES = (          # the widest that fits is shown; every one names every key
     " 1-9/Tab squad  [ ] lr halve/double  ; ' momentum -/+  o optimizer  n split  f fog"
     "  Space run/pause  . or s step  r restart  q quit",                                      # 131
@@ -37,14 +43,9 @@ def event_text(event) -> str:
     if event.kind == "diverged":
         return f"{who} lost a unit: diverged, learning rate too large"
     if event.stalled:
-        return f"{who} stalled on a slope: steps too small to move (h={height_text(event.height)})"
+        return f"{who} stalled on a slope: steps too small to move ({height_label(event.height)})"
     where = "in a local minimum" if event.near_minimum else "where the slope vanishes"
-    return f"{who} trapped {where} (h={height_text(event.height)})"
-
-
-def height_text(h: float) -> str:
-    """A height in 3 significant digits, with rounding noise near zero shown as 0."""
-    return "0" if abs(h) < 5e-4 else f"{h:.3g}"
+    return f"{who} trapped {where} ({height_label(event.height)})"
 
 
 def header_segments(world, view, cols: int = 1 << 30) -> list:
@@ -120,6 +121,6 @@ def end_box(world, width: int) -> list:
     else:
         reason = "out of steps" if world.step_count >= world.level.budget else "no unit is still descending"
         lines = [("DEFEAT", "loss"), (f"{reason}: {lost} of {world.n_units} units lost", None)]
-        lines += [(part, None) for part in textwrap.wrap(world.level.hint, max(20, width))]
+        lines += [(part, None) for hint in loss_hints(world) for part in textwrap.wrap(hint, max(20, width))]
     lines += [("", None), ("r restart    q quit", None)]
     return [(text[:width], tone) for text, tone in lines]

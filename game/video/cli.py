@@ -24,7 +24,7 @@ import sim
 from game.cli import number, path_flag, quoted, shown
 
 from . import encoders, page
-from .record import Recording, record, schedule
+from .record import FPS, MIN_DESCENT, Recording, record, schedule
 
 MAX_FPS, MAX_GIF_FPS = 120, 50
 MIN_SIZE, MAX_SIZE = (160, 120), (3840, 2160)       # [px]
@@ -86,7 +86,7 @@ def recording_from_args(args) -> tuple:
         _check_page_flags(args)
     frames_dir = _frames_dir(args.frames_dir, args.force) if args.frames_dir else None
     gif = out is not None and out.suffix.lower() == ".gif"
-    fps = _number(args.fps, "--fps", int, 1, MAX_GIF_FPS if gif else MAX_FPS,
+    fps = _number(args.fps or str(FPS), "--fps", int, 1, MAX_GIF_FPS if gif else MAX_FPS,
                   " (a GIF's delays are hundredths of a second; use .mp4 for more)" if gif else "")
     size = _size(args.size, even=out is not None and out.suffix.lower() == ".mp4")
     duration = None if args.duration is None else _number(args.duration, "--duration", float, 0.1, MAX_DURATION)
@@ -101,7 +101,9 @@ def recording_from_args(args) -> tuple:
     orbit = 0.0 if args.orbit is None else _number(args.orbit, "--orbit", float, -MAX_ORBIT, MAX_ORBIT)
     if orbit and view != "relief":
         raise RecordError("--orbit turns the sand table; it needs --view relief")
-    rec = replace(rec, steps=steps, fps=fps, size=size, duration=duration, fog=args.fog, view=view, orbit=orbit)
+    pace = None if args.fps is not None else MIN_DESCENT        # --fps: one frame per step at that rate
+    rec = replace(rec, steps=steps, fps=fps, size=size, duration=duration, fog=args.fog, view=view, orbit=orbit,
+                  pace=pace)
     if gif:
         _check_gif_memory(rec, args.out)
     if out is not None and out.suffix.lower() == PAGE:
@@ -169,7 +171,7 @@ def _size(text: str, even: bool) -> tuple:
 
 def _check_gif_memory(rec: Recording, name: str):
     """A GIF is written in one go from frames held in memory: refuse one that would not fit."""
-    frames = schedule(rec.steps, rec.fps, rec.duration).frames
+    frames = schedule(rec.steps, rec.fps, rec.duration, rec.pace or 0.0).frames     # at most this many
     need = frames * rec.size[0] * rec.size[1]
     if need > encoders.GIF_MAX_BYTES:
         raise RecordError(f"--out {name}: {frames} frames of {rec.size[0]}x{rec.size[1]} would need "

@@ -39,7 +39,6 @@ CAPTION_HEIGHT = 40        # the caption strip above the map
 LEGEND_TEXT = 17           # a squad's name and orders in the legend ...
 LEGEND_SMALL = 14          # ... and its units by status
 TICK_ROOM = 22             # px around the map for its coordinates (drawn by the renderer at a fixed size)
-LABEL_ROOM = 200           # px kept free right of the map when it can be
 SIDE_SHARE = 0.2           # a legend beside the map takes this share of the frame's width ...
 SIDE_MIN = 130             # ... but at least this many px
 CHART_MIN = 70             # px: a chart of the heights needs at least this much height
@@ -88,8 +87,7 @@ class Film:
         room = Camera(level.bounds, self.map_rect.inflate(-2 * TICK_ROOM, -2 * TICK_ROOM)).zoom
         if room < self.camera.zoom:                         # keep the map's coordinates in the frame
             self.camera.zoom_at(self.camera.viewport.center, room / self.camera.zoom)
-        if self.beside:
-            self._leave_room_right()
+        self._centre_map()
         resolution = int(np.clip(math.ceil(self.camera.zoom * level.size), 256, 4096))
         self.art = MapArt(level, resolution=resolution)     # drawn at the size it is shown
         if view == "relief":
@@ -111,35 +109,25 @@ class Film:
         zoom = [Camera(self.level.bounds, layout[1]).zoom for layout in (below, beside)]
         return beside if zoom[1] > zoom[0] else below
 
-    def _leave_room_right(self):
-        """Centre the map in its area, but keep LABEL_ROOM px free on its right: the renderer's labels
-        and banners (a fixed size in px) reach out to the right of what they mark."""
+    def _centre_map(self):
+        """Centre the map in its area, room for its coordinates kept on the left (the labels and
+        banners stay inside the map: game.view.labels)."""
         area, drawn = self.map_rect, self.camera.map_rect()
         spare = area.width - drawn.width - TICK_ROOM
-        left = area.x + TICK_ROOM + max(0, min(spare // 2, spare - LABEL_ROOM))
-        self.camera.pan_px(left - drawn.x, 0)
+        self.camera.pan_px(area.x + TICK_ROOM + max(0, spare // 2) - drawn.x, 0)
 
     def _frame_table(self):
         """One zoom for the whole film, at which the table fits at every heading of its orbit, and
-        the point the table's middle stays on: the map area's centre, or left of it when the legend
-        is beside the map (labels and banners reach out to the right of what they mark)."""
+        the point the table's middle stays on: the map area's centre."""
         cam = self.camera
         headings = RELIEF_YAW + np.linspace(0.0, self.orbit, max(2, int(abs(self.orbit) / 2) + 1))   # every 2 deg
-        zooms, widths = [], []
+        zooms = []
         for yaw in headings:
             cam.set_pose(yaw)
             cam.fit()
             zooms.append(cam.zoom)
         self._table_zoom = min(zooms)
-        for yaw in headings:
-            self._place_table(yaw, self.map_rect.center)
-            widths.append(cam.map_rect().width)
-        area, widest = self.map_rect, max(widths)
-        x = area.centerx
-        if self.beside:
-            spare = area.width - widest
-            x = area.x + max(0, min(spare // 2, spare - LABEL_ROOM)) + widest // 2
-        self._table_at = (x, area.centery)
+        self._table_at = self.map_rect.center
         self._place_table(RELIEF_YAW, self._table_at)
 
     def _place_table(self, yaw: float, at):
@@ -172,28 +160,39 @@ class Film:
         return max(MIN_TEXT, round(v * self.scale))
 
     # -- the three kinds of frame -------------------------------------------------------------------
-    def descent(self, surface, world, time_s: float = 0.0, race: bool = False, best=None, show_minima=False):
+    def descent(self, surface, world, time_s: float = 0.0, race: bool = False, best=None, show_minima=False,
+                keep_clear=()):
         """The map as the game draws it, the caption above and the squads' legend. ``best``: the
         height of each squad's lowest unit at every step, (squads, steps + 1) with NaN for steps to
-        come, charted under the legend when it stands beside the map."""
+        come, charted under the legend when it stands beside the map. ``keep_clear``: rectangles
+        [px] that will be drawn over the map, which its labels avoid."""
         names = [squad_label(world, s, race) for s in range(world.n_squads)]    # the banner names as the legend
-        self._draw(surface, world, show_minima=show_minima, time_s=time_s, squad_names=names)
+        self._draw(surface, world, show_minima=show_minima, time_s=time_s, squad_names=names, keep_clear=keep_clear)
         self._caption(surface, world)
         self._legend(surface, world, race)
         if best is not None and self.beside:
             self._chart(surface, world, best)
 
     def ending(self, surface, world, time_s: float = 0.0, race: bool = False, best=None):
-        """The last step with every minimum revealed and a banner with the outcome."""
-        self.descent(surface, world, time_s, race, best, show_minima=True)
+        """The last step with every minimum revealed and a banner with the outcome (wrapped to two
+        lines, then set smaller, if one line does not fit the map's width)."""
         line, colour = outcome_text(world, race)
+        room = self.map_rect.width - 2 * self.px(24, 8)
         size = self.text_px(18)
-        line = ellipsize(line, size, self.map_rect.width - 2 * self.px(24, 8), bold=True)
-        box = pygame.Rect(0, 0, text_width(line, size, bold=True) + 2 * self.px(14, 6), round(size * 1.9))
+        lines = wrap(line, size, room, bold=True)
+        while len(lines) > 2 and size > MIN_TEXT:
+            size -= 1
+            lines = wrap(line, size, room, bold=True)
+        step = round(size * 1.3)
+        width = max(text_width(words, size, bold=True) for words in lines)
+        box = pygame.Rect(0, 0, width + 2 * self.px(14, 6), step * len(lines) + round(size * 0.6))
         box.midbottom = (self.camera.map_rect().centerx, self.map_rect.bottom - self.px(10, 3))
         box.clamp_ip(self.map_rect.inflate(-2 * self.px(8, 4), 0))
+        self.descent(surface, world, time_s, race, best, show_minima=True, keep_clear=[box])
         backdrop(surface, box, alpha=225, edge=colour)
-        text(surface, line, box.center, size, colour, bold=True, anchor="center")
+        for k, words in enumerate(lines):
+            text(surface, words, (box.centerx, box.y + round(size * 0.3) + k * step), size, colour, bold=True,
+                 anchor="midtop")
 
     def title_card(self, surface, world, race: bool = False, summary: str = ""):
         """The map at the start, dimmed, and over it: the title, the lesson, every squad's orders."""

@@ -35,7 +35,7 @@ import numpy as np
 from sim.world import DESCENDING, DIVERGE_MARGIN, MAX_SQUADS
 
 from game.view.explain import explain, num
-from game.view.names import OPTIMIZER_LABELS, uses_momentum
+from game.view.names import OPTIMIZER_LABELS, height_text, uses_momentum
 from game.view.palette import SQUAD_COLOURS
 
 from .film import outcome_text, squad_label
@@ -217,9 +217,9 @@ def gather(rec: Recording, relief=None) -> dict:
         "format": FORMAT,
         "level": {"id": lvl.id, "title": title, "lesson": lvl.lesson,
                   "bounds": [list(b) for b in lvl.bounds], "global_min": [float(v) for v in lvl.global_min],
-                  "global_min_height": num(lvl.global_min_height), "goal_radius": lvl.goal_radius,
+                  "global_min_height": height_text(lvl.global_min_height), "goal_radius": lvl.goal_radius,
                   "spawn": [*map(float, lvl.spawn_center), lvl.spawn_radius], "budget": lvl.budget,
-                  "minima": [[float(m.xy[0]), float(m.xy[1]), num(m.height)] for m in lvl.minima]},
+                  "minima": [[float(m.xy[0]), float(m.xy[1]), height_text(m.height)] for m in lvl.minima]},
         "run": {"units": world.n_units, "steps": world.step_count, "planned": rec.steps, "seed": world.seed,
                 "race": rec.race, "replay": rec.replay is not None},
         "squads": [{"colour": hex_colour(SQUAD_COLOURS[s]), "orders": book.orders[s]} for s in range(book.n_squads)],
@@ -244,7 +244,7 @@ def _events(world) -> list:
         groups.setdefault((e.step, e.squad, e.kind, e.kind == "trapped" and e.near_minimum), []).append(e)
     lines = []
     for (step, squad, kind, near), group in groups.items():
-        n, h = len(group), num(group[0].height)
+        n, h = len(group), height_text(group[0].height)
         who = f"{n} units" if n > 1 else "1 unit"
         what = {"arrived": "reached the global minimum", "diverged": "diverged: learning rate too large"}.get(
             kind, f"trapped in a local minimum, h = {h}" if near else f"stalled on flat ground, h = {h}")

@@ -6,10 +6,12 @@ units, a caption with the level and the step, a legend with each squad's orders 
 closes with a second on the last step, every minimum revealed and the outcome in a banner. Fog of
 war is off unless asked for: a video should show the ground.
 
-Timing: without ``duration`` each frame is one world step, and the descent ends early once no
-unit is still moving. With ``duration`` the video lasts that many seconds and the steps are
-spread evenly over the frames between the cards (several steps per frame, or one step held over
-several frames).
+Timing: the descent ends early once no unit is still moving (a dry run of the world finds the
+step first). Without ``duration`` it lasts at least ``pace`` seconds (MIN_DESCENT) so it can be
+followed: one frame per step, or each step held over several frames when there are few steps;
+with ``pace`` None, one frame per step however short. With ``duration`` the video lasts that many
+seconds and the steps are spread evenly over the frames between the cards (several steps per
+frame, or one step held over several frames).
 
 Frames go to an MP4 (H.264), a GIF or numbered PNGs (see encoders.py), through the one drawing
 path of the game: a pygame Surface drawn by the renderer. The same settings and seed give the same
@@ -18,6 +20,7 @@ shorter, but playable.
 """
 from __future__ import annotations
 
+import math
 import signal
 import sys
 import threading
@@ -38,6 +41,7 @@ from .film import Film
 FPS = 30                     # frames per second of video
 CARD_SECONDS = 1.0           # the title card and the closing picture each last this long ...
 CARD_SHARE = 0.2             # ... or this share of a short --duration
+MIN_DESCENT = 6.0            # [s] a descent lasts at least this long unless told otherwise
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,8 @@ class Recording:
     seed: int = 0
     fps: int = FPS
     size: tuple = (1280, 720)             # (width, height) [px]
-    duration: float | None = None         # [s] of video; None: one step per frame
+    duration: float | None = None         # [s] of video; None: one step per frame, at least ``pace`` s
+    pace: float | None = MIN_DESCENT      # [s] the shortest descent without a duration; None: no minimum
     fog: bool = False
     replay: object = None
     view: str = "relief"                  # "relief" (the sand table) or "map"
@@ -100,11 +105,13 @@ class Schedule:
         return self.title + len(self.steps) + self.ending
 
 
-def schedule(steps: int, fps: float, duration: float | None = None) -> Schedule:
-    """One frame per step from 0 to ``steps``; or ``duration`` seconds with the steps spread evenly."""
+def schedule(steps: int, fps: float, duration: float | None = None, least: float = 0.0) -> Schedule:
+    """One frame per step from 0 to ``steps``, each step held over several frames if that lasts
+    less than ``least`` seconds; or ``duration`` seconds with the steps spread evenly."""
     card = round(CARD_SECONDS * fps)
     if duration is None:
-        return Schedule(card, tuple(range(steps + 1)), card)
+        n = max(steps + 1, math.ceil(least * fps))
+        return Schedule(card, tuple(round(k * steps / max(1, n - 1)) for k in range(n)), card)
     total = max(1, round(duration * fps))
     card = min(card, int(total * CARD_SHARE))
     n = total - 2 * card
@@ -146,38 +153,47 @@ class Descent:
         return not still and (self.rec.replay is None or self.rec.replay.finished)
 
 
+def plan(rec: Recording) -> Schedule:
+    """The frames of ``rec`` (see the module's docstring): without a duration, a dry run of the
+    world finds the step at which nothing moves any more, and the descent ends there."""
+    if rec.duration is not None:
+        return schedule(rec.steps, rec.fps, rec.duration)
+    dry = Descent(rec)
+    dry.advance(rec.steps)
+    return schedule(dry.world.step_count, rec.fps, None, rec.pace or 0.0)
+
+
 def film_for(rec: Recording) -> Film:
     """The look of the recording (a replay says so in its title)."""
     title = f"Replay: {rec.level.title}" if rec.replay is not None else None
     return Film(rec.level, rec.size, fog=rec.fog, steps=rec.steps, title=title, view=rec.view, orbit=rec.orbit)
 
 
-def frames(rec: Recording, film: Film, surface):
-    """Draw every frame of the recording into ``surface`` in turn; yields after each one. (A card
-    is drawn once and yielded for each of its frames.)"""
-    descent, plan = Descent(rec, film.fog), schedule(rec.steps, rec.fps, rec.duration)
+def frames(rec: Recording, film: Film, surface, frames_of: Schedule | None = None):
+    """Draw every frame of the recording into ``surface`` in turn (``frames_of``: its ``plan``);
+    yields after each one. (A card is drawn once and yielded for each of its frames.)"""
+    frames_of = frames_of or plan(rec)
+    descent = Descent(rec, film.fog)
     world = descent.world
     turning = film.view == "relief" and bool(film.orbit)   # cards are drawn once, unless the table turns
     n = [0]
 
     def turn():
-        film.turn_to(n[0] / max(1, plan.frames - 1))
+        film.turn_to(n[0] / max(1, frames_of.frames - 1))
         n[0] += 1
 
-    for f in range(plan.title):
+    for f in range(frames_of.title):
         if turning or not f:
             turn()
             film.title_card(surface, world, rec.race, rec.summary())
         yield
     k = 0
-    for k, step in enumerate(plan.steps):
-        if rec.duration is None and k and descent.finished:
-            break                                # nothing moves any more: on to the ending
+    for k, step in enumerate(frames_of.steps):
         descent.advance(step)
         turn()
         film.descent(surface, world, k / rec.fps, rec.race, descent.best)
         yield
-    for f in range(plan.ending):
+    for f in range(frames_of.ending):
         if turning or not f:
             turn()
             film.ending(surface, world, k / rec.fps, rec.race, descent.best)
@@ -227,7 +243,8 @@ def record(rec: Recording, out: Path | None = None, frames_dir: Path | None = No
     start = time.perf_counter()
     film = film_for(rec)
     surface = pygame.Surface(rec.size)
-    total = schedule(rec.steps, rec.fps, rec.duration).frames
+    frames_of = plan(rec)
+    total = frames_of.frames
     result = Result()
     with _CtrlC() as ctrl_c, tqdm(total=total, unit="frame", file=sys.stderr, disable=None if progress else True,
                                   leave=False, dynamic_ncols=True) as bar:         # None: only on a terminal
@@ -238,7 +255,7 @@ def record(rec: Recording, out: Path | None = None, frames_dir: Path | None = No
                                                     encoders.raw_layout(surface)))
             if frames_dir is not None:
                 writers.append(encoders.PngWriter(frames_dir))
-            for _ in frames(rec, film, surface):
+            for _ in frames(rec, film, surface, frames_of):
                 for w in writers:
                     w.add(surface)
                 result.frames += 1

@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pygame
 
+from .names import height_text
 from .widgets import CARD, GOOD, MUTED, TEXT, text
 
 
@@ -44,4 +45,4 @@ def draw_sparkline(surface, rect, series, floor=None, size=12, label="best heigh
             pygame.draw.circle(surface, colour, pt(ok[0], d[ok[0]]), 2)
     last = [d[np.isfinite(d)][-1] for d in data if np.isfinite(d).any()]
     if last:
-        text(surface, f"{min(last):.3g}", (rect.right - 6, rect.y + 3), size, TEXT, anchor="topright")
+        text(surface, height_text(min(last)), (rect.right - 6, rect.y + 3), size, TEXT, anchor="topright")

@@ -1,7 +1,8 @@
 """The map's markers: its frame with coordinate ticks, the spawn circle, the minima (results
 screen), the goal flag with the arrival banner, and the text labels they carry.
 
-Labels are placed so that none covers another (``_place`` keeps a list of taken rectangles).
+Markers are drawn at once; their labels are handed to the frame's label ``Board`` (labels.py),
+which places them, after every marker is known, clear of each other and inside the map.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy as np
 import pygame
 
 from .fonts import font
+from .names import height_label
 from .palette import SQUAD_COLOURS
 from .sprites import GOLD, SUPERSAMPLE, canvas, finish
 
@@ -29,30 +31,6 @@ def label(text: str, size: int = 13, colour=(236, 232, 214), bold=False, shadow=
         out.blit(bg, (dx, dy))
     out.blit(fg, (1, 1))
     return out
-
-
-def height_text(h: float) -> str:
-    """'h = 0.41' (no minus sign on a rounded zero; big heights in 3 significant figures)."""
-    text = f"{h:.2f}" if abs(h) < 1000 else f"{h:.3g}"
-    return "h = " + ("0.00" if text == "-0.00" else text)
-
-
-def _place(surface, img, x, y, taken: list, gap=10, force=False) -> bool:
-    """Blit a label beside the point (x, y) [px] -- right or left (or, with ``force``, above or
-    below), the first that stays inside the clip and clear of ``taken`` boxes (updated). Else skip
-    it, or with ``force`` put it right (or left, near the clip's edge) anyway."""
-    clip = surface.get_clip()
-    spots = [dict(midleft=(x + gap, y)), dict(midright=(x - gap, y))]
-    if force:
-        spots += [dict(midbottom=(x, y - gap)), dict(midtop=(x, y + gap))]
-    boxes = [img.get_rect(**spot) for spot in spots]
-    free = [b for b in boxes if clip.contains(b) and b.collidelist(taken) < 0]
-    if not free and not force:
-        return False
-    box = free[0] if free else (boxes[0] if boxes[0].right <= clip.right else boxes[1])
-    taken.append(box.inflate(6, 2))
-    surface.blit(img, box)
-    return True
 
 
 def _ticks(lo: float, hi: float, step: float) -> np.ndarray:
@@ -86,8 +64,8 @@ def draw_frame(surface, level, camera, p, step: float):
         surface.blit(text, (rect.left - 7 - text.get_width(), y - text.get_height() // 2))
 
 
-def draw_spawn(surface, level, camera, p):
-    """The spawn zone: a dashed circle with a small caption."""
+def draw_spawn(surface, level, camera, p, board):
+    """The spawn zone: a dashed circle, and its caption on the ``board`` (above it, if there is room)."""
     cx, cy = np.rint(camera.pos2pix(level.spawn_center)).astype(int)
     r = int(round(level.spawn_radius * camera.zoom))
     if r <= SMALL_CIRCLE:
@@ -96,8 +74,13 @@ def draw_spawn(surface, level, camera, p):
     else:                                             # too big for a sprite: draw the dashes
         for dash in _dashes(cx, cy, r, 1):
             pygame.draw.lines(surface, p.marker, False, dash, 2)
-    cap = label("SPAWN", 10, p.marker, True, p.label_shadow)
-    surface.blit(cap, (cx - cap.get_width() // 2, cy - r - cap.get_height() - 2))
+    want_spawn_caption(board, (cx, cy - r), p)
+
+
+def want_spawn_caption(board, top, p):
+    """The spawn zone's caption, asked for just above the ring's top point ``top`` [px]."""
+    board.want(label("SPAWN", 10, p.marker, True, p.label_shadow), "SPAWN", top, gap=4, must=True, priority=2,
+               above_first=True)
 
 
 def _dashes(cx, cy, r, scale) -> list:
@@ -125,30 +108,32 @@ def _star(cx, cy, r_out, r_in=None) -> list:
              cy - (r_out if k % 2 == 0 else r_in) * math.cos(math.pi * k / 5)) for k in range(10)]
 
 
-def draw_minima(surface, level, camera, p):
+def draw_minima(surface, level, camera, p, board):
     """The results screen: every minimum with its height; the global one as a gold star. Labels
-    go to the MINIMA_LABELS lowest minima, lowest first, and are left out where they would cover
-    another label or marker (a Rastrigin egg-crate has dozens of minima; their rings all show)."""
+    go to the MINIMA_LABELS lowest minima, lowest first, and are left out where the board finds no
+    room (a Rastrigin egg-crate has dozens of minima; their rings all show)."""
     gx, gy = level.global_min
     others = sorted((m for m in level.minima if abs(m.xy[0] - gx) + abs(m.xy[1] - gy) > 1e-9),
                     key=lambda m: m.height)
     rings = [(camera.pos2pix(m.xy), 3.0 if m.on_edge else 4.0) for m in others]
     x, y = camera.pos2pix(level.global_min)
-    taken = [pygame.Rect(0, 0, 2 * r + 4, 2 * r + 4).move(c[0] - r - 2, c[1] - r - 2) for c, r in rings]
-    taken.append(pygame.Rect(x - 13, y - 13, 26, 26))
     for (mx, my), r in rings:
         pygame.draw.circle(surface, p.outline, (mx, my), r + 1.5)
         pygame.draw.circle(surface, p.marker, (mx, my), r, width=2)
+        board.avoid(pygame.Rect(0, 0, 2 * r + 4, 2 * r + 4).move(mx - r - 2, my - r - 2))
     pygame.draw.polygon(surface, p.outline, _star(x, y, 12.5, 6.0))
     pygame.draw.polygon(surface, GOLD, _star(x, y, 10))
-    star = label(f"global minimum  {height_text(level.global_min_height)}", 14, GOLD, True, p.label_shadow)
-    _place(surface, star, x, y, taken, gap=15, force=True)
-    for m, ((mx, my), _) in list(zip(others, rings))[:MINIMA_LABELS]:
-        _place(surface, label(height_text(m.height), 12, p.marker, False, p.label_shadow), mx, my, taken)
+    board.avoid(pygame.Rect(x - 13, y - 13, 26, 26))
+    words = f"global minimum  {height_label(level.global_min_height)}"
+    board.want(label(words, 14, GOLD, True, p.label_shadow), words, (x, y), gap=15, must=True, priority=0)
+    for k, (m, ((mx, my), _)) in enumerate(list(zip(others, rings))[:MINIMA_LABELS]):
+        words = height_label(m.height)
+        board.want(label(words, 12, p.marker, False, p.label_shadow), words, (mx, my), gap=8, priority=10 + k)
 
 
-def draw_goal_flag(surface, world, camera, p, names=None, colours=None):
-    """A flag planted at the goal in the colour of the first squad to arrive, with a banner.
+def draw_goal_flag(surface, world, camera, p, board, names=None, colours=None):
+    """A flag planted at the goal in the colour of the first squad to arrive, with a banner (on
+    the ``board``: beside the pennant if there is room).
 
     ``names`` / ``colours``: per-squad names and colours (e.g. the optimizers of a classroom race);
     without them the banner says "SQUAD k" and the flag wears SQUAD_COLOURS."""
@@ -164,10 +149,10 @@ def draw_goal_flag(surface, world, camera, p, names=None, colours=None):
     flag = [(x + 1, y - 40), (x + 21, y - 34), (x + 1, y - 28)]
     pygame.draw.polygon(surface, colour, flag)
     pygame.draw.polygon(surface, p.outline, flag, 1)
+    board.avoid(pygame.Rect(x - 6, y - 41, 29, 45))
     who = names[squad].upper() if names is not None and squad < len(names) else f"SQUAD {squad + 1}"
-    text = f"{who} ARRIVED  ·  step {int(world.arrival_step[first])}"
-    banner = _banner(text, colour, p)
-    surface.blit(banner, (x + 25, y - 34 - banner.get_height() // 2))
+    words = f"{who} ARRIVED  ·  step {int(world.arrival_step[first])}"
+    board.want(_banner(words, colour, p), words, (x + 11, y - 34), gap=14, must=True, priority=1)
 
 
 @lru_cache(maxsize=32)

@@ -1,12 +1,15 @@
 """How things are named on screen: the optimizers, and whether an update rule has a momentum term."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sim
 
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
                     "rmsprop": "RMSProp", "adam": "Adam"}
 
 
+@lru_cache(maxsize=None)
 def uses_momentum(optimizer: str) -> bool:
     """Whether the update rule has a momentum term (plain SGD and AdaGrad do not)."""
     return sim.make_optimizer(optimizer, lr=0.1).uses_momentum
@@ -16,3 +19,28 @@ def level_number(level_id: str) -> str:
     """'03-ravine' -> '03'; other names give ''."""
     head = level_id.split("-", 1)[0]
     return head if head.isdigit() else ""
+
+
+HEIGHT_DECIMALS = 2          # heights are written to two decimals ...
+HEIGHT_BIG = 1000.0          # ... whole numbers from this magnitude up ...
+HEIGHT_HUGE = 1e6            # ... and three significant figures from this one up
+
+
+def height_text(h: float) -> str:
+    """A height [terrain units] as every screen writes it: two decimals, so rounding noise such as
+    1.2e-13 or -0.0004 reads 0.00 (never -0.00); whole numbers from HEIGHT_BIG, three significant
+    figures from HEIGHT_HUGE up; '∞' or 'n/a' for a height that is not finite."""
+    h = float(h)
+    if h != h:
+        return "n/a"
+    if abs(h) == float("inf"):
+        return "\u221e" if h > 0 else "-\u221e"
+    if abs(h) >= HEIGHT_HUGE:
+        return f"{h:.3g}"
+    words = f"{h:.{HEIGHT_DECIMALS if abs(h) < HEIGHT_BIG else 0}f}"
+    return words[1:] if words.startswith("-") and float(words) == 0 else words
+
+
+def height_label(h: float) -> str:
+    """'h = 0.41': a height as the map's labels and the event log write it."""
+    return "h = " + height_text(h)

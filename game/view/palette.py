@@ -25,7 +25,7 @@ SQUAD_COLOURS = [
     (255, 166, 0),      # 1 amber
     (92, 200, 255),     # 2 sky blue
     (255, 100, 200),    # 3 pink
-    (245, 245, 245),    # 4 white
+    (165, 240, 135),    # 4 spring green (not white: white is the selection ring)
     (245, 240, 90),     # 5 lemon
     (80, 120, 255),     # 6 royal blue
     (240, 50, 50),      # 7 red
@@ -193,14 +193,17 @@ def relief_gain_for(gx: np.ndarray, gy: np.ndarray) -> float:
 
 def contour_strength(h, t, slope, scale: HeightScale, px_size: float):
     """(line, major): line in [0, 1] how much each pixel is covered by the nearest contour line,
-    major True where that line is a major one. Levels sit at t = k / CONTOURS, k >= 1, so no line
-    ever passes through the global minimum (t = 0).
+    major True where that line is a major one. Levels sit at t = k / CONTOURS, 1 <= k < CONTOURS, so
+    no line ever passes through the global minimum (t = 0), nor lies on the map's highest ground
+    (t = 1): on a flat top -- a plateau, flat to the last digit -- every pixel at that height would
+    count as on the line, and the top would fill with line colour in the 4-pixel cells the art
+    interpolates between (a staircase along the rim).
 
     A pixel's distance to level h_k is |h - h_k| / |grad h| [world], / px_size [px]. Where the
     levels crowd closer than CONTOUR_CROWD px (cliffs), the lines fade instead of turning solid.
     """
     f32 = np.float32
-    k = np.clip(np.rint(t * f32(CONTOURS)), 1, CONTOURS).astype(np.int32)
+    k = np.clip(np.rint(t * f32(CONTOURS)), 1, CONTOURS - 1).astype(np.int32)
     levels = scale.height_at(np.arange(CONTOURS + 1) / CONTOURS).astype(f32)
     gaps = np.diff(levels)
     per_px = f32(1.0) / np.maximum(slope * f32(px_size), f32(1e-12))   # [px per height unit]

@@ -21,6 +21,7 @@ import pygame
 from sim.world import DESCENDING, DIVERGED
 
 from . import marks, sprites
+from .labels import Board
 from . import palette as pal
 from .palette import SQUAD_COLOURS
 from .relief_fog import fog_overlay
@@ -37,7 +38,7 @@ LIGHT = np.array([-1.0, 1.0]) / math.sqrt(2.0)   # light from the north-west, as
 
 
 def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_minima=False,
-                time_s: float = 0.0, palette="war-room", squad_names=None, squad_colours=None):
+                time_s: float = 0.0, palette="war-room", squad_names=None, squad_colours=None, keep_clear=()):
     """Everything on the table into ``camera.viewport`` of ``surface`` (clipped to it). The
     arguments mean what they mean for ``render.draw_map``."""
     p = pal.get(palette)
@@ -52,15 +53,18 @@ def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_m
         surface.blit(picture, at)
         if fog is not None and fog.enabled:
             surface.blit(*fog_overlay(view, camera, fog, p))
-        draw_spawn_ring(surface, world.level, camera, view, p)
+        board = Board(camera.map_rect().clip(port), keep_clear)
+        draw_spawn_ring(surface, world.level, camera, view, p, board)
         draw_trails(surface, port, world, camera, palette, squad_colours, hidden=_trail_hider(view, camera),
                     hidden_key=view.renders)
         _draw_units(surface, world, camera, view, selected, palette, port)
+        board.avoid_points(unit_points(world, camera)[1], sprites.UNIT_RADIUS + 2)
         _draw_explosions(surface, world, camera, time_s, palette)
         if world.won:
-            marks.draw_goal_flag(surface, world, camera, p, names=squad_names, colours=squad_colours)
+            marks.draw_goal_flag(surface, world, camera, p, board, names=squad_names, colours=squad_colours)
         if show_minima:
-            marks.draw_minima(surface, world.level, camera, p)
+            marks.draw_minima(surface, world.level, camera, p, board)
+        board.draw(surface, (p.marker, p.outline))
     finally:
         surface.set_clip(old_clip)
 
@@ -91,7 +95,8 @@ def _draw_units(surface, world, camera, view, selected, palette, port):
     near = _near(centre, port.inflate(40, 40))
     hidden = view.hidden(camera, world.positions, z, LIFT) & near
     shown = near & ~hidden
-    order = np.argsort(-camera.depth(world.positions, z), kind="stable")       # far first
+    chosen = _mask(selected, world.n_units)
+    order = np.lexsort((chosen, -camera.depth(world.positions, z)))   # far first; at one depth the selection last
     alive = world.status != DIVERGED
     sh = _shadow()
     offset = _shadow_offset(camera)
@@ -106,14 +111,20 @@ def _draw_units(surface, world, camera, view, selected, palette, port):
     first = order[shown[order]]
     xy = np.rint(centre).astype(np.int64)
     if selected is not None:
-        ring = np.zeros(world.n_units, bool)
-        chosen = np.asarray(selected)
-        ring[chosen.astype(np.intp) if chosen.dtype != bool else np.flatnonzero(chosen)] = True
         r = book.ring.get_width() // 2
-        surface.fblits([(book.ring, q) for q in (xy[ring & near] - r).tolist()])
+        surface.fblits([(book.ring, q) for q in (xy[chosen & near] - r).tolist()])
     kinds = world.status[first].astype(np.intp) * len(SQUAD_COLOURS) + world.squad[first]
     surface.fblits(list(zip(book.images[kinds].tolist(), (xy[first] - book.half[kinds, None]).tolist())))
     _draw_arrows(surface, world, camera, xy, shown, palette)
+
+
+def _mask(selected, n: int) -> np.ndarray:
+    """``selected`` (None, a boolean mask or unit indices) as a boolean mask (n,)."""
+    mask = np.zeros(n, bool)
+    if selected is not None:
+        chosen = np.asarray(selected)
+        mask[chosen.astype(np.intp) if chosen.dtype != bool else np.flatnonzero(chosen)] = True
+    return mask
 
 
 def _draw_arrows(surface, world, camera, xy, shown, palette):
@@ -184,8 +195,8 @@ def _near(xy, rect) -> np.ndarray:
 
 
 # -- the spawn zone on the ground ------------------------------------------------------------------
-def draw_spawn_ring(surface, level, camera, view, p):
-    """The spawn zone: a dashed ring lying on the ground, and its caption above it."""
+def draw_spawn_ring(surface, level, camera, view, p, board):
+    """The spawn zone: a dashed ring lying on the ground, and its caption (on the ``board``) above it."""
     a = np.linspace(0, 2 * math.pi, 4 * SPAWN_DASHES + 1)
     ring = level.spawn_center + level.spawn_radius * np.column_stack([np.cos(a), np.sin(a)])
     px = camera.pos2pix(ring)
@@ -193,6 +204,5 @@ def draw_spawn_ring(surface, level, camera, view, p):
         dash = px[4 * k:4 * k + 3]
         pygame.draw.lines(surface, p.outline, False, dash.tolist(), 4)
         pygame.draw.lines(surface, p.marker, False, dash.tolist(), 2)
-    cap = marks.label("SPAWN", 10, p.marker, True, p.label_shadow)
     top = px[np.argmin(px[:, 1])]
-    surface.blit(cap, (int(top[0]) - cap.get_width() // 2, int(top[1]) - cap.get_height() - 4))
+    marks.want_spawn_caption(board, (int(top[0]), int(top[1])), p)

@@ -27,6 +27,7 @@ from . import marks, sprites
 from . import palette as pal
 from .camera import Camera
 from .fog import Fog, grid_step
+from .labels import Board
 from .minimap import draw_minimap, minimap_pick
 from .palette import SQUAD_COLOURS, ramp_colour
 from .trails import draw_trails
@@ -57,8 +58,8 @@ class MapArt:
         self.px_per_world = resolution / level.size                   # [px/world]
         size = (max(2, round((x1 - x0) * self.px_per_world)), max(2, round((y1 - y0) * self.px_per_world)))
         h, gx, gy = _raster(level.terrain, level.bounds, size, SAMPLE_STEP)
-        self.heights = h                                              # (W, H) float32, for the relief
-        self.scale = pal.HeightScale(h[::2, ::2], level.global_min_height)
+        self.heights = h.astype(np.float32)                           # (W, H) float32, for the relief
+        self.scale = pal.HeightScale(self.heights[::2, ::2], level.global_min_height)   # tints ranked as stored
         self.relief_gain = pal.relief_gain_for(gx[::2, ::2], gy[::2, ::2])
         self.surface = self._picture(h, gx, gy, (x1 - x0) / size[0])
         self._scaled: dict = {}
@@ -159,7 +160,9 @@ def _detail_region(bounds, camera, margin) -> tuple:
 
 def _raster(terrain, region, size, step: int) -> tuple:
     """Heights and slopes (h, dh/dx, dh/dy) at the pixel centres of a ``size`` (W, H) picture of
-    ``region`` [world], each a float32 (W, H) array (x-major, as pygame.surfarray wants).
+    ``region`` [world], each a (W, H) array (x-major, as pygame.surfarray wants): the heights in
+    float64 (a near-flat top, such as a plateau's, has contours that float32 would set half a pixel
+    off), the slopes in float32.
 
     The terrain is evaluated only at every ``step``-th pixel centre (one row and column beyond the
     picture) and interpolated bilinearly in between: pixel j * step + q lies q / step of the way
@@ -173,19 +176,23 @@ def _raster(terrain, region, size, step: int) -> tuple:
     xs = x0 + (np.arange(nx) * step + 0.5) * px
     ys = y1 - (np.arange(ny) * step + 0.5) * py
     gx_, gy_ = np.meshgrid(xs, ys, indexing="ij")                   # (nx, ny): x-major
-    hh, g = terrain.height_and_grad(np.column_stack([gx_.ravel(), gy_.ravel()]))
+    hh, g = _finite(*terrain.height_and_grad(np.column_stack([gx_.ravel(), gy_.ravel()])))
+    slopes = (g[:, k].reshape(nx, ny).astype(np.float32) for k in (0, 1))
+    return (_upsample(hh.reshape(nx, ny), step, size), *(_upsample(a, step, size) for a in slopes))
+
+
+def _finite(hh, g) -> tuple:
+    """Heights with non-finite values replaced by the highest finite one, slopes by 0."""
     finite = np.isfinite(hh)
     hh = np.where(finite, hh, hh[finite].max() if finite.any() else 0.0)
-    g = np.nan_to_num(g, nan=0.0, posinf=0.0, neginf=0.0)
-    return tuple(_upsample(a.reshape(nx, ny).astype(np.float32), step, size)
-                 for a in (hh, g[:, 0], g[:, 1]))
+    return hh, np.nan_to_num(g, nan=0.0, posinf=0.0, neginf=0.0)
 
 
 def _upsample(a: np.ndarray, step: int, size) -> np.ndarray:
     """Bilinear upsampling of samples a (nx, ny) taken every ``step`` pixels to ``size`` (W, H)."""
     if step == 1:
         return np.ascontiguousarray(a[:size[0], :size[1]])
-    w = (np.arange(step, dtype=np.float32) / step)[None, :, None]
+    w = (np.arange(step, dtype=a.dtype) / step)[None, :, None]
     for n in size[::-1]:                    # along y (axis 1, via the transpose), then along x
         a = np.ascontiguousarray(a.T)       # the axis to stretch is now axis 0
         a = (a[:-1, None, :] + (a[1:] - a[:-1])[:, None, :] * w).reshape(-1, a.shape[1])[:n]
@@ -194,7 +201,7 @@ def _upsample(a: np.ndarray, step: int, size) -> np.ndarray:
 
 # -- the frame --------------------------------------------------------------------------------------
 def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minima=False,
-             time_s: float = 0.0, palette="war-room", squad_names=None, squad_colours=None):
+             time_s: float = 0.0, palette="war-room", squad_names=None, squad_colours=None, keep_clear=()):
     """Terrain, fog, trails, units, markers into ``camera.viewport`` of ``surface`` (clipped to it;
     trails, velocity arrows and explosions are clipped to the map's own rectangle as well).
 
@@ -203,6 +210,7 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
     ``time_s`` [s] only animates (explosions); the picture is otherwise a function of the world.
     ``squad_names``: names for the arrival banner (e.g. a race's optimizers) instead of "SQUAD n";
     ``squad_colours``: colours for the trails and the flag instead of SQUAD_COLOURS.
+    ``keep_clear``: rectangles [px] laid over the map (a legend, the event log) that labels avoid.
     """
     p = pal.get(palette)
     view = camera.viewport.clip(surface.get_rect())
@@ -221,8 +229,10 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
             surface.set_clip(view)
         if edge_in_view:
             marks.draw_frame(surface, world.level, camera, p, grid_step(camera))
-        marks.draw_spawn(surface, world.level, camera, p)
+        board = Board(camera.map_rect().clip(view), keep_clear)
+        marks.draw_spawn(surface, world.level, camera, p, board)
         px = camera.pos2pix(world.positions)
+        board.avoid_points(px, sprites.UNIT_RADIUS + 2)
         surface.set_clip(view.clip(camera.map_rect()))      # trails, arrows and bursts stay on the map:
         draw_trails(surface, view, world, camera, palette, squad_colours)    # a unit flown off it leaves no line across
         _draw_arrows(surface, view, world, camera, palette)  # the margins, the labels or the HUD
@@ -232,9 +242,10 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
         _draw_explosions(surface, world, camera, time_s, palette)
         surface.set_clip(view)
         if world.won:
-            marks.draw_goal_flag(surface, world, camera, p, names=squad_names, colours=squad_colours)
+            marks.draw_goal_flag(surface, world, camera, p, board, names=squad_names, colours=squad_colours)
         if show_minima:
-            marks.draw_minima(surface, world.level, camera, p)
+            marks.draw_minima(surface, world.level, camera, p, board)
+        board.draw(surface, (p.marker, p.outline))
     finally:
         surface.set_clip(old_clip)
 
@@ -269,19 +280,19 @@ def _draw_arrows(surface, view, world, camera, palette):
 
 
 def _draw_units(surface, view, world, px, selected, palette):
-    """Units as squad-coloured discs with a dark outline, marked by status; selected ones ringed."""
+    """Units as squad-coloured discs with a dark outline, marked by status; selected ones ringed
+    and drawn over the others of their status (units on one spot show the selection)."""
     book = sprites.unit_sprites(palette)
     xy = np.rint(px).astype(np.int64)
     inside = _near(xy, view.inflate(2 * book.reach, 2 * book.reach))
+    ring = np.zeros(world.n_units, bool)
     if selected is not None:
         chosen = np.asarray(selected)
-        ring = chosen.copy() if chosen.dtype == bool else np.zeros(world.n_units, bool)
-        if chosen.dtype != bool:
-            ring[chosen.astype(np.intp)] = True
+        ring[chosen.astype(np.intp) if chosen.dtype != bool else np.flatnonzero(chosen)] = True
         r = book.ring.get_width() // 2
         surface.fblits([(book.ring, p) for p in (xy[ring & inside] - r).tolist()])
-    order = np.flatnonzero(inside)
-    order = order[np.argsort(sprites.DRAW_ORDER[world.status[order]], kind="stable")]
+    order = np.flatnonzero(inside)                     # by status, and within one the selection last (on top)
+    order = order[np.lexsort((ring[order], sprites.DRAW_ORDER[world.status[order]]))]
     kinds = world.status[order].astype(np.intp) * len(SQUAD_COLOURS) + world.squad[order]
     surface.fblits(list(zip(book.images[kinds].tolist(), (xy[order] - book.half[kinds, None]).tolist())))
 

@@ -8,6 +8,7 @@ war-room theme below: a dark slate panel, pale text, one amber accent for what c
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from functools import lru_cache
 
 import pygame
@@ -36,11 +37,40 @@ def rendered(s: str, size: int, colour=TEXT, bold=False, mono=False) -> pygame.S
     return font(size, bold, mono).render(s, True, colour)
 
 
+# -- what was drawn, for the tests: every text with its rect and the box it must fit in ----------
+_LOG: list | None = None         # while recording: (text, rect, box or None, cut) per text drawn
+_BOXES: list = []                # the boxes the text being drawn must fit in, innermost last
+
+
+@contextmanager
+def recording_text():
+    """Record every ``text()`` drawn in the block as (s, rect, box, cut): ``box`` is the innermost
+    ``text_box`` it was drawn in (None outside any), ``cut`` is True for a string ``ellipsize`` cut."""
+    global _LOG
+    old, _LOG = _LOG, []
+    try:
+        yield _LOG
+    finally:
+        _LOG = old
+
+
+@contextmanager
+def text_box(rect):
+    """Declare that the text drawn in the block must fit inside ``rect`` [px] (see ``recording_text``)."""
+    _BOXES.append(pygame.Rect(rect))
+    try:
+        yield
+    finally:
+        _BOXES.pop()
+
+
 def text(surface, s: str, pos, size: int, colour=TEXT, bold=False, mono=False, anchor="topleft"):
     """Draw ``s`` with its ``anchor`` ('topleft', 'midtop', 'center', 'midright'...) at ``pos``; returns its rect."""
     img = rendered(s, int(size), tuple(colour), bold, mono)
     rect = img.get_rect(**{anchor: (int(pos[0]), int(pos[1]))})
     surface.blit(img, rect)
+    if _LOG is not None:
+        _LOG.append((s, rect, _BOXES[-1].copy() if _BOXES else None, False))
     return rect
 
 
@@ -66,8 +96,11 @@ def ellipsize(s: str, size: int, width: int, bold=False) -> str:
     f = font(size, bold)
     if f.size(s)[0] <= width:
         return s
+    whole = s
     while s and f.size(s + "\u2026")[0] > width:
         s = s[:-1]
+    if _LOG is not None:
+        _LOG.append((whole, None, _BOXES[-1].copy() if _BOXES else None, True))
     return s.rstrip() + "\u2026"
 
 

@@ -1,0 +1,105 @@
+"""What the results panel says, laid out to fit its column (``game.view.flow``): the level, won or
+failed, the stars and what earns each, the units' fate, after a loss the advice (every word of it),
+and every squad's final orders and fate. Nothing is cut: the column wraps, then is set smaller,
+then scrolls.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pygame
+
+import sim
+from game.view.flow import Flow, line_height
+from game.view.names import OPTIMIZER_LABELS, height_text, uses_momentum
+from game.view.palette import SQUAD_COLOURS
+from game.view.widgets import ACCENT, BAD, FAINT, GOOD, MUTED, STATUS_COLOURS, TEXT, draw_stars, text, text_width
+
+FOOTNOTE = "Every minimum is revealed now; the star marks the goal."
+
+
+def px(v: float, f: float) -> int:
+    return max(1, int(round(v * f)))
+
+
+def build(results, f: float, width: int) -> Flow:
+    """The panel's column for ``results`` (a Results scene) at type scale ``f``, ``width`` px wide."""
+    w, lvl = results.world, results.level
+    flow = Flow(width)
+    flow.paragraph("RESULTS  \u00b7  " + lvl.title.upper(), px(11, f), MUTED, bold=True)
+    flow.paragraph("Valley taken" if w.won else "Mission failed", px(26, f), GOOD if w.won else BAD, bold=True)
+    flow.space(px(6, f))
+    radius = px(20, f)
+    flow.mark(int(radius * 2.6), lambda s, x, y: draw_stars(s, (x + width // 2, y + int(radius * 1.3)), w.stars(),
+                                                            radius))
+    if results.battle.new_best:
+        flow.line("New best!", px(13, f), ACCENT, bold=True, align="center")
+    flow.space(px(12, f))
+    _stats(flow, results, f)
+    _counts(flow, w.counts(), f)
+    flow.space(px(12, f))
+    for k, hint in enumerate(results.battle.loss_hints()):
+        flow.paragraph(("Hint: " if k == 0 else "") + hint, px(13, f), ACCENT if k == 0 else MUTED)
+        flow.space(px(8, f))
+    _squads(flow, results, f)
+    flow.space(px(8, f))
+    flow.paragraph(FOOTNOTE, px(12, f), FAINT)
+    return flow
+
+
+def _stats(flow, results, f):
+    """Steps, losses and heights, each with the star it earns."""
+    w, lvl = results.world, results.level
+    lost = int(((w.status == sim.TRAPPED) | (w.status == sim.DIVERGED)).sum())
+    first = w.arrival_step[w.arrival_step >= 0]
+    rows = [("Steps used", f"{w.step_count} / {lvl.budget}",
+             w.won and int(first.min()) <= lvl.star_steps, f"\u2605 for arriving within {lvl.star_steps}"),
+            ("Units lost", f"{lost} of {w.n_units}", w.won and lost <= lvl.star_units_lost,
+             f"\u2605 for losing at most {lvl.star_units_lost}"),
+            ("Best height", height_text(w.best_height), None,
+             f"the global minimum is {height_text(lvl.global_min_height)}")]
+    for label, value, star, note in rows:
+        flow.row([(label, px(14, f), MUTED, False)], [(value, px(15, f), TEXT, True)])
+        flow.paragraph(note, px(11, f), ACCENT if star else FAINT)
+        flow.space(px(6, f))
+
+
+def _counts(flow, counts, f):
+    """'3 arrived  1 trapped  0 diverged', each after a dot of its status colour: on one line, spread
+    across the column, or one a line when they do not fit side by side."""
+    size, dot = px(13, f), px(4, f)
+    parts = [(f"{counts[name]} {name}", STATUS_COLOURS[name]) for name in ("arrived", "trapped", "diverged")]
+    lead = 2 * dot + px(6, f)
+    widths = [lead + text_width(words, size) for words, _ in parts]
+    h = line_height(size)
+
+    def part(surface, x, y, words, colour):
+        pygame.draw.circle(surface, colour, (x + dot, y + h // 2), dot)
+        text(surface, words, (x + lead, y), size, TEXT)
+
+    spare = flow.width - sum(widths)
+    if spare >= 2 * px(10, f):
+        starts = [sum(widths[:k]) + k * spare // 2 for k in range(3)]
+        flow.mark(h, lambda s, x, y: [part(s, x + at, y, *p) for at, p in zip(starts, parts)])
+    else:
+        for p in parts:
+            flow.mark(h, lambda s, x, y, p=p: part(s, x, y, *p))
+
+
+def _squads(flow, results, f):
+    """Every squad with units: its number, final orders, and what became of it."""
+    w, lvl = results.world, results.level
+    squads = [k for k in range(w.n_squads) if (w.squad == k).any()]
+    if not squads:
+        return
+    flow.line("SQUADS", px(11, f), MUTED, bold=True)
+    size = px(13, f)
+    for k in squads:
+        o, c = w.orders[k], w.counts(k)
+        orders = f"{OPTIMIZER_LABELS[o.optimizer]}  \u03b7 {float(np.mean(o.lr)):.3g}"
+        if uses_momentum(o.optimizer) and float(np.max(lvl.momentum_range)) > 0:
+            orders += f"  {'β₁' if o.optimizer == 'adam' else 'μ'} {float(np.mean(o.momentum)):.2f}"
+        lost = c["trapped"] + c["diverged"]
+        fate = (f"{c['arrived']} arrived" if c["arrived"] else f"{lost} lost" if lost
+                else f"{c['descending']} moving")
+        flow.row([(f"{k + 1}", size, TEXT, True), (orders, size, TEXT, False)], [(fate, px(12, f), MUTED, False)],
+                 indent=px(16, f), gap=px(6, f), swatch=SQUAD_COLOURS[k])

@@ -1,0 +1,102 @@
+"""The results panel lays its text out to fit: every level, every cause of loss, 1-9 squads, at
+1280x720 and 800x600. Each text drawn (through the hook in game.view.widgets) lies inside the box
+it must fit in, no string is cut short with an ellipsis, and scrolling the panel shows every
+word of the advice and every squad. Only the panel is drawn, for worlds built without running."""
+from types import SimpleNamespace
+
+import numpy as np
+import pygame
+import pytest
+
+import sim
+from game.app import ui_scale
+from game.view.advice import loss_hints
+from game.play.results import Results
+from game.view.widgets import recording_text
+from sim.level_file import LOSS_CAUSES
+from tests.losses import lost_world
+
+SIZES = [(1280, 720), (800, 600)]
+LEVELS = sim.campaign() + ["random:42"]
+
+
+def results_for(world) -> Results:
+    """A results scene of ``world`` over a stand-in battle (no map, no camera: the panel only)."""
+    still = SimpleNamespace(fit=lambda: None)
+    eyes = SimpleNamespace(controls=SimpleNamespace(handle=lambda event: False), map=still, table=still,
+                           set_viewport=lambda *a, **k: None)
+    battle = SimpleNamespace(world=world, level=world.level, eyes=eyes, network=None, replay=None, new_best=False,
+                             loss_hints=lambda: loss_hints(world))
+    return Results(SimpleNamespace(has=lambda name: True), battle)
+
+
+def panel_texts(results, size) -> tuple[list, bool]:
+    """(every text the panel shows, scrolled from top to bottom, as (s, rect, box, cut), scrolled?)."""
+    results.layout(size, ui_scale(size))
+    surface = pygame.Surface(size)
+    box = results.column_rect()
+    results.scroll = 0
+    with recording_text() as log:
+        while True:
+            results._draw_panel(surface)
+            height = results.column(box).height
+            if results.scroll >= height - box.height:
+                break
+            results.scroll += max(1, box.height // 2)
+    return log, height > box.height
+
+
+def squad_orders(level, k: int) -> tuple:
+    """Long orders for squad k: the level's optimizers in turn, a three-digit η, heavy momentum."""
+    optimizer = level.allowed[k % len(level.allowed)]
+    lo, hi = level.lr_range
+    lr = float(f"{min(lo * 1.2345, hi):.3g}")
+    return optimizer, lr, float(np.clip(0.95, *level.momentum_range))
+
+
+def check_panel(level, cause, squads, size):
+    squads = min(squads, level.units)
+    world = lost_world(level, cause, squads)
+    for k in range(squads):
+        world.set_orders(k, *squad_orders(level, k))
+    results = results_for(world)
+    log, scrolled = panel_texts(results, size)
+    panel = results.panel
+    assert not [s for s, _, _, cut in log if cut], (level.id, cause, squads, size)
+    for s, rect, box, _ in log:
+        assert panel.contains(rect), (s, rect, panel)
+        assert box is None or box.contains(rect), (s, rect, box)
+    shown = " ".join(s for s, *_ in log)
+    for line in loss_hints(world):
+        assert all(word in shown for word in line.split()), (line, size)
+    assert all(word in shown for word in level.title.upper().split())
+    for k in range(squads):
+        assert any(s == f"{k + 1}" for s, *_ in log)
+    return scrolled
+
+
+@pytest.mark.parametrize("name", LEVELS)
+def test_results_panel_fits_every_cause_and_squad_count(name):
+    level = sim.load_level(name)
+    for size in SIZES:
+        for cause in LOSS_CAUSES:
+            for squads in range(1, 10):
+                check_panel(level, cause, squads, size)
+
+
+def test_a_four_squad_loss_on_the_boss_fits_without_scrolling():
+    """The advice and all four squads of a lost 12-boss at 1280x720 show at once."""
+    assert not check_panel(sim.load_level("12-boss"), "trapped", 4, (1280, 720))
+
+
+def test_a_panel_too_tall_even_when_set_smaller_scrolls_with_the_wheel():
+    world = lost_world(sim.load_level("12-boss"), "trapped", 9)
+    results = results_for(world)
+    log, scrolled = panel_texts(results, (800, 420))
+    assert scrolled and not [s for s, _, _, cut in log if cut]
+    assert all(box is None or box.contains(rect) for _, rect, box, _ in log)
+    assert all(word in " ".join(s for s, *_ in log) for line in loss_hints(world) for word in line.split())
+    results.scroll = 0
+    results.handle(pygame.event.Event(pygame.MOUSEMOTION, pos=results.panel.center, rel=(0, 0), buttons=(0, 0, 0)))
+    results.handle(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=-2, flipped=False))
+    assert results.scroll > 0
