@@ -108,21 +108,31 @@ def _star(cx, cy, r_out, r_in=None) -> list:
              cy - (r_out if k % 2 == 0 else r_in) * math.cos(math.pi * k / 5)) for k in range(10)]
 
 
-def draw_minima(surface, level, camera, p, board):
+def draw_minima(surface, level, camera, p, board, hidden=None):
     """The results screen: every minimum with its height; the global one as a gold star. Labels
     go to the MINIMA_LABELS lowest minima, lowest first, and are left out where the board finds no
-    room (a Rastrigin egg-crate has dozens of minima; their rings all show)."""
+    room (a Rastrigin egg-crate has dozens of minima; their rings all show).
+
+    ``hidden``: on the sand table, which ground points (N, 2) a hill hides. A hidden minimum's ring
+    and label are left out; the global minimum is always marked, behind a hill as a hollow star
+    (as a hidden ball is a ring), so the goal is never lost."""
     gx, gy = level.global_min
     others = sorted((m for m in level.minima if abs(m.xy[0] - gx) + abs(m.xy[1] - gy) > 1e-9),
                     key=lambda m: m.height)
+    goal_hidden = False
+    if hidden is not None:
+        points = np.array([m.xy for m in others] + [level.global_min], float).reshape(-1, 2)
+        behind = hidden(points)
+        others = [m for m, b in zip(others, behind[:-1]) if not b]
+        goal_hidden = bool(behind[-1])
     rings = [(camera.pos2pix(m.xy), 3.0 if m.on_edge else 4.0) for m in others]
     x, y = camera.pos2pix(level.global_min)
     for (mx, my), r in rings:
         pygame.draw.circle(surface, p.outline, (mx, my), r + 1.5)
         pygame.draw.circle(surface, p.marker, (mx, my), r, width=2)
         board.avoid(pygame.Rect(0, 0, 2 * r + 4, 2 * r + 4).move(mx - r - 2, my - r - 2))
-    pygame.draw.polygon(surface, p.outline, _star(x, y, 12.5, 6.0))
-    pygame.draw.polygon(surface, GOLD, _star(x, y, 10))
+    pygame.draw.polygon(surface, p.outline, _star(x, y, 12.5, 6.0), 4 if goal_hidden else 0)
+    pygame.draw.polygon(surface, GOLD, _star(x, y, 10), 2 if goal_hidden else 0)
     board.avoid(pygame.Rect(x - 13, y - 13, 26, 26))
     words = f"global minimum  {height_label(level.global_min_height)}"
     board.want(label(words, 14, GOLD, True, p.label_shadow), words, (x, y), gap=15, must=True, priority=0)
@@ -131,9 +141,11 @@ def draw_minima(surface, level, camera, p, board):
         board.want(label(words, 12, p.marker, False, p.label_shadow), words, (mx, my), gap=8, priority=10 + k)
 
 
-def draw_goal_flag(surface, world, camera, p, board, names=None, colours=None):
+def draw_goal_flag(surface, world, camera, p, board, names=None, colours=None, hidden=None):
     """A flag planted at the goal in the colour of the first squad to arrive, with a banner (on
-    the ``board``: beside the pennant if there is room).
+    the ``board``: beside the pennant if there is room). ``hidden`` (the sand table: which ground
+    points a hill hides): a flag behind a hill shows only the part of its pole and pennant above
+    the hill's outline, as a real one would.
 
     ``names`` / ``colours``: per-squad names and colours (e.g. the optimizers of a classroom race);
     without them the banner says "SQUAD k" and the flag wears SQUAD_COLOURS."""
@@ -143,16 +155,35 @@ def draw_goal_flag(surface, world, camera, p, board, names=None, colours=None):
     palette = colours if colours else SQUAD_COLOURS
     colour = tuple(palette[squad % len(palette)])
     x, y = np.rint(camera.pos2pix(world.level.global_min)).astype(int)
+    old_clip = surface.get_clip()
+    if hidden is not None:
+        lift = _hidden_height(world.level.global_min, hidden)           # the hill in front hides this much [px]
+        base = y + 4 if lift == 0 else y - lift
+        surface.set_clip(pygame.Rect(x - 8, y - FLAG_HEIGHT, 32, base - (y - FLAG_HEIGHT)).clip(old_clip))
     pygame.draw.ellipse(surface, p.outline, (x - 6, y - 3, 12, 6))
     pygame.draw.line(surface, p.outline, (x, y), (x, y - 40), 4)
     pygame.draw.line(surface, p.marker, (x, y), (x, y - 40), 2)
     flag = [(x + 1, y - 40), (x + 21, y - 34), (x + 1, y - 28)]
     pygame.draw.polygon(surface, colour, flag)
     pygame.draw.polygon(surface, p.outline, flag, 1)
+    surface.set_clip(old_clip)
     board.avoid(pygame.Rect(x - 6, y - 41, 29, 45))
     who = names[squad].upper() if names is not None and squad < len(names) else f"SQUAD {squad + 1}"
     words = f"{who} ARRIVED  ·  step {int(world.arrival_step[first])}"
     board.want(_banner(words, colour, p), words, (x + 11, y - 34), gap=14, must=True, priority=1)
+
+
+FLAG_HEIGHT = 44           # the flag's pole and pennant reach this far up the screen [px]
+
+
+def _hidden_height(xy, hidden) -> int:
+    """How far up the screen [px] from the ground point ``xy`` a hill in front hides, 0 when
+    nothing does (and FLAG_HEIGHT when the whole flag is behind it): the lowest lift, in 2 px steps,
+    that ``hidden(xy, lift)`` no longer hides."""
+    for lift in range(0, FLAG_HEIGHT + 1, 2):
+        if not hidden(np.asarray([xy], float), lift)[0]:
+            return lift
+    return FLAG_HEIGHT
 
 
 @lru_cache(maxsize=32)

@@ -54,19 +54,30 @@ def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_m
         if fog is not None and fog.enabled:
             surface.blit(*fog_overlay(view, camera, fog, p))
         board = Board(camera.map_rect().clip(port), keep_clear)
-        draw_spawn_ring(surface, world.level, camera, view, p, board)
+        behind = _ground_hider(view, camera)
+        draw_spawn_ring(surface, world.level, camera, behind, p, board)
         draw_trails(surface, port, world, camera, palette, squad_colours, hidden=_trail_hider(view, camera),
                     hidden_key=view.renders)
         _draw_units(surface, world, camera, view, selected, palette, port)
         board.avoid_points(unit_points(world, camera)[1], sprites.UNIT_RADIUS + 2)
         _draw_explosions(surface, world, camera, time_s, palette)
         if world.won:
-            marks.draw_goal_flag(surface, world, camera, p, board, names=squad_names, colours=squad_colours)
+            marks.draw_goal_flag(surface, world, camera, p, board, names=squad_names, colours=squad_colours,
+                                 hidden=behind)
         if show_minima:
-            marks.draw_minima(surface, world.level, camera, p, board)
+            marks.draw_minima(surface, world.level, camera, p, board, hidden=behind)
         board.draw(surface, (p.marker, p.outline))
     finally:
         surface.set_clip(old_clip)
+
+
+def _ground_hider(view, camera):
+    """hidden(xy, lift_px=1): which ground points (N, 2), raised ``lift_px`` up the screen, the
+    hills in front hide (for the marks that lie on the ground or stand on it)."""
+    def hidden(xy, lift_px: float = 1.0):
+        xy = np.asarray(xy, float)
+        return view.hidden(camera, xy, camera.ground.elevation_at(xy), lift_px)
+    return hidden
 
 
 def _trail_hider(view, camera):
@@ -195,13 +206,19 @@ def _near(xy, rect) -> np.ndarray:
 
 
 # -- the spawn zone on the ground ------------------------------------------------------------------
-def draw_spawn_ring(surface, level, camera, view, p, board):
-    """The spawn zone: a dashed ring lying on the ground, and its caption (on the ``board``) above it."""
+def draw_spawn_ring(surface, level, camera, hidden, p, board):
+    """The spawn zone: a dashed ring lying on the ground, and its caption (on the ``board``) above
+    it. A dash a hill hides (``hidden``: ground points -> bool) is not drawn."""
     a = np.linspace(0, 2 * math.pi, 4 * SPAWN_DASHES + 1)
     ring = level.spawn_center + level.spawn_radius * np.column_stack([np.cos(a), np.sin(a)])
     px = camera.pos2pix(ring)
+    behind = hidden(ring)
     for k in range(SPAWN_DASHES):
-        dash = px[4 * k:4 * k + 3]
+        if behind[4 * k:4 * k + 3].all():
+            continue
+        dash = px[4 * k:4 * k + 3][~behind[4 * k:4 * k + 3]]
+        if len(dash) < 2:
+            continue
         pygame.draw.lines(surface, p.outline, False, dash.tolist(), 4)
         pygame.draw.lines(surface, p.marker, False, dash.tolist(), 2)
     top = px[np.argmin(px[:, 1])]
