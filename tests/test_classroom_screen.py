@@ -113,3 +113,17 @@ def test_every_lesson_card_fits_its_box_with_every_optimizer(size):
         assert all(box is not None and box.contains(rect) and area.contains(box) for _, rect, box, _ in log), name
         shown = " ".join(text for text, *_ in log)
         assert all(word in shown for word in (level.lesson + " " + level.briefing).split()), name
+
+
+@pytest.mark.parametrize("view", ["map", "relief"])
+def test_the_target_ring_is_where_the_unit_shows_after_the_step(make_classroom, view):
+    """The rule's arrows and its ring start and end where the unit is drawn: on the sand table at
+    the ball's centre, LIFT px above its ground point, not at the ground point."""
+    from game.view.world_view import ball_pixels
+    app, c = make_classroom("03-ravine", race=["momentum"], view=view)
+    run(app, 2)
+    start = ball_pixels(c.camera, c.world.positions[c.unit][None])[0]
+    assert np.allclose(start, unit_pixels(c.world, c.camera)[c.unit])
+    ring = ball_pixels(c.camera, c.explanation().new_x[None])[0]
+    press(app, pygame.K_PERIOD, frames=2)
+    assert np.hypot(*(unit_pixels(c.world, c.camera)[c.unit] - ring)) < 1.0

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pygame
 
+from game.view.world_view import ball_pixels
 from sim.world import ARRIVED, DESCENDING, DIVERGED
 
 from .look import ARROW_COLOURS, INK, OUTLINE, px, squad_colour
@@ -42,11 +43,11 @@ def draw_arrows(surface, camera, x, arrows, s: float):
     for kind, offset, vector in arrows:
         start = np.asarray(x, float) + offset
         if not on_ground:
-            draw_arrow(surface, camera.pos2pix(start), camera.pos2pix(start + vector), ARROW_COLOURS[kind],
+            draw_arrow(surface, ball_pixels(camera, start), ball_pixels(camera, start + vector), ARROW_COLOURS[kind],
                        max(3, px(3.5, s)))
             continue
         t = np.linspace(0.0, 1.0, GROUND_SAMPLES)[:, None]
-        path = camera.pos2pix(start + t * np.asarray(vector, float))
+        path = ball_pixels(camera, start + t * np.asarray(vector, float))
         draw_arrow_path(surface, path, ARROW_COLOURS[kind], max(3, px(3.5, s)))
 
 
@@ -69,7 +70,7 @@ def draw_arrow_path(surface, path, colour, width: int):
 
 def draw_target(surface, camera, xy, s: float):
     """Where the unit will be after the step: a hollow ring in the step colour."""
-    c = camera.pos2pix(xy)
+    c = ball_pixels(camera, xy)
     r = px(9, s)
     pygame.draw.circle(surface, OUTLINE, c, r + 2, max(2, px(2, s)) + 3)
     pygame.draw.circle(surface, ARROW_COLOURS["step"], c, r, max(2, px(2, s)))
@@ -111,7 +112,7 @@ def draw_units(surface, world, xy, s: float, selected: int | None, hidden=None):
 def draw_ghost(surface, camera, paths, colour, row: int, s: float):
     """The ghost preview: dots at each future position of every unit of a squad (``paths``:
     (steps + 1, n, 2) [world]); the selected unit's (``row``) larger and joined by a thin line."""
-    pts = camera.pos2pix(paths)
+    pts = ball_pixels(camera, paths)
     r_small, r_big = max(2, px(2.2, s)), max(3, px(3.6, s))
     for j in range(pts.shape[1]):
         big = j == row

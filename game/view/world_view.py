@@ -4,6 +4,7 @@ switch a scene between the two and everything else stays the same.
 
     draw_world(screen, world, camera, art, fog, selected=mask, time_s=t)
     unit_pixels(world, camera)        # where each unit shows [px]: what a click or a box picks
+    ball_pixels(camera, xy)           # where a unit standing at xy would show [px]
 """
 from __future__ import annotations
 
@@ -50,6 +51,16 @@ def hidden_units(world, camera, art, palette="war-room") -> np.ndarray:
         view.update(camera)
     z = camera.ground.elevation(world.heights)
     return view.hidden(camera, world.positions, z, LIFT)
+
+
+def ball_pixels(camera, xy) -> np.ndarray:
+    """Where a unit standing at the world points xy (N, 2) shows [px]: its disc on the map, the
+    centre of its ball on the relief (LIFT px above the ground point). Marks that go from a unit
+    (the classroom's arrows, target and ghost) start where the unit is drawn."""
+    pix = np.asarray(camera.pos2pix(np.asarray(xy, float)), float)
+    if is_relief(camera):
+        pix = pix - (0.0, LIFT)
+    return pix
 
 
 def unit_pixels(world, camera) -> np.ndarray:
