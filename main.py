@@ -71,6 +71,8 @@ def add_orders(p: argparse.ArgumentParser):
     p.add_argument("--lr", type=_number, help="learning rate eta (default: the level's)")
     p.add_argument("--momentum", type=_number, help="momentum mu, or beta1 for adam (default: the level's; for "
                                                     "another optimizer torch's: 0.9 for adam, else 0)")
+    p.add_argument("--schedule", metavar="KIND", help="learning-rate schedule from --lr: constant, "
+                                                      "step:STEP_SIZE:GAMMA or cosine:T_MAX[:ETA_MIN]")
     p.add_argument("--units", type=_unit_count, help="number of units (default: the level's)")
     p.add_argument("--steps", type=_step_count, help="steps to run (default: the level's budget)")
     p.add_argument("--seed", type=_seed, help="spawn and weather seed (default: the level's)")
@@ -151,6 +153,11 @@ def run_simulation(args):
         world.set_orders(0, optimizer=args.optimizer, lr=args.lr, momentum=args.momentum)
     except ValueError as err:
         raise UsageError(f"--optimizer/--lr/--momentum: {err}") from None
+    if args.schedule is not None:
+        try:
+            world.set_orders(0, schedule=sim.schedule.schedule_from_text(args.schedule, world.orders[0].lr))
+        except ValueError as err:
+            raise UsageError(f"--schedule: {err}") from None
     steps = args.steps or lvl.budget
     while world.step_count < steps and (world.status == sim.DESCENDING).any():
         world.step()
@@ -166,7 +173,9 @@ def cmd_simulate(args) -> int:
     o = world.orders[0]
     lvl = world.level
     print(f"{lvl.id} - {lvl.title}")
-    print(f"orders     {o.optimizer}  lr {o.lr:g}  momentum {o.momentum:g}  units {world.n_units}  seed {world.seed}")
+    rate = f"  schedule {o.schedule.describe()}" if o.schedule is not None and o.schedule.kind != "constant" else ""
+    print(f"orders     {o.optimizer}  lr {o.lr:g}{rate}  momentum {o.momentum:g}  units {world.n_units}  "
+          f"seed {world.seed}")
     print(f"steps      {out['steps']} (budget {lvl.budget})")
     stalled = f" ({out['stalled']} stalled: steps too small to move)" if out["stalled"] else ""
     print(f"units      arrived {out['arrived']}  trapped {out['trapped']}{stalled}  diverged {out['diverged']}"
@@ -258,6 +267,8 @@ def add_record_parser(sub):
                                                          "one per squad (default: the level's; for another "
                                                          "optimizer torch's, 0.9 for adam; 0.9 in a race where "
                                                          "it would be 0)")
+    p.add_argument("--schedule", metavar="KIND[,..]", help="learning-rate schedule from --lr: constant, "
+                   "step:STEP_SIZE:GAMMA or cosine:T_MAX[:ETA_MIN]; with --race one for all or one per squad")
     p.add_argument("--units", metavar="N", help="units per squad (default: the level's)")
     p.add_argument("--steps", metavar="N", help="steps to run (default: the level's budget)")
     p.add_argument("--seed", metavar="S", help="spawn and weather seed (default: the level's)")

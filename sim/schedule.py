@@ -204,3 +204,32 @@ def as_schedule(value) -> Schedule:
         d = dict(value)
         return make_schedule(d.pop("kind"), d.pop("lr"), **d)
     raise ValueError(f"a schedule must be made by sim.make_schedule or be its to_dict() form, got {value!r}")
+
+
+SCHEDULE_SPELLING = "constant, step:STEP_SIZE:GAMMA or cosine:T_MAX[:ETA_MIN]"
+
+
+def schedule_from_text(text: str, lr: float) -> Schedule:
+    """A schedule from base rate ``lr`` as the command line spells it: ``constant``,
+    ``step:30:0.5`` (StepLR, step_size 30, gamma 0.5) or ``cosine:100:0.001`` (CosineAnnealingLR,
+    t_max 100, eta_min 0.001; left out, eta_min is lr / 100). Raises ValueError naming what is wrong."""
+    kind, *numbers = str(text).strip().lower().split(":")
+    wanted = {"constant": (0, 0), "step": (2, 2), "cosine": (1, 2)}
+    if kind not in wanted:
+        raise ValueError(f"unknown schedule {text[:40]!r}; write {SCHEDULE_SPELLING}")
+    low, high = wanted[kind]
+    if not low <= len(numbers) <= high:
+        raise ValueError(f"{kind}: expected {SCHEDULE_SPELLING}, got {text[:40]!r}")
+    try:
+        values = [float(v) for v in numbers]
+    except ValueError:
+        raise ValueError(f"{kind}: expected numbers after the colons, got {text[:40]!r}") from None
+    if kind == "step":
+        if not values[0].is_integer():
+            raise ValueError(f"step: STEP_SIZE must be a whole number of steps, got {numbers[0]!r}")
+        return make_schedule("step", lr, step_size=int(values[0]), gamma=values[1])
+    if kind == "cosine":
+        if not values[0].is_integer():
+            raise ValueError(f"cosine: T_MAX must be a whole number of steps, got {numbers[0]!r}")
+        return make_schedule("cosine", lr, t_max=int(values[0]), eta_min=values[1] if len(values) > 1 else lr / 100)
+    return make_schedule("constant", lr)

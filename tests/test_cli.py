@@ -112,3 +112,20 @@ def test_bench_quick_reports_its_keys():
     for key in ("sim_unit_steps_per_s", "sim_speedup_vs_python", "sim_exp_only_unit_steps_per_s",
                 "sim_ns_per_unit_step", "procgen_median_s"):
         assert out[key] > 0
+
+
+def test_simulate_with_a_schedule_runs_the_schedule():
+    import sim
+    from sim.schedule import schedule_from_text
+    proc = run("simulate", "03-ravine", "--optimizer", "momentum", "--lr", "0.3", "--momentum", "0.9",
+               "--schedule", "cosine:60:0.01", "--json")
+    assert proc.returncode == 0, proc.stderr
+    world = sim.World(sim.load_level("03-ravine"))
+    world.set_orders(0, "momentum", 0.3, 0.9, schedule=sim.make_schedule("cosine", lr=0.3, t_max=60, eta_min=0.01))
+    while world.step_count < world.level.budget and (world.status == sim.DESCENDING).any():
+        world.step()
+    assert json.loads(proc.stdout) == json.loads(json.dumps(world.outcome()))
+    assert schedule_from_text("step:30:0.5", 0.2) == sim.make_schedule("step", lr=0.2, step_size=30, gamma=0.5)
+    assert schedule_from_text("cosine:40", 0.2) == sim.make_schedule("cosine", lr=0.2, t_max=40, eta_min=0.002)
+    one_line_error(run("simulate", "03-ravine", "--schedule", "cosine:ten"), "--schedule", "numbers")
+    one_line_error(run("record", "03-ravine", "--schedule", "linear", "--out", "x.gif"), "--schedule", "linear")

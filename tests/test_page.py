@@ -201,3 +201,24 @@ def test_what_a_page_cannot_be_is_refused_in_one_line(tmp_path, capsys, extra, n
 def test_an_unknown_extension_names_the_page_too(tmp_path, capsys):
     assert main.main(["record", "01-bowl", "--out", str(tmp_path / "x.htm")]) == 2
     assert ".html (a web page)" in capsys.readouterr().err
+
+
+def test_the_legend_names_a_squads_schedule(tmp_path):
+    level = sim.load_level(LEVEL)
+    cosine = sim.make_schedule("cosine", lr=0.1, t_max=40, eta_min=0.001)
+    rec = Recording(level, (sim.Orders("sgd", 0.02, 0.0), sim.Orders("momentum", 0.1, 0.9, cosine)),
+                    units=4, steps=30, seed=level.seed)
+    page.write_page(rec, tmp_path / "s.html")
+    data, _ = page.read_page(tmp_path / "s.html")
+    assert [s["orders"][0][-1] for s in data["squads"]] == ["", "cosine to 0.001 over 40 steps"]
+    world = rec.new_world()
+    world.step(30)
+    assert world.lr_now(1) == cosine.lr_at(30) and world.lr_now(0) == 0.02
+
+
+def test_a_films_legend_shows_the_scheduled_rate_of_the_step():
+    from game.video.film import orders_text
+    step = sim.make_schedule("step", lr=0.2, step_size=10, gamma=0.5)
+    orders = sim.Orders("momentum", 0.2, 0.9, step)
+    assert orders_text(orders, step.lr_at(25)) == "η 0.05 step  μ 0.9"
+    assert orders_text(sim.Orders("adam", 0.1, 0.9)) == "η 0.1  β₁ 0.9"

@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import sim
+from sim.schedule import schedule_from_text
 
 from game.cli import number, path_flag, quoted, shown
 
@@ -220,14 +221,19 @@ def _orders_recording(args) -> Recording:
                           f"choose from {', '.join(sim.OPTIMIZERS)}")
     lrs = _per_squad(args.lr, "--lr", len(names), level.lr)
     mus = _per_squad(args.momentum, "--momentum", len(names), None)
+    kinds = _per_squad(args.schedule, "--schedule", len(names), None, text_values=True)
     squads = []
-    for name, lr, mu in zip(names, lrs, mus):
+    for name, lr, mu, kind in zip(names, lrs, mus, kinds):
         mu = squad_momentum(level, name, len(names) > 1) if mu is None else mu
         if not lr > 0:
             raise RecordError(f"--lr for {name}: the learning rate must be a number > 0, got {lr:g}")
         if not 0 <= mu < 1:
             raise RecordError(f"--momentum for {name}: the momentum must be in [0, 1), got {mu:g}")
-        squads.append(sim.Orders(name, lr, mu))
+        try:
+            schedule = None if kind is None else schedule_from_text(kind, lr)
+        except ValueError as err:
+            raise RecordError(f"--schedule for {name}: {err}") from None
+        squads.append(sim.Orders(name, lr, mu, schedule))
     units = level.units if args.units is None else _number(args.units, "--units", int, 1, sim.levels.MAX_UNITS)
     if units * len(squads) > sim.levels.MAX_UNITS:
         raise RecordError(f"--units: {units} units x {len(squads)} squads is more than {sim.levels.MAX_UNITS}")
@@ -258,21 +264,22 @@ def squad_momentum(level, name: str, race: bool) -> float:
     return mu
 
 
-def _per_squad(text, flag: str, n: int, default) -> list:
-    """A flag's value for each of n squads: one number for all, or n numbers separated by commas."""
+def _per_squad(text, flag: str, n: int, default, text_values: bool = False) -> list:
+    """A flag's value for each of n squads: one number (or word, ``text_values``) for all, or n of
+    them separated by commas."""
     if text is None:
         return [default] * n
     parts = str(text).split(",")
     if len(parts) not in (1, n):
         raise RecordError(f"{flag}: expected one value or {n} (one per squad of --race), got {len(parts)}")
-    values = [_number(p, flag, float, -1e6, 1e6) for p in parts]     # each is checked closer with its optimizer
+    values = parts if text_values else [_number(p, flag, float, -1e6, 1e6) for p in parts]   # checked closer later
     return values * n if len(values) == 1 else values
 
 
 def _replay_recording(args) -> Recording:
     """A recording of a saved replay: its level, units, seed and orders."""
     from sim.replay import ReplayError, load_replay
-    for flag in ("optimizer", "race", "lr", "momentum", "units", "seed"):
+    for flag in ("optimizer", "race", "lr", "momentum", "schedule", "units", "seed"):
         if getattr(args, flag) is not None:
             raise RecordError(f"--replay: the replay gives the orders, units and seed; drop --{flag}")
     try:

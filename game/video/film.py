@@ -48,10 +48,14 @@ BACKGROUND = WAR_ROOM.background   # around the map
 RELIEF_YAW = 0.0           # the sand table's heading at the start of a film [deg] (the orbit turns it on)
 
 
-def orders_text(orders) -> str:
-    """'η 0.02  μ 0.9' -- the learning rate, and the momentum when the update rule has one."""
+def orders_text(orders, lr_now=None) -> str:
+    """'η 0.02  μ 0.9' -- the learning rate, and the momentum when the update rule has one; under a
+    schedule the rate of this step ``lr_now`` and the schedule's kind ('η 0.0734 cosine  μ 0.9')."""
     lr, mu = float(np.mean(orders.lr)), float(np.mean(orders.momentum))
-    words = f"\u03b7 {lr:.3g}"
+    scheduled = orders.schedule is not None and orders.schedule.kind != "constant"
+    words = f"\u03b7 {float(np.mean(lr_now if scheduled and lr_now is not None else lr)):.3g}"
+    if scheduled:
+        words += f" {orders.schedule.kind}"
     if uses_momentum(orders.optimizer):
         words += f"  {'β₁' if orders.optimizer == 'adam' else 'μ'} {mu:.3g}"
     return words
@@ -301,7 +305,8 @@ class Film:
     def _legend(self, surface, world, race):
         """Each squad: disc, name, orders, and its units by status. Redrawn only when they change."""
         squads = squads_present(world)
-        key = (race, [(s, world.orders[s].optimizer, orders_text(world.orders[s]), world.counts(s)) for s in squads])
+        key = (race, [(s, world.orders[s].optimizer, orders_text(world.orders[s], world.lr_now(s)), world.counts(s))
+                      for s in squads])
         if key != self._legend_key:
             self._legend_key, self._legend_img = key, self._legend_picture(world, squads, race)
         surface.blit(self._legend_img, self.legend)
@@ -330,7 +335,7 @@ class Film:
         x = cell.x + disc.get_width() + self.px(4, 2)
         name = ellipsize(squad_label(world, squad, race), self.line, cell.right - x, bold=True)
         end = text(img, name, (x, y), self.line, SQUAD_COLOURS[squad], bold=True, anchor="midleft").right
-        orders = orders_text(world.orders[squad])
+        orders = orders_text(world.orders[squad], world.lr_now(squad))
         if self.beside:                                    # orders on a line of their own
             end, y = x - self.px(10, 4), y + round(1.35 * self.line)
         text(img, ellipsize(orders, self.line, cell.right - end - self.px(10, 4)), (end + self.px(10, 4), y),

@@ -172,7 +172,13 @@ def _orders_entry(world, squad: int, race: bool) -> list:
     symbol = ("β₁" if o.optimizer == "adam" else "μ") if uses_momentum(o.optimizer) else ""
     mu = num(float(np.mean(o.momentum)), 3) if symbol else ""
     return [squad_label(world, squad, race), OPTIMIZER_LABELS[o.optimizer], num(float(np.mean(o.lr)), 3), symbol, mu,
-            ""]                                   # the squad's learning-rate schedule: none yet
+            schedule_text(o.schedule)]
+
+
+def schedule_text(schedule) -> str:
+    """A squad's learning-rate schedule in a few words ('cosine to 0.001 over 100 steps'); empty
+    for none or a constant rate."""
+    return "" if schedule is None or schedule.kind == "constant" else schedule.describe()
 
 
 def _mean_losses(world, floor: float) -> list:

@@ -82,7 +82,7 @@ class Recording:
             for s in range(1, k):
                 world.assign(np.arange(s * n, (s + 1) * n), s)
         for s, o in enumerate(self.squads):
-            world.set_orders(s, o.optimizer, o.lr, o.momentum)
+            world.set_orders(s, o.optimizer, o.lr, o.momentum, schedule=o.schedule)
         return world
 
     def summary(self) -> str:
