@@ -118,12 +118,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_levels(args) -> int:
+    """The campaign chapter by chapter: each level's name, title, measured difficulty (the share of
+    the orders box, or of the plans, that wins: it falls within a chapter), BOSS, and lesson."""
     import sim
     from sim.difficulty import difficulty, load_table, summary
-    table = load_table()             # measured difficulty: the share of the orders box, or of the plans, that wins
-    for name in sim.campaign():
-        lvl = sim.load_level(name)
-        print(f"{name:<18} {lvl.title:<20} {summary(difficulty(name, table)):<12} {lvl.lesson}")
+    table = load_table()
+    for k, chapter in enumerate(sim.chapters(), 1):
+        print(f"Chapter {k}: {chapter.name} -- {chapter.theme}")
+        for name in chapter.levels:
+            lvl = sim.load_level(name)
+            boss = "BOSS" if chapter.is_boss(name) else ""
+            print(f"  {name:<18} {lvl.title:<25} {summary(difficulty(name, table)):<12} {boss:<4} {lvl.lesson}")
     return 0
 
 
