@@ -282,5 +282,7 @@ def test_campaign_card_titles_stay_clear_of_the_stars(make_app, size):
             size_px, lines = _fit_title(title, box.width, box.height, s)
             assert 1 <= len(lines) and len(lines) * int(size_px * 1.3) <= max(box.height, int(size_px * 1.3))
             assert all(font(size_px, bold=True).size(line)[0] <= box.width for line in lines)
+        title = sim.load_level(c.names[c.cards.index(rect)]).title          # the card's own title: never cut
+        assert " ".join(_fit_title(title, box.width, box.height, s)[1]) == title, (title, size)
     rows = [r.y for r in c.headings]
     assert rows == sorted(rows) and all(any(card.y == y for card in c.cards) for y in rows)   # one row per chapter

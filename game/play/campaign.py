@@ -201,9 +201,10 @@ class Campaign(Scene):
         if side >= int(MIN_PICTURE * s):
             picture = pygame.Rect(rect.x + pad, rect.y + (rect.height - side) // 2, side, side)
         x = picture.right + pad if picture else rect.x + pad
-        star_y = rect.bottom - pad - int(7 * s)
-        top = rect.y + pad + int(15 * s)
-        return picture, pygame.Rect(x, top, rect.right - pad - x, star_y - int(12 * s) - top), star_y
+        edge = int(6 * s)                                   # the text's margin at the card's top and bottom
+        star_y = rect.bottom - edge - int(8 * s)
+        top = rect.y + edge + int(14 * s)                   # under the number line
+        return picture, pygame.Rect(x, top, rect.right - pad - x, star_y - int(10 * s) - top), star_y
 
     def _card_face(self, surface, i, rect, level, open_):
         """The picture (when the card has room for it), the number, BOSS, the title and the stars."""
@@ -217,7 +218,7 @@ class Campaign(Scene):
                 surface.blit(veil, picture)
                 draw_lock(surface, picture.center, int(min(24 * s, picture.width * 0.45)))
             pygame.draw.rect(surface, PANEL_EDGE, picture, 1)
-        x, tw, top = box.x, box.width, rect.y + int(8 * s)
+        x, tw, top = box.x, box.width, rect.y + int(6 * s)
         boss = self.chapters[self.row_of[i]].is_boss(level.id)
         label = f"LEVEL {level_number(level.id)}"
         tag_w = text_width("BOSS", int(10 * s), bold=True) + int(6 * s) if boss else 0
