@@ -20,7 +20,7 @@ from tests.play import deployed
 # a winning setting for each level, to have a flag and a crowd of units at the goal
 WINNERS = {"04-banana": ("momentum", 0.05, 0.97), "07-cliff": ("sgd", 0.5, 0.0),
            "08-himmelblau": ("momentum", 0.05, 0.95), "09-rastrigin": ("momentum", 0.02, 0.9),
-           "10-ackley": ("sgd", 0.2, 0.0), "11-weather": ("sgd", 0.05, 0.0), "random:42": ("rmsprop", 0.5, 0.0)}
+           "10-ackley": ("sgd", 0.3, 0.0), "11-weather": ("sgd", 0.05, 0.0), "random:42": ("rmsprop", 0.5, 0.0)}
 
 
 def check(board, must=("global minimum",)):

@@ -7,7 +7,8 @@ battle's decision-boundary inset stays in the map's top-left corner. The panel l
 what earns each, the units' fate, after a loss a hint (what went wrong, then the level's own hint),
 every squad's final orders (results_panel.py: laid out to fit, never cut short; the wheel scrolls
 it when even its smallest type is too tall), and the ways on: next level, retry (same squads and
-orders), save the replay, back to the campaign.
+orders), save the replay, back to the campaign. Under a scene that runs a course of levels (an
+endless run, ``course_under``), that scene says what comes next: the next map or the end of the run.
 """
 from __future__ import annotations
 
