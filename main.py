@@ -8,6 +8,7 @@ deepest valley -- the global minimum -- before the step budget runs out.
     python main.py                      play: title screen and campaign
     python main.py play LEVEL           straight into a level
     python main.py play --replay FILE   watch a saved replay
+    python main.py play endless         procedural maps of rising difficulty until the first loss (--seed N)
     python main.py demo LEVEL           classroom mode: each step explained (--race, --autoplay)
     python main.py levels               the campaign and what each level teaches
     python main.py simulate LEVEL       run a descent without a window, print the outcome
@@ -99,9 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog="Run 'python main.py COMMAND --help' for a command's options.")
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
-    p = sub.add_parser("play", help="play the campaign, or one level")
-    p.add_argument("level", nargs="?", help="level to start in (default: the title screen)")
+    p = sub.add_parser("play", help="play the campaign, one level, or an endless run")
+    p.add_argument("level", nargs="?", help="level to start in (default: the title screen); 'endless': an endless "
+                                            "run of procedural maps")
     p.add_argument("--replay", metavar="FILE", help="watch a saved replay")
+    p.add_argument("--seed", type=_seed, help="with 'endless': the run's seed, for the same maps again "
+                                              "(default: from the clock, shown)")
     sub.add_parser("levels", help="list the campaign levels and their lessons")
     p = sub.add_parser("simulate", help="run a descent headless and print the outcome")
     p.add_argument("level")
@@ -120,12 +124,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_levels(args) -> int:
+    """The campaign chapter by chapter: each level's name, title, measured difficulty (the share of
+    the orders box, or of the plans, that wins: it falls within a chapter), BOSS, and lesson."""
     import sim
     from sim.difficulty import difficulty, load_table, summary
-    table = load_table()             # measured difficulty: the share of the orders box, or of the plans, that wins
-    for name in sim.campaign():
-        lvl = sim.load_level(name)
-        print(f"{name:<18} {lvl.title:<20} {summary(difficulty(name, table)):<12} {lvl.lesson}")
+    table = load_table()
+    for k, chapter in enumerate(sim.chapters(), 1):
+        print(f"Chapter {k}: {chapter.name} -- {chapter.theme}")
+        for name in chapter.levels:
+            lvl = sim.load_level(name)
+            boss = "BOSS" if chapter.is_boss(name) else ""
+            print(f"  {name:<18} {lvl.title:<25} {summary(difficulty(name, table)):<12} {boss:<4} {lvl.lesson}")
     return 0
 
 
@@ -205,8 +214,10 @@ def cmd_play(args) -> int:
             replay = load_replay(args.replay)
         except (ReplayError, sim.LevelError) as err:
             raise UsageError(str(err)) from None
-    elif args.level:
+    elif args.level and args.level != "endless":
         sim.load_level(args.level)                   # a bad level is reported before the window opens
+    if args.seed is not None and args.level != "endless":
+        raise UsageError("--seed: only with 'play endless' (the seed of an endless run)")
     if not display_available():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
@@ -214,7 +225,7 @@ def cmd_play(args) -> int:
     import pygame
     from game.play.app import GameApp
     try:
-        app = GameApp(level=args.level, replay=replay)
+        app = GameApp(level=args.level, replay=replay, endless_seed=args.seed)
     except pygame.error:
         print(NO_DISPLAY, file=sys.stderr)
         return 2
@@ -332,7 +343,7 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "play"
     if command == "play" and not hasattr(args, "level"):
-        args.level, args.replay = None, None
+        args.level, args.replay, args.seed = None, None, None
     try:
         return COMMANDS[command](args)
     except UsageError as err:

@@ -19,7 +19,7 @@ from .levels import LEVELS_DIR, campaign, level_path, load_level
 from .solver import solve
 
 TABLE = LEVELS_DIR / "difficulty.json"
-SOLVER_VERSION = 1          # bump when the solver's grids or rules change: every entry is then stale
+SOLVER_VERSION = 2          # bump when the solver's grids or rules change: every entry is then stale
 _MEASURED: dict = {}        # entries measured in this process, by stamp
 
 

@@ -9,6 +9,9 @@ says why in a few words, and never more than ``max_bytes + 1`` bytes are read.
 moves it over the target with one ``os.replace``: a crash or a full disk mid-write leaves the old
 file whole (or no file), never a half-written one.
 
+``move_aside`` renames a save file that cannot be read to ``<name>.corrupt-<timestamp>``, so
+the game starts afresh without losing it.
+
 ``quoted`` shows a value from a file or a command line in an error message: its ``repr``, cut to a
 few dozen characters, so a message stays one short line whatever the value holds.
 """
@@ -18,6 +21,7 @@ import json
 import os
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 QUOTE_CHARS = 40          # characters of a bad value an error message repeats
@@ -101,6 +105,20 @@ def write_json_atomic(path: Path, data) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def move_aside(path: Path) -> Path:
+    """Rename the unreadable file at ``path`` to ``<name>.corrupt-<timestamp>`` (numbered if that
+    is taken) beside it, and return the new path; OSError if it cannot be moved."""
+    path = Path(path)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    backup = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while backup.exists():
+        backup = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        n += 1
+    os.replace(path, backup)
+    return backup
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -47,6 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from . import terrain as T
+from .campaign import LEVELS_DIR, campaign
 from .files import quoted
 from .level_file import (DIFFICULTIES, LOSS_CAUSES, MAX_COMPONENTS, MAX_NETWORKS, ORDER_KEYS, POS, PROC_KEYS,
                          SPAWN_KEYS, STAR_KEYS, TOP_KEYS, LevelError, Reader, component, hint_orders, hint_when,
@@ -55,7 +56,6 @@ from .minima import find_minima
 from .optim import OPTIMIZERS, default_momentum
 from .schedule import SCHEDULES
 
-LEVELS_DIR = Path(__file__).resolve().parent.parent / "levels"
 MAX_BUDGET = 100_000              # steps
 MAX_UNITS = 10_000
 MAX_SUPPLY = 100_000_000          # unit-steps
@@ -333,8 +333,3 @@ def random_level(name: str) -> Level:
     if key not in _CACHE:
         _CACHE[key] = parse_level(data, name, name)
     return _CACHE[key]
-
-
-def campaign() -> list[str]:
-    """The shipped levels' names, in campaign order."""
-    return sorted(p.stem for p in LEVELS_DIR.glob("*.toml") if p.is_file())

@@ -1,6 +1,7 @@
 """Level files and level names that once hung, ate memory or raised a traceback: each is now one
 line naming the file and what is wrong, exit status 2, and quickly."""
 import os
+import re
 import threading
 
 import pytest
@@ -51,7 +52,8 @@ def test_long_dotted_keys_are_refused_before_parsing(tmp_path, capsys, parts):
 
 
 def test_keys_of_a_few_parts_still_read(tmp_path):
-    text = GOOD.replace("[stars]\nsteps = 15\nunits_lost = 0\n", "")
+    text = re.sub(r"\[stars\]\nsteps = \d+\nunits_lost = 0\n", "", GOOD)
+    assert "[stars]" not in text
     text = text.replace("seed = 1\n", "seed = 1\nstars.steps = 14\nstars . units_lost = 0\n")
     assert sim.load_level(str(write(tmp_path, text))).star_steps == 14
 

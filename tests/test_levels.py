@@ -71,10 +71,15 @@ def test_levels_command_lists_the_campaign_in_order():
                           timeout=120, cwd=str(ROOT))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
-    assert [line.split()[0] for line in lines] == LEVELS
-    for line, name in zip(lines, LEVELS):
+    headings = [line for line in lines if not line.startswith(" ")]
+    assert headings == [f"Chapter {k}: {c.name} -- {c.theme}" for k, c in enumerate(sim.chapters(), 1)]
+    rows = [line for line in lines if line.startswith("  ")]
+    assert [line.split()[0] for line in rows] == LEVELS and len(rows) + len(headings) == len(lines)
+    bosses = {name for c in sim.chapters() for name in c.bosses}
+    for line, name in zip(rows, LEVELS):
         assert sim.load_level(name).title in line
         assert re.search(r"\b(box|plans) \d+\.\d%", line), line            # its measured difficulty
+        assert (" BOSS " in line) == (name in bosses), line
 
 
 # -- every level ---------------------------------------------------------------------------------

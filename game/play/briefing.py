@@ -91,8 +91,11 @@ def column(level, f: float, width: int) -> Flow:
     """The briefing's text at type scale ``f``, ``width`` px wide: level, title, lesson, briefing,
     then the facts (``facts``), each name beside its value."""
     flow = Flow(width)
-    number = level_number(level.id)
-    flow.paragraph(f"LEVEL {number}  \u00b7  BRIEFING" if number else "BRIEFING", int(13 * f), ACCENT, bold=True)
+    number, chapter = level_number(level.id), sim.chapter_of(level.id)
+    head = [f"LEVEL {number}"] if number else []
+    if chapter is not None:                                   # e.g. LEVEL 13 · MANY VALLEYS · BOSS · BRIEFING
+        head += [chapter.name.upper()] + (["BOSS"] if chapter.is_boss(level.id) else [])
+    flow.paragraph("  \u00b7  ".join(head + ["BRIEFING"]), int(13 * f), ACCENT, bold=True)
     flow.space(int(6 * f))
     flow.paragraph(level.title, int(36 * f), TEXT, bold=True)
     flow.paragraph(level.lesson, int(17 * f), ACCENT)

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 
-from sim.files import UnreadableFile, read_regular, write_json_atomic
+from sim.files import UnreadableFile, move_aside, read_regular, write_json_atomic
 
 ENV_VAR = "VALLEY_COMMAND_DATA"
 APP_NAME = "valley-command"
@@ -94,14 +93,8 @@ class Progress:
 
     def _set_aside(self):
         """Rename an unreadable save file out of the way and start afresh."""
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        backup = self.path.with_name(f"{FILE_NAME}.corrupt-{stamp}")
-        n = 1
-        while backup.exists():
-            backup = self.path.with_name(f"{FILE_NAME}.corrupt-{stamp}-{n}")
-            n += 1
         try:
-            os.replace(self.path, backup)
+            backup = move_aside(self.path)
             self.message = f"Save file was unreadable; progress reset (old file kept as {backup.name})"
         except OSError as err:
             self.message = f"Save file was unreadable and cannot be moved aside ({err.strerror}); progress is not saved"

@@ -7,7 +7,8 @@ battle's decision-boundary inset stays in the map's top-left corner. The panel l
 what earns each, the units' fate, after a loss a hint (what went wrong, then the level's own hint),
 every squad's final orders (results_panel.py: laid out to fit, never cut short; the wheel scrolls
 it when even its smallest type is too tall), and the ways on: next level, retry (same squads and
-orders), save the replay, back to the campaign.
+orders), save the replay, back to the campaign. Under a scene that runs a course of levels (an
+endless run, ``course_under``), that scene says what comes next: the next map or the end of the run.
 """
 from __future__ import annotations
 
@@ -42,6 +43,9 @@ class Results(Scene):
         self.scroll = 0                  # how far the panel's column is scrolled [px]
         self._column = None              # (layout key, Flow) of the panel's column
         self._mouse = (0, 0)             # where the mouse was last seen [px]
+        self.course = None if battle.replay is not None else course_under(app)
+        if self.course is not None:
+            self.course.report(battle)
 
     def layout(self, size, scale):
         self.size, self.scale = size, scale
@@ -60,6 +64,12 @@ class Results(Scene):
         leave = "Campaign  (Esc)" if self.app.has("campaign") else "Title  (Esc)"
         if self.battle.replay is not None:
             actions = [(leave, self.back, True)]
+        elif self.course is not None:                 # a run of levels: on to the next, or its end; no retry
+            has_next = self.next_level() is not None
+            leave = f"{self.course.leave_label()}  ({'Esc' if has_next else 'Enter'})"
+            actions = ([("Next map  (N)", self.next, True)] if has_next else [(leave, self.back, True)])
+            actions += [("Save replay  (S)", self.save_replay, False)]
+            actions += [(leave, self.back, False)] if has_next else []
         else:
             has_next = self.next_level() is not None
             actions = [("Next level  (N)", self.next, True)] if has_next else []
@@ -70,7 +80,10 @@ class Results(Scene):
                                primary=primary) for k, (label, action, primary) in enumerate(actions)]
 
     def next_level(self):
-        """The next campaign level, if this one is won and there is one."""
+        """The next level: in a course (an endless run) what the course says, else the next campaign
+        level if this one is won and there is one."""
+        if self.course is not None:
+            return self.course.next_level()
         names = sim.campaign()
         if not self.world.won or self.level.id not in names or self.battle.replay is not None:
             return None
@@ -79,11 +92,13 @@ class Results(Scene):
 
     def next(self):
         name = self.next_level()
-        if name is not None:
+        if name is not None and self.course is not None:
+            self.course.go_on()
+        elif name is not None:
             self.app.swap("briefing", sim.load_level(name))
 
     def retry(self):
-        if self.battle.replay is None:
+        if self.battle.replay is None and self.course is None:
             self.app.swap("battle", self.level, previous=self.battle)
 
     def save_replay(self):
@@ -98,7 +113,11 @@ class Results(Scene):
             self.app.notify(f"Could not save the replay: {err}")
 
     def back(self):
-        self.app.back_to("campaign")
+        self.app.back_to(self.course.name if self.course is not None else "campaign")
+
+    def course_lines(self) -> list[str]:
+        """What the course (an endless run) says about this result, for the panel."""
+        return self.course.summary() if self.course is not None else []
 
     def handle(self, event) -> bool:
         """R, N (or Enter), S and the buttons; the map can still be panned and zoomed (not with WASD)."""
@@ -108,7 +127,7 @@ class Results(Scene):
             if event.key == pygame.K_r:
                 self.retry()
             elif event.key in (pygame.K_n, pygame.K_RETURN, pygame.K_KP_ENTER):
-                (self.next if self.next_level() is not None else self.retry)()
+                (self.next if self.next_level() is not None else self.back if self.course else self.retry)()
             elif event.key == pygame.K_s:
                 self.save_replay()
             elif event.key == pygame.K_HOME:
@@ -181,3 +200,9 @@ class Results(Scene):
     def scroll_by(self, lines: int):
         """Scroll the panel's column by ``lines`` lines (positive: down)."""
         self.scroll = max(0, self.scroll + int(lines * 20 * self.scale))
+
+
+def course_under(app):
+    """The scene under the results that runs a course of levels and says what comes after each
+    (``report``, ``next_level``, ``go_on``, ``summary``, ``leave_label``: the endless mode), or None."""
+    return next((scene for scene in reversed(getattr(app, "scenes", [])) if hasattr(scene, "go_on")), None)

@@ -33,6 +33,9 @@ def build(results, f: float, width: int) -> Flow:
                                                             radius))
     if results.battle.new_best:
         flow.line("New best!", px(13, f), ACCENT, bold=True, align="center")
+    for line in results.course_lines():                   # an endless run: its score so far
+        flow.space(px(6, f))
+        flow.paragraph(line, px(14, f), ACCENT, bold=True)
     flow.space(px(12, f))
     _stats(flow, results, f)
     _counts(flow, w.counts(), f)

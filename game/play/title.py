@@ -1,5 +1,6 @@
 """The title screen: the game's name over a live descent (units raining onto a map in three squads,
-each with its own orders), and the main menu: the campaign, uncharted ground (a random map), quit."""
+each with its own orders), and the main menu: the campaign, endless mode (procedural maps until the first
+loss, with a high-score table), uncharted ground (one random map), quit."""
 from __future__ import annotations
 
 import dataclasses
@@ -65,13 +66,16 @@ class Title(Scene):
             self.camera.zoom = max(w / (x1 - x0), h / (y1 - y0))   # fill the window
         bw, bh, gap = int(300 * scale), int(48 * scale), int(14 * scale)
         x, y = w // 2 - bw // 2, int(h * 0.5)
-        items = [("Campaign", self.open_campaign, True), ("Uncharted ground", self.open_random, False),
-                 ("Quit", self.app.pop, False)]
+        items = [("Campaign", self.open_campaign, True), ("Endless", self.open_endless, False),
+                 ("Uncharted ground", self.open_random, False), ("Quit", self.app.pop, False)]
         self.buttons = [Button((x, y + k * (bh + gap), bw, bh), label, action, size=int(18 * scale), primary=p)
                         for k, (label, action, p) in enumerate(items)]
 
     def open_campaign(self):
         self.app.open("campaign")
+
+    def open_endless(self):
+        self.app.open("endless")
 
     def open_random(self):
         seed = int(time.time() * 1000) % 100_000

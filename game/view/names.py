@@ -16,9 +16,11 @@ def uses_momentum(optimizer: str) -> bool:
 
 
 def level_number(level_id: str) -> str:
-    """'03-ravine' -> '03'; other names give ''."""
-    head = level_id.split("-", 1)[0]
-    return head if head.isdigit() else ""
+    """A campaign level's place in the campaign (levels/campaign.toml), in two digits: '03-ravine'
+    -> '03'. The chapters may play levels in another order than their files' names ('24-nn-spiral'
+    is the 21st); any other level gives ''."""
+    names = sim.campaign()
+    return f"{names.index(level_id) + 1:02d}" if level_id in names else ""
 
 
 HEIGHT_DECIMALS = 2          # heights are written to two decimals ...
