@@ -87,6 +87,10 @@ class Commands:
             moving &= ~self._held_mask()
         return int(np.count_nonzero(moving))
 
+    def held_units(self) -> np.ndarray:
+        """(N,) True for the units of held squads (whatever their status)."""
+        return self._held_mask() if self._held else np.zeros(self.n_units, bool)
+
     def _held_mask(self) -> np.ndarray:
         """(N,) True for the units of held squads."""
         return np.isin(self.squad, np.fromiter(self._held, np.int16, len(self._held)))

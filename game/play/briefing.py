@@ -30,8 +30,7 @@ class Briefing(Scene):
         self.art = app.map_art(level)
         self.network = landscape_of(level.terrain)     # the network behind an NN level, else None
         self.card_rect = None
-        self.fog = Fog(level)
-        self.fog.reveal(self.world.positions)
+        self.fog = Fog.of(level, self.world.explored)
         self.camera = Camera(level.bounds, pygame.Rect(0, 0, 400, 400))
         self.scroll = 0                                 # how far the text column is scrolled [px]
 

@@ -18,14 +18,15 @@ SUPPLY_ADVICE = ("Your supply ran out: every moving unit spends one a step. Hold
 
 
 def loss_cause(world) -> str | None:
-    """Why a lost run was lost, in the words of a level's ``hint_when`` (sim.level_file.LOSS_CAUSES): the
-    "supply" ran out (whatever the units were doing then), or most units "diverged", were "trapped" in a
-    local minimum, "stalled" on flat ground, or were still descending when the budget ran out ("slow").
+    """Why a lost run was lost, in the words of a level's ``hint_when`` (sim.level_file.LOSS_CAUSES):
+    the "supply" ran out before the budget (whatever the units were doing then), or most units
+    "diverged", were "trapped" in a local minimum, "stalled" on flat ground, or were still
+    descending when the budget ran out ("slow").
     Units that stalled on a slope (their steps too small to move them, World.stalled) count as
     "stalled" too. None when the run was won (or no unit is counted)."""
     if world.won:
         return None
-    if world.supply_out_step is not None:
+    if ran_out_of_supply(world):
         return "supply"
     counts = world.counts()
     kind = max(("diverged", "trapped", "descending"), key=lambda k: counts[k])
@@ -48,6 +49,12 @@ def loss_hints(world) -> list[str]:
         return []
     hint = world.level.hint if world.level.hint and cause in world.level.hint_when else ""
     return loss_advice(world, keep=directions(hint)) + ([hint] if hint else [])
+
+
+def ran_out_of_supply(world) -> bool:
+    """Whether the supply ran out before the step budget did (on a level whose supply is units x
+    budget it runs out on the last step too, which is running out of steps)."""
+    return world.supply_out_step is not None and world.supply_out_step < world.level.budget
 
 
 def loss_advice(world, keep=frozenset()) -> list[str]:
