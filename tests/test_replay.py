@@ -191,3 +191,13 @@ def test_a_version_1_replay_still_plays(windy, tmp_path):
     path = tmp_path / "old.json"
     path.write_text(json.dumps(data))
     assert load_replay(path).play().positions.tobytes() == world.positions.tobytes()
+
+
+def test_a_replay_with_drops_records_a_film_but_not_a_web_page(windy, tmp_path, capsys):
+    world, rec = play_commanded(windy, steps=60)
+    path = rec.save(tmp_path / "run.json")
+    assert main.main(["record", "--replay", str(path), "--out", str(tmp_path / "run.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "drops fresh ones" in err and ".mp4 or .gif" in err
+    assert main.main(["record", "--replay", str(path), "--out", str(tmp_path / "run.gif"), "--size", "214x120",
+                      "--duration", "1"]) == 0

@@ -11,8 +11,8 @@ HELP = [
         ("H", "hold / resume the selected squad"),
     ]),
     ("Supply & drops", [
-        ("Right click", "redeploy the selected squad there"),
-        ("L", "drop fresh units there, as a new squad"),
+        ("Right click", "send the selected squad there (redeploy)"),
+        ("L", "drop fresh units under the cursor (a new squad)"),
     ]),
     ("Time", [
         ("Enter", "start the descent"),
