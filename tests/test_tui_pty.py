@@ -108,7 +108,7 @@ def test_tui_in_a_pseudo_terminal():
         assert "supply 720 -12/step" in status
         assert b"38;5;" in term.out                 # 256 colours: no COLORTERM
         term.send(b"h")                             # h holds the squad: it spends nothing
-        assert term.wait_for(screen, lambda s: "Squad 1 HELD" in s and "supply 720 -0/step" in s, 5), screen.text()
+        assert term.wait_for(screen, lambda s: "(12) HELD" in s and "supply 720 -0/step" in s, 5), screen.text()
         term.send(b"h")
         assert term.wait_for(screen, lambda s: "Squad 1 resumed" in s, 5), screen.text()
         term.send(b" ")

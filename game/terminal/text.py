@@ -84,10 +84,10 @@ def status_segments(world, view, cols: int, ascii_mode: bool = False) -> list:
     held = " HELD" if world.is_held(s) else ""
     short = world.supply_left < world.spend_rate * max(0, world.level.budget - world.step_count)
     supply = f"| supply {world.supply_left} -{world.spend_rate}/step{'!' if short else ''} "
-    full = [(f" ● Squad {s + 1}{held}", s), (f"/{world.n_squads} ({members}) ", None),
+    full = [(f" ● Squad {s + 1}", s), (f"/{world.n_squads} ({members}){held} ", None),
             (f"{o.optimizer}  lr {float(o.lr):.3g}{momentum_text(o)} ", None),
             (f"| step {world.step_count}/{world.level.budget} ", None), (supply, None)]
-    compact = [(f" ● {s + 1}{held}", s), (f"/{world.n_squads} ", None),
+    compact = [(f" ● {s + 1}", s), (f"/{world.n_squads}{held} ", None),
                (f"{o.optimizer} lr {float(o.lr):.3g}{momentum_text(o).replace('  ', ' ')} ", None),
                (f"| step {world.step_count}/{world.level.budget} ", None),
                (f"| sup {world.supply_left} -{world.spend_rate}{'!' if short else ''} ", None)]

@@ -279,8 +279,8 @@ def explain(world, unit: int) -> Explanation:
     given += CONSTANTS.get(opt.name, [])
     notes = []
     if scheduled:
-        notes.append(f"ηₜ: the {sched.kind} schedule's rate at its step t = {world.schedule_step(squad)} "
-                     f"(from η = {num(float(np.mean(sched.lr)))}); η below is ηₜ")
+        notes.append(f"ηₜ: the {sched.kind} schedule at t = {world.schedule_step(squad)} "
+                     f"(η = {num(float(np.mean(sched.lr)))} at t = 0)")
     if world.level.noise > 0:
         notes.append(f"∇f(x) includes this step's weather noise (σ = {num(world.level.noise)})")
     status = STATUS_NAMES[int(world.status[unit])]
