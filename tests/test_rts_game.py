@@ -188,10 +188,10 @@ def test_a_landing_in_the_fog_is_refused_in_one_line_and_changes_nothing(make_ap
     post(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0))
     with recording_text() as drawn:
         run(app, 1)
-    assert any(s.startswith("No landing here: that ground is still in the fog") for s, *_ in drawn)
+    assert "No landing here: that ground is still in the fog \u2014 land where the fog has lifted" in \
+        [s for s, *_ in drawn]
     click(app, pos, button=3)
-    assert log_lines(b)[-1] == "Cannot redeploy Squad 1 there: that ground is still in the fog " \
-                               "(land where the fog has lifted)"
+    assert log_lines(b)[-1] == "Cannot redeploy Squad 1 there: that ground is still in the fog"
     press(app, pygame.K_l)
     assert log_lines(b)[-1].startswith("Cannot drop there: that ground is still in the fog")
     assert (w.positions.tobytes(), w.supply_left, w.n_units, b.recorder.timeline) == before

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pygame
 
-from game.view.widgets import TEXT, backdrop, text
+from game.view.widgets import TEXT, backdrop, ellipsize, text
 
 
 class EventLog:
@@ -49,4 +49,4 @@ class EventLog:
             c = tuple(int(v * fade) for v in colour)
             y = box.y + 5 + k * line_h
             pygame.draw.rect(surface, c, (box.x + 8, y + line_h // 2 - 5, 4, 10))
-            text(surface, s, (box.x + 18, y + 1), size, c)
+            text(surface, ellipsize(s, size, box.width - 24), (box.x + 18, y + 1), size, c)

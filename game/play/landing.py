@@ -38,6 +38,7 @@ class Landing:
     units: int
     xy: np.ndarray
     refusal: str | None = None
+    reason: str = ""          # the rules' reason for a refusal (LandingRefused.reason), if they gave one
 
     @property
     def cost(self) -> int:
@@ -55,10 +56,13 @@ class Landing:
         return f"{act} ({self.units} \u00d7 {DROP_COST} = {self.cost} supply)"
 
 
+FOG_ADVICE = "land where the fog has lifted"     # the status line's word to a landing aimed into the fog
+
+
 def refusal_words(err: LandingRefused, world, units: int) -> str:
-    """A refusal of the rules said plainly (the world's ValueError made readable)."""
+    """A refusal of the rules said plainly, in a few words (the world's ValueError made readable)."""
     if err.reason == "fog":
-        return "that ground is still in the fog (land where the fog has lifted)"
+        return "that ground is still in the fog"
     if err.reason == "off map":
         return "that is off the map"
     if err.reason == "cap":
@@ -72,7 +76,7 @@ def _checked(plan: Landing, world, new_units: bool) -> Landing:
         try:
             world.check_landing(plan.xy, max(1, plan.units), new_units=new_units)
         except LandingRefused as err:
-            plan.refusal = refusal_words(err, world, max(1, plan.units))
+            plan.refusal, plan.reason = refusal_words(err, world, max(1, plan.units)), err.reason
     return plan
 
 
@@ -156,6 +160,7 @@ def preview(b, pos) -> tuple[list, np.ndarray | None, bool]:
     move, fresh = redeploy_plan(b, xy), drop_plan(b, xy)
     ok = move.refusal is None or fresh.refusal is None
     if move.refusal is not None and move.refusal == fresh.refusal:
-        return [(f"No landing here: {move.refusal}", MUTED)], xy, ok
+        advice = f" \u2014 {FOG_ADVICE}" if move.reason == "fog" else ""
+        return [(f"No landing here: {move.refusal}{advice}", MUTED)], xy, ok
     return [(move.words(), TEXT if move.refusal is None else MUTED),
             (fresh.words(), TEXT if fresh.refusal is None else MUTED)], xy, ok
