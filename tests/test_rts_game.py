@@ -178,6 +178,18 @@ def test_l_drops_fresh_units_as_the_next_squad(make_app, ground_file, view):
     assert w.step_count > 20
 
 
+def test_a_retry_after_a_drop_keeps_the_squads_of_the_spawn(make_app, ground_file):
+    app, b = battle(make_app, ground_file)
+    scout(app, b, steps=10)
+    post(pygame.MOUSEMOTION, pos=aim_at(b, explored=True, near=b.world.positions[0]), rel=(0, 0), buttons=(0, 0, 0))
+    press(app, pygame.K_l)
+    assert b.world.n_units == 15 and b.world.n_squads == 3
+    b.app.swap("battle", b.level, previous=b)
+    retry = app.scene
+    assert retry.world.n_units == 12 and list(retry.world.squad) == list(b.world.squad[:12])
+    assert retry.world.orders[1].optimizer == "momentum"
+
+
 @pytest.mark.parametrize("view", ["map", "relief"])
 def test_a_landing_in_the_fog_is_refused_in_one_line_and_changes_nothing(make_app, ground_file, view):
     app, b = battle(make_app, ground_file, view)

@@ -101,9 +101,10 @@ class Battle(Scene):
             self.log.add("Drag a box around units, press Ctrl+1-9 to form a squad, then Enter", MUTED)
 
     def _carry_orders(self, old: sim.World):
-        """A retry: the same squads (same units) with each squad's last orders, through the recorder."""
+        """A retry: the same squads (same units; units dropped in the old run are not there) with each
+        squad's last orders, through the recorder."""
         for k in range(1, old.n_squads):
-            members = old.squad == k
+            members = old.squad[:self.world.n_units] == k
             if members.any():
                 self.recorder.assign(members, k)
         for k in range(min(old.n_squads, self.world.n_squads)):
