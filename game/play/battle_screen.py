@@ -23,6 +23,7 @@ import pygame
 import sim
 from sim.drops import DROP_SPREAD
 from game.view.help import draw_help
+from game.view.names import speed_text
 from game.view.nn_view import draw_decision_inset
 from game.view.render import SQUAD_COLOURS, draw_minimap
 from game.view.widgets import ACCENT, BAD, GOOD, MUTED, PANEL, TEXT, backdrop, ellipsize, text, text_width
@@ -120,7 +121,7 @@ def draw_banner(b, surface):
     """The line at the top of the map: what to do now, and where the help is."""
     pad, size = int(14 * b.scale), int(13 * b.scale)
     if b.phase == "deploy":
-        line = "DEPLOY  \u00b7  Enter starts"
+        line = "DEPLOY  \u00b7  Enter starts" + (f" at {speed_text(b.speed)}" if b.speed != 1 else "")
     elif b.confirm_leave:
         line = "PAUSED  \u00b7  Esc leaves, any other key resumes"
     elif b.paused:
