@@ -24,6 +24,10 @@ cost plus one step of the landed units: DROP_COST unit-steps per unit landed. Th
 comes from the world's second generator (seeded by the world's seed), so the same commands at the
 same steps land the same units in the same places.
 
+``check_landing(center, units)`` asks the same question without landing anything: it raises the
+``LandingRefused`` (a ValueError) that the landing would, whose ``reason`` ("off map", "fog",
+"supply", "cap") lets a front end say it in its own words before the player commits.
+
 Events: 'held', 'resumed' (``units``: the squad's descending units), 'dropped', 'redeployed'
 (``unit``: the first unit landed, ``units``: how many, ``height``: the lowest of them).
 """
@@ -41,6 +45,15 @@ DROP_COST = 10            # supply a landing costs per unit [unit-steps]
 DROP_SPREAD = 0.02        # radius of a landing disc [fraction of the map's long side]
 UNIT_CAP_FACTOR = 4       # a world may hold this many times its level's units, drops included
 DROP_STREAM = 1           # the spread's generator: seeded by (world seed, DROP_STREAM)
+REASONS = ("off map", "fog", "supply", "cap")    # why a landing is refused (LandingRefused.reason)
+
+
+class LandingRefused(ValueError):
+    """A landing the rules refuse; ``reason`` is one of REASONS, ``str(err)`` says it in full."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
 
 
 class Commands:
@@ -74,6 +87,10 @@ class Commands:
             moving &= ~self._held_mask()
         return int(np.count_nonzero(moving))
 
+    def held_units(self) -> np.ndarray:
+        """(N,) True for the units of held squads (whatever their status)."""
+        return self._held_mask() if self._held else np.zeros(self.n_units, bool)
+
     def _held_mask(self) -> np.ndarray:
         """(N,) True for the units of held squads."""
         return np.isin(self.squad, np.fromiter(self._held, np.int16, len(self._held)))
@@ -88,8 +105,7 @@ class Commands:
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
             raise ValueError(f"a drop needs a whole number of units >= 1, got {units!r}")
         k = int(units)
-        if self.n_units + k > self.unit_cap:
-            raise ValueError(f"too many units: {self.n_units} + {k} would pass the cap of {self.unit_cap}")
+        self.check_landing(center, k, new_units=True)
         source = self.orders[squad] if squad < self.n_squads else self.orders[0]
         if np.ndim(source.lr) or np.ndim(source.momentum):
             raise ValueError("drops need orders with one learning rate and momentum for the whole squad")
@@ -148,21 +164,35 @@ class Commands:
         if sched is not None:
             sched.with_lr(rate)
 
-    def _landing(self, center, k: int) -> np.ndarray:
-        """Check a landing at ``center`` for k units and draw where they land: (k, 2) [world]."""
+    def check_landing(self, center, units: int, new_units: bool = False) -> np.ndarray:
+        """The landing centre (2,) [world] if ``units`` units may land at ``center`` now (fresh ones
+        if ``new_units``: they count against the unit cap); else raises LandingRefused saying why.
+        Changes nothing."""
         try:
             c = np.array(center, dtype=float).reshape(2)
         except (TypeError, ValueError):
             raise ValueError(f"a landing needs a centre (x, y), got {center!r}") from None
+        k = int(units)
         (x0, x1), (y0, y1) = self.level.bounds
         if not (np.isfinite(c).all() and x0 <= c[0] <= x1 and y0 <= c[1] <= y1):
-            raise ValueError(f"the landing centre {tuple(c.tolist())} is off the map {self.level.bounds}")
+            raise LandingRefused("off map", f"the landing centre {tuple(c.tolist())} is off the map "
+                                            f"{self.level.bounds}")
         if self.explored is None or not self.explored.at(c):
-            raise ValueError(f"the landing centre {tuple(c.tolist())} is in the fog: land only on explored ground")
+            raise LandingRefused("fog", f"the landing centre {tuple(c.tolist())} is in the fog: land only on "
+                                        f"explored ground")
+        if new_units and self.n_units + k > self.unit_cap:
+            raise LandingRefused("cap", f"too many units: {self.n_units} + {k} would pass the cap of {self.unit_cap}")
         cost = DROP_COST * k
         if cost + k > self.supply_left:
-            raise ValueError(f"not enough supply: landing {k} unit(s) costs {cost} and one step of theirs {k} "
-                             f"more, but {self.supply_left} is left")
+            raise LandingRefused("supply", f"not enough supply: landing {k} unit(s) costs {cost} and one step of "
+                                           f"theirs {k} more, but {self.supply_left} is left")
+        return c
+
+    def _landing(self, center, k: int) -> np.ndarray:
+        """Check a landing at ``center`` for k units and draw where they land: (k, 2) [world]."""
+        c = self.check_landing(center, k)
+        cost = DROP_COST * k
+        (x0, x1), (y0, y1) = self.level.bounds
         if not hasattr(self, "_drop_rng"):
             self._drop_rng = np.random.default_rng([self.seed, DROP_STREAM])
         r = DROP_SPREAD * self.level.size * np.sqrt(self._drop_rng.random(k))

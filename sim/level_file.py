@@ -77,8 +77,9 @@ TOP_KEYS = {"title", "lesson", "briefing", "bounds", "budget", "goal_radius", "u
             "hint", "hint_when", "hint_orders", "spawn", "orders", "stars", "terrain", "procedural",
             "supply", "needs"}
 # why a run was lost, as a level's ``hint_when`` names it: most units flew off the map, settled in a
-# local minimum, stalled on flat ground, or were still descending when the steps ran out
-LOSS_CAUSES = ("diverged", "trapped", "stalled", "slow")
+# local minimum, stalled on flat ground, or were still descending when the steps ran out; or the
+# supply ran out first
+LOSS_CAUSES = ("diverged", "trapped", "stalled", "slow", "supply")
 SPAWN_KEYS = {"center", "radius"}
 ORDER_KEYS = {"allowed", "optimizer", "lr", "lr_range", "momentum", "momentum_range", "schedules"}
 STAR_KEYS = {"steps", "units_lost", "supply"}

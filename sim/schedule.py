@@ -196,6 +196,22 @@ def make_schedule(kind: str, lr, **params) -> Schedule:
         raise ValueError(f"schedule {kind!r}: {err}") from None
 
 
+STEP_GAMMA = 0.3            # default_schedule: a step decay multiplies the rate by this ...
+STEP_PARTS = 4              # ... every budget / STEP_PARTS steps
+
+
+def default_schedule(kind: str, lr: float, budget: int, eta_min: float) -> Schedule:
+    """The schedule ``kind`` from base rate ``lr`` with parameters made from a step budget, as the
+    game and the classroom offer it: a step decay by STEP_GAMMA every budget / STEP_PARTS steps (the
+    rate cut three times over the budget); a cosine over the whole budget (t_max = budget) down to
+    ``eta_min`` (kept at most ``lr``); a constant rate."""
+    if kind == "step":
+        return make_schedule("step", lr=lr, step_size=max(1, budget // STEP_PARTS), gamma=STEP_GAMMA)
+    if kind == "cosine":
+        return make_schedule("cosine", lr=lr, t_max=max(1, budget), eta_min=min(float(eta_min), lr))
+    return make_schedule(kind, lr=lr)
+
+
 def as_schedule(value) -> Schedule:
     """A Schedule as it is, or one from its ``to_dict()`` form (how a replay would write it)."""
     if isinstance(value, Schedule):

@@ -6,7 +6,8 @@ import sim
 from sim.level_file import LOSS_CAUSES
 from sim.world import Event
 
-CAUSE_STATUS = {"diverged": sim.DIVERGED, "trapped": sim.TRAPPED, "stalled": sim.TRAPPED, "slow": sim.DESCENDING}
+CAUSE_STATUS = {"diverged": sim.DIVERGED, "trapped": sim.TRAPPED, "stalled": sim.TRAPPED, "slow": sim.DESCENDING,
+                "supply": sim.DESCENDING}
 assert set(CAUSE_STATUS) == set(LOSS_CAUSES)
 
 
@@ -23,6 +24,9 @@ def lost_world(level, cause: str, squads: int = 1, orders=None) -> sim.World:
             w.set_orders(k, *orders)
     w.step_count = level.budget
     w.status[:] = CAUSE_STATUS[cause]
+    if cause == "supply":                    # it ran out a little before the budget
+        w.step_count = max(1, level.budget // 2)
+        w.supply_left, w.supply_out_step = 0, w.step_count
     kind = {"diverged": "diverged", "trapped": "trapped", "stalled": "trapped"}.get(cause)
     if kind is not None:
         w.events = [Event(level.budget, kind, int(w.squad[i]), i, float(w.heights[i]), cause == "trapped")

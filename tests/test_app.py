@@ -15,7 +15,7 @@ import sim
 from game.play.app import GameApp
 from game.play.advice import describe_events
 from game.play.battle import STEPS_PER_SECOND, Battle
-from game.play.hud import EventLog
+from game.play.event_log import EventLog
 from game.play.briefing import Briefing
 from game.play.campaign import Campaign
 from game.play.progress import FILE_NAME

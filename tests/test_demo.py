@@ -77,6 +77,25 @@ def test_explained_new_x_is_where_the_world_puts_the_unit(optimizer, level):
     assert checked >= 2 * n
 
 
+@pytest.mark.parametrize("kind", ["step", "cosine"])
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_explained_step_uses_the_schedules_rate(optimizer, kind):
+    """With a schedule the rule is written with ηₜ, the rate of the squad's step t, and its new x is
+    still where the world puts the unit."""
+    lvl = sim.load_level("03-ravine")
+    world = race_world(lvl, [Entry(sensible_orders(lvl, optimizer), "")], race_starts(lvl))
+    lr = world.orders[0].lr
+    sched = (sim.make_schedule("step", lr=lr, step_size=3, gamma=0.5) if kind == "step"
+             else sim.make_schedule("cosine", lr=lr, t_max=10, eta_min=lr / 20))
+    world.set_orders(0, schedule=sched)
+    for t in range(12):
+        e = explain(world, 0)
+        assert e.given[2] == ("ηₜ", num(sched.lr_at(t))) and any("t = " in note for note in e.notes)
+        world.step()
+        if e.moves and world.status[0] in (DESCENDING, sim.ARRIVED):
+            assert np.array_equal(e.new_x, world.positions[0])
+
+
 def test_the_panel_reads_the_selected_units_next_step(make_classroom):
     """Select a unit of each squad, read the explanation, step with '.', compare."""
     app, c = make_classroom("05-saddle", race=list(sim.OPTIMIZERS))

@@ -30,7 +30,7 @@ def apart(scene, min_px=3) -> int:
 
 # -- every control in the help overlay ----------------------------------------------------------------
 TESTED_CONTROLS = {"Click a unit", "Tab / 1 - 9", ",", ".", "Space", "S", "G", "W", "[ / ]", "Shift+[ / Shift+]",
-                   "O", "R", "+ / -", "L", "Z", "Arrows / wheel", "Home", "F", "B", "N", "A", "F1 / H", "F11",
+                   "O", "C", "R", "+ / -", "L", "Z", "Arrows / wheel", "Home", "F", "B", "N", "A", "F1 / H", "F11",
                    "Esc", "V", "Q / E", "PgUp / PgDn"}               # the sand table's: test_relief_app.py
 
 
@@ -93,15 +93,38 @@ def test_period_takes_one_step_and_space_runs_and_pauses(make_classroom):
     assert c.paused and c.world.step_count == at
 
 
-def test_s_doubles_the_speed(make_classroom):
+def test_s_steps_through_the_speeds(make_classroom):
     app, c = make_classroom()
     press(app, pygame.K_s)
     assert c.speed == 2
     press(app, pygame.K_SPACE, frames=10)
     assert c.world.step_count == round(10 * DT * 2 * demo.STEPS_PER_SECOND)
-    for _ in range(3):
+    speeds = []
+    for _ in range(5):
         press(app, pygame.K_s)
-    assert c.speed == 1                                                 # 2, 4, 8, back to 1
+        speeds.append(c.speed)
+    assert speeds == [4, 8, 0.25, 0.5, 1]
+    for _ in range(4):
+        press(app, pygame.K_s)                                          # 2, 4, 8, then a quarter
+    assert c.speed == 0.25 and c.clock_state(c.explanation())[0] == "\u25b6 RUNNING \u00bc\u00d7"
+    at = c.world.step_count
+    run(app, 40)
+    assert c.world.step_count - at == round(40 * DT * 0.25 * demo.STEPS_PER_SECOND)
+
+
+def test_c_gives_the_squad_a_schedule_and_the_panel_shows_its_rate(make_classroom):
+    app, c = make_classroom("03-ravine", race=["momentum"])
+    lr = c.world.orders[0].lr
+    press(app, pygame.K_c)
+    sched = c.world.orders[0].schedule
+    assert sched.kind == "step" and sched.lr == lr and c.explanation().given[2][0] == "ηₜ"
+    press(app, pygame.K_SPACE, frames=60)
+    t = c.world.schedule_step(0)
+    assert t > sched.step_size and c.explanation().given[2][1] == demo.num(sched.lr_at(t))
+    press(app, pygame.K_c)
+    assert c.world.orders[0].schedule.kind == "cosine" and c.world.schedule_step(0) == 0
+    press(app, pygame.K_c)
+    assert c.world.orders[0].schedule.kind == "constant" and c.explanation().given[2][0] == "η"
 
 
 def test_g_draws_the_ghost(make_classroom):

@@ -19,27 +19,45 @@ LEVEL_NAMES = ["01-bowl", "02-overshoot", "random:3", "random:3:easy", "/dev/zer
 FIELDS = ("version", "level", "level_toml", "seed", "units", "steps", "timeline")
 SMALL_INT = st.integers(-2, 12)
 ORDERS = st.sampled_from([*sim.OPTIMIZERS, "lbfgs", "", "SGD"])
+SCHEDULE = st.fixed_dictionaries({"kind": st.sampled_from(["step", "cosine", "constant", "warmup"]),
+                                  "lr": st.one_of(st.floats(1e-4, 2.0), SCALARS)},
+                                 optional={"step_size": st.one_of(st.integers(-1, 50), SCALARS),
+                                           "gamma": st.one_of(st.floats(0, 1.5), SCALARS),
+                                           "t_max": st.one_of(st.integers(-1, 50), SCALARS),
+                                           "eta_min": st.one_of(st.floats(-0.1, 1.0), SCALARS)})
 
 
 @st.composite
 def commands(draw):
     """A timeline entry: a well-formed assign or set_orders with edge values, or anything."""
     step = draw(st.one_of(st.integers(0, 30), NUMBERS, SCALARS))
-    kind = draw(st.sampled_from(["assign", "set_orders", "other"]))
+    kind = draw(st.sampled_from(["assign", "set_orders", "hold", "resume", "drop", "redeploy", "other"]))
     if kind == "assign":
         units = draw(st.one_of(st.lists(SMALL_INT, max_size=6), json_values()))
         return [step, "assign", units, draw(st.one_of(SMALL_INT, SCALARS))]
     if kind == "set_orders":
         lr = draw(st.one_of(st.floats(1e-4, 2.0), NUMBERS, SCALARS))
         mu = draw(st.one_of(st.floats(0, 0.99), NUMBERS, SCALARS))
-        return [step, "set_orders", draw(st.one_of(SMALL_INT, SCALARS)), draw(st.one_of(ORDERS, SCALARS)), lr, mu]
+        entry = [step, "set_orders", draw(st.one_of(SMALL_INT, SCALARS)), draw(st.one_of(ORDERS, SCALARS)), lr, mu]
+        return entry + draw(st.one_of(st.just([]), st.lists(st.one_of(SCHEDULE, json_values()), max_size=1)))
+    if kind in ("hold", "resume"):
+        return [step, kind, draw(st.one_of(SMALL_INT, SCALARS))]
+    if kind in ("drop", "redeploy"):
+        centre = draw(st.one_of(st.lists(st.floats(-6, 6), min_size=2, max_size=2), json_values()))
+        entry = [step, kind, draw(st.one_of(SMALL_INT, SCALARS)), centre]
+        if kind == "drop":
+            entry.append(draw(st.one_of(st.integers(-1, 60), SCALARS)))
+            entry += draw(st.lists(st.one_of(st.fixed_dictionaries({"lr": st.floats(1e-4, 2.0)}), json_values()),
+                                   max_size=1))
+        return entry
     return draw(st.one_of(st.lists(json_values(), max_size=5), json_values()))
 
 
 @st.composite
 def replays(draw):
     """A replay of a small run with some fields changed, added or removed."""
-    data = {"version": 1, "level": "01-bowl", "seed": draw(st.integers(0, 50)), "units": draw(st.integers(1, 12)),
+    data = {"version": draw(st.sampled_from([1, 2])), "level": "01-bowl", "seed": draw(st.integers(0, 50)),
+            "units": draw(st.integers(1, 12)),
             "steps": draw(st.integers(0, 40)), "timeline": draw(st.lists(commands(), max_size=6))}
     data["timeline"].sort(key=lambda e: e[0] if isinstance(e, list) and e and isinstance(e[0], int)
                           and not isinstance(e[0], bool) else 0)

@@ -140,3 +140,64 @@ def test_play_replay_with_a_bad_file_exits_2_with_one_line(tmp_path, capsys):
     assert err.count("\n") == 1 and str(path) in err and "squad 4" in err
     assert main.main(["play", "--replay", str(tmp_path / "missing.json")]) == 2
     assert "file not found" in capsys.readouterr().err
+
+
+# -- the commands of a real-time run: hold, resume, drops, redeploys and schedules --------------------
+def play_commanded(level, steps=240):
+    """A windy run with every command of the descent: a squad held and resumed, a scout, a drop with
+    orders and a schedule, a redeploy of a held squad, a schedule given and dropped, a slider drag
+    right after a schedule (not merged away)."""
+    world = sim.World(level)
+    rec = Recorder(world)
+    rec.assign(np.arange(0, 4), 1)
+    rec.set_orders(1, "momentum", 0.02, 0.9, schedule=sim.make_schedule("cosine", lr=0.02, t_max=80, eta_min=0.002))
+    rec.set_orders(1, lr=0.03)                                  # the same step: the schedule restarts from 0.03
+    rec.hold(0)
+    for step in range(steps):
+        if step == 40:
+            rec.drop(2, world.positions[1].tolist(), units=3, optimizer="adam", lr=0.05,
+                     schedule=sim.make_schedule("step", lr=0.05, step_size=30, gamma=0.5))
+        if step == 60:
+            rec.redeploy(0, world.positions[2].tolist())        # held: its descending units are lifted
+        if step == 90:
+            rec.hold(1)
+        if step == 130:
+            rec.resume(1)
+            rec.set_orders(2, schedule=sim.make_schedule("constant", lr=0.01))
+        world.step()
+    return world, rec
+
+
+def test_a_run_with_every_command_replays_bit_for_bit(windy, tmp_path):
+    world, rec = play_commanded(windy)
+    assert world.n_units == windy.units + 3 and world.orders[2].schedule.kind == "constant"
+    assert {"hold", "resume", "drop", "redeploy"} <= {e[1] for e in rec.timeline}
+    assert [len(e) for e in rec.timeline if e[1] == "set_orders"][:2] == [7, 6]
+    path = rec.save(tmp_path / "run.json")
+    data = json.loads(path.read_text())
+    assert data["version"] == 2 and data["units"] == windy.units          # the units at the start
+    replayed = load_replay(path).play()
+    assert replayed.positions.tobytes() == world.positions.tobytes()
+    assert (replayed.supply_left, replayed.supply_spent) == (world.supply_left, world.supply_spent)
+    assert replayed.explored.grid.tobytes() == world.explored.grid.tobytes()
+    assert [(e.step, e.kind, e.squad, e.units) for e in replayed.events] == \
+        [(e.step, e.kind, e.squad, e.units) for e in world.events]
+    assert [replayed.lr_now(s) for s in range(3)] == [world.lr_now(s) for s in range(3)]
+
+
+def test_a_version_1_replay_still_plays(windy, tmp_path):
+    world, rec = play_recorded(windy, steps=30)
+    data = {**rec.to_dict(), "version": 1}
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data))
+    assert load_replay(path).play().positions.tobytes() == world.positions.tobytes()
+
+
+def test_a_replay_with_drops_records_a_film_but_not_a_web_page(windy, tmp_path, capsys):
+    world, rec = play_commanded(windy, steps=60)
+    path = rec.save(tmp_path / "run.json")
+    assert main.main(["record", "--replay", str(path), "--out", str(tmp_path / "run.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "drops fresh ones" in err and ".mp4 or .gif" in err
+    assert main.main(["record", "--replay", str(path), "--out", str(tmp_path / "run.gif"), "--size", "214x120",
+                      "--duration", "1"]) == 0

@@ -166,7 +166,7 @@ def test_keys_match_the_window_game():
 def test_help_status_and_title_fit_and_spell_out(monkeypatch):
     from game.terminal.text import HELP_LINES
     for line in HELP_LINES:                                               # every line names every key
-        for key in ("1-9", "[", "]", ";", "'", " o ", " n ", " f ", "Sp", ".", "s step", " r ", " q "):
+        for key in ("1-9", "[", "]", ";", "'", " o ", " n ", " h ", " f ", "Sp", ".", "s step", " r ", " q "):
             assert key in line, (key, line)
     for cols in (80, 100, 132):
         world, view = world_and_view()
@@ -176,7 +176,8 @@ def test_help_status_and_title_fit_and_spell_out(monkeypatch):
         status = rows[-2]
         assert "PAUSED" in status and " F 0" not in status                 # no bare glyph counts in ASCII
         assert re.search(r"(descending|moving|mov) 12 +arr(ived)? 0 +trap(ped)? 0 +div(erged)? 0", status), status
-        if cols >= 100:
+        assert re.search(r"sup(ply)? 1200 ?-12", status), status            # supply left and units moving
+        if cols >= 120:
             assert re.search(r"(descending|moving) 12 +arrived 0 +trapped 0 +diverged 0", status), status
         title = rows[0].rstrip()
         assert "08-himmelblau" in title and len(title) <= cols

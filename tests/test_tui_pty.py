@@ -104,8 +104,13 @@ def test_tui_in_a_pseudo_terminal():
         term.send(b"]]]]]]")                        # lr 0.01 -> 0.64
         assert term.wait_for(screen, lambda s: "lr 0.64" in s, 5), screen.text()
         status = screen.text().splitlines()[screen.lines - 2]
-        assert "Squad 1" in status and "sgd" in status and "step 0/60" in status and "descending 12" in status
+        assert "Squad 1" in status and "sgd" in status and "step 0/60" in status and "moving 12" in status
+        assert "supply 720 -12/step" in status
         assert b"38;5;" in term.out                 # 256 colours: no COLORTERM
+        term.send(b"h")                             # h holds the squad: it spends nothing
+        assert term.wait_for(screen, lambda s: "(12) HELD" in s and "supply 720 -0/step" in s, 5), screen.text()
+        term.send(b"h")
+        assert term.wait_for(screen, lambda s: "Squad 1 resumed" in s, 5), screen.text()
         term.send(b" ")
         assert term.wait_for(screen, lambda s: "VICTORY" in s or "DEFEAT" in s, 8), screen.text()
         assert screen.text().count(T.HALF_BLOCK) > 500

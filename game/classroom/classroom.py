@@ -30,6 +30,7 @@ from sim.world import DESCENDING
 
 from game.app import Scene
 from game.view.explain import MOMENTUM_SYMBOL, explain, num
+from game.view.names import speed_text
 from game.view.render import Fog
 from game.view.viewpoint import Viewpoint
 
@@ -75,8 +76,7 @@ class Classroom(Scene):
         self.eyes = Viewpoint(level, self.art, self.view, controls=keys.PresenterControls, yaw=TABLE_YAW)
         self.eyes.set_viewport(self.map_rect)
         self.controls = self.eyes.controls
-        self.fog = Fog(level)
-        self.fog.enabled = False
+        self.fog = None                     # the fog of war, off (F): made for each world in restart()
         racing = self.race or self.autoplay
         self.starts = race_starts(level) if racing else sim.World(level, trail_length=1).positions
         if self.autoplay and prepared is not None:
@@ -104,8 +104,9 @@ class Classroom(Scene):
         self._events_seen, self._cache = 0, {}
         if self.autoplay is not None and self.autoplay.phase == "result":
             self.autoplay.phase = "race"                    # a restarted race runs to its end again
-        self.fog.reset()
-        self.fog.reveal(self.world.positions)
+        shown = self.fog is not None and self.fog.enabled
+        self.fog = Fog.of(self.level, self.world.explored)      # the world's own explored record
+        self.fog.enabled = shown
 
     def next_lesson(self):
         """The next campaign level (autoplay has it ready)."""
@@ -203,7 +204,8 @@ class Classroom(Scene):
     def _cached(self, what: str, make):
         """``make()``, computed again only when the step, the selected unit or the orders change."""
         w = self.world
-        key = (id(w), w.step_count, self.unit, tuple((o.optimizer, o.lr, o.momentum) for o in w.orders))
+        key = (id(w), w.step_count, self.unit, tuple((o.optimizer, o.lr, o.momentum, repr(o.schedule))
+                                                     for o in w.orders))
         if self._cache.get(what, (None,))[0] != key:
             self._cache[what] = (key, make())
         return self._cache[what][1]
@@ -231,7 +233,8 @@ class Classroom(Scene):
     def settings(self, squad: int) -> str:
         o = self.world.orders[squad]
         s = f"\u03b7={num(o.lr, 3)}"
-        return s + (f" {MOMENTUM_SYMBOL[o.optimizer]}={num(o.momentum, 3)}" if o.optimizer in MOMENTUM_SYMBOL else "")
+        s += f" {MOMENTUM_SYMBOL[o.optimizer]}={num(o.momentum, 3)}" if o.optimizer in MOMENTUM_SYMBOL else ""
+        return s + (f" {o.schedule.kind}" if o.schedule is not None and o.schedule.kind != "constant" else "")
 
     # -- commands ------------------------------------------------------------------------------------
     def select(self, unit: int):
@@ -268,6 +271,17 @@ class Classroom(Scene):
         now = names.index(self.world.orders[self.squad].optimizer)
         new = sensible_orders(self.level, names[(now + 1) % len(names)])
         self.world.set_orders(self.squad, new.optimizer, new.lr, new.momentum)
+        self.cursor = None
+
+    def next_schedule(self):
+        """C: the squad's next learning-rate schedule -- constant, step decay, cosine -- from its η, with
+        parameters made from the level's budget (sim.schedule.default_schedule); it starts at t = 0."""
+        o = self.world.orders[self.squad]
+        now = o.schedule.kind if o.schedule is not None else "constant"
+        kind = sim.SCHEDULES[(sim.SCHEDULES.index(now) + 1) % len(sim.SCHEDULES)]
+        self.world.set_orders(self.squad, schedule=sim.schedule.default_schedule(
+            kind, float(np.mean(o.lr)), self.level.budget, float(self.level.lr_range[0])))
+        self.say(f"{self.squad_label(self.squad)}: {kind} schedule")
         self.cursor = None
 
     def toggle_autoplay(self):
@@ -372,4 +386,4 @@ class Classroom(Scene):
             return f"SUB-STEP {self.cursor} OF {len(e.substeps)}", YELLOW
         if self.show_card or self.paused:
             return "PAUSED", YELLOW
-        return f"\u25b6 RUNNING {self.speed}\u00d7", GREEN
+        return f"\u25b6 RUNNING {speed_text(self.speed)}", GREEN

@@ -13,7 +13,7 @@ import pygame
 from game.view.controls import CameraControls
 from game.view.world_view import unit_pixels
 
-SPEEDS = (1, 2, 4, 8)
+SPEEDS = (1, 2, 4, 8, 0.25, 0.5)     # S steps through these: faster, then from a quarter back up
 SCALE_STEP = 1.12             # + / - change the presenter scale by this factor
 LR_FACTOR = 1.5               # [ / ] divide / multiply the learning rate by this
 MOMENTUM_STEP = 0.05          # Shift+[ / Shift+] change the momentum by this
@@ -26,7 +26,7 @@ CLASSROOM_HELP = [
         (",", "next sub-step of the rule (then the step itself)"),
         (".", "one whole step (pauses)"),
         ("Space", "run / pause"),
-        ("S", "speed 1\u00d7 2\u00d7 4\u00d7 8\u00d7"),
+        ("S", "speed 1\u00d7 2\u00d7 4\u00d7 8\u00d7 \u00bc\u00d7 \u00bd\u00d7"),
         ("G", "ghost: the next 20 steps, dotted"),
         ("W", "sweep map of the squad's optimizer"),
     ]),
@@ -34,6 +34,7 @@ CLASSROOM_HELP = [
         ("[ / ]", "learning rate \u03b7 \u00f7 / \u00d7 1.5"),
         ("Shift+[ / Shift+]", "momentum \u03bc (\u03b2\u2081) \u2212 / + 0.05"),
         ("O", "next optimizer for the squad"),
+        ("C", "learning-rate schedule: constant, step, cosine"),
         ("R", "restart from the same starts"),
     ]),
     ("View", [
@@ -111,7 +112,8 @@ def key_command(c, event) -> bool:
     simple = {pygame.K_SPACE: c.toggle_pause, pygame.K_PERIOD: c.step_once, pygame.K_COMMA: c.substep,
               pygame.K_TAB: c.next_squad, pygame.K_r: c.restart, pygame.K_n: c.next_lesson,
               pygame.K_o: c.next_optimizer, pygame.K_a: c.toggle_autoplay, pygame.K_w: c.toggle_sweep,
-              pygame.K_z: c.toggle_follow, pygame.K_HOME: c.fit, pygame.K_v: c.toggle_view}
+              pygame.K_z: c.toggle_follow, pygame.K_HOME: c.fit, pygame.K_v: c.toggle_view,
+              pygame.K_c: c.next_schedule}
     flags = {pygame.K_g: "show_ghost", pygame.K_l: "log_scale", pygame.K_b: "show_card"}
     if k in simple:
         simple[k]()

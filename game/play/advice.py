@@ -7,18 +7,39 @@ from game.view.names import height_label
 from .hud import squad_name
 
 
-def describe_events(events, first_arrival_seen: bool, tally: dict | None = None) -> list[tuple[str, int, tuple]]:
+COMMAND_EVENTS = ("held", "resumed", "dropped", "redeployed", "out_of_supply")
+
+
+def describe_command(e) -> tuple[str, int | None, tuple]:
+    """(log line, squad or None, key) for an event of the player's commands or the supply: "Squad 2
+    held" and "resumed" share a key (the latest replaces the other), a landing says how many units
+    landed and the lowest height among them."""
+    who = squad_name(e.squad)
+    if e.kind == "out_of_supply":
+        return "Out of supply: no unit can move any more", None, ("supply",)
+    if e.kind in ("held", "resumed"):
+        return f"{who} {e.kind}", e.squad, ("hold", e.squad)
+    units = f"{e.units} unit{'s' if e.units != 1 else ''}"
+    if e.kind == "dropped":
+        return f"{who}: {units} dropped, lowest {height_label(e.height)}", e.squad, (e.kind, e.squad, e.step)
+    return f"{who} redeployed: {units} landed, lowest {height_label(e.height)}", e.squad, (e.kind, e.squad, e.step)
+
+
+def describe_events(events, first_arrival_seen: bool, tally: dict | None = None) -> list[tuple[str, int | None, tuple]]:
     """World events of one step -> (log line, squad, key) triples, one per squad and kind of event
-    (and shown height, for a unit trapped). ``tally`` (kept by the caller for the whole run) counts
-    the units each key has had so far, so a line that comes back carries the running count
-    ("Squad 2: 4 units trapped in a local minimum, h = 5.02") and the log can replace its line with
-    the same key instead of adding another."""
+    (and shown height, for a unit trapped); the player's commands and the supply running out are
+    one line each (``describe_command``: squad None for the supply). ``tally`` (kept by the caller
+    for the whole run) counts the units each key has had so far, so a line that comes back carries
+    the running count ("Squad 2: 4 units trapped in a local minimum, h = 5.02") and the log can
+    replace its line with the same key instead of adding another."""
     tally = {} if tally is None else tally
     groups: dict[tuple, list] = {}
+    lines = [describe_command(e) for e in events if e.kind in COMMAND_EVENTS]
     for e in events:
+        if e.kind in COMMAND_EVENTS:
+            continue
         key = (e.kind, e.squad, e.near_minimum, e.stalled, height_label(e.height) if e.kind == "trapped" else None)
         groups.setdefault(key, []).append(e)
-    lines = []
     for key, group in groups.items():
         kind, squad, near, stalled, h = key
         tally[key] = n = tally.get(key, 0) + len(group)

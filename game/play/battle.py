@@ -4,11 +4,14 @@ Deploy: the units stand in the spawn zone. Select them (click, or drag a box), f
 Ctrl+1..9, and give each squad its orders in the panel. Enter (or the Start button) begins the
 descent.
 
-Descend: the world takes ``STEPS_PER_SECOND`` steps per second at 1x (2x, 4x, 8x faster), on a
-fixed schedule independent of the frame rate: each frame adds ``dt * rate`` to an accumulator
-and takes one world step per whole unit in it. Orders may change at any time; they are sent
-through a ``Recorder`` so the run can be saved as a replay. Fog lifts where units have been.
-When the level is over the results are shown.
+Descend: the world takes ``STEPS_PER_SECOND`` steps per second at 1x (from a quarter of that to
+8 times as many: hud.SPEEDS), on a fixed schedule independent of the frame rate: each frame adds
+``dt * rate`` to an accumulator and takes one world step per whole unit in it. Orders may change at
+any time, a squad may be held and resumed (H), redeployed (right click) or joined by a fresh drop
+(L, landing.py); every command is sent through a ``Recorder`` so the run can be saved as a replay.
+The fog is the world's own explored record: it lifts where units have been, and a landing may
+aim only where it has. When the level is over (out of steps or supply, or nothing moves) the
+results are shown.
 
 On a neural-network level a unit's position is a set of network weights: an inset at the map's
 top-left shows the decision boundary of the network the chosen unit stands for (``game.view.nn_view``).
@@ -23,7 +26,7 @@ from sim.nn import landscape_of
 from sim.replay import Recorder
 from sim.world import MAX_SQUADS
 from game.app import Scene
-from game.view.advice import loss_hints
+from game.view.advice import loss_hints, ran_out_of_supply
 from game.view.nn_view import place_inset
 from game.view.render import SQUAD_COLOURS, Fog, labelled_fit_area
 from game.view.viewpoint import Viewpoint
@@ -32,9 +35,11 @@ from game.view.world_view import unit_pixels
 
 from . import battle_input, battle_screen
 from .advice import describe_events
+from .event_log import EventLog
 from .framing import deploy_area, frame_spawn
-from .hud import SPEEDS, EventLog, SquadPanel, battle_layout, squad_name
+from .hud import SPEEDS, SquadPanel, battle_layout, squad_name
 from .input import Selection
+from .schedule_picker import default_schedule
 
 STEPS_PER_SECOND = 15       # world steps per second at 1x speed
 MAX_STEPS_PER_FRAME = 64    # a slow frame never triggers more than this (no spiral of death)
@@ -71,8 +76,7 @@ class Battle(Scene):
             self.eyes.table.tilt = previous.eyes.table.tilt
         self.controls = self.eyes.controls
         self.network = landscape_of(level.terrain)     # the network behind an NN level, else None
-        self.fog = Fog(level)
-        self.fog.reveal(self.world.positions)
+        self.fog = Fog.of(level, self.world.explored)     # the world's own record: drops land where it lifts
         self.panel = SquadPanel(self)
         self.log = EventLog()
         self._events_seen = 0
@@ -97,14 +101,16 @@ class Battle(Scene):
             self.log.add("Drag a box around units, press Ctrl+1-9 to form a squad, then Enter", MUTED)
 
     def _carry_orders(self, old: sim.World):
-        """A retry: the same squads (same units) with each squad's last orders, through the recorder."""
+        """A retry: the same squads (same units; units dropped in the old run are not there) with each
+        squad's last orders, through the recorder."""
         for k in range(1, old.n_squads):
-            members = old.squad == k
+            members = old.squad[:self.world.n_units] == k
             if members.any():
                 self.recorder.assign(members, k)
         for k in range(min(old.n_squads, self.world.n_squads)):
             o = old.orders[k]
-            self.recorder.set_orders(k, o.optimizer, float(np.mean(o.lr)), float(np.mean(o.momentum)))
+            self.recorder.set_orders(k, o.optimizer, float(np.mean(o.lr)), float(np.mean(o.momentum)),
+                                     None if o.schedule is None else o.schedule.to_dict())
         if (self.world.squad == self.previous.squad).any():
             self.squad = self.previous.squad
         self._record_history()
@@ -220,6 +226,30 @@ class Battle(Scene):
             momentum = float(np.clip(momentum, *self.level.momentum_range))
         self.recorder.set_orders(self.squad, optimizer, lr, momentum)
 
+    def give_schedule(self, kind: str):
+        """The panel squad follows the schedule ``kind`` from its learning rate (schedule_picker.py)."""
+        if not self.commanding or kind not in self.level.schedules or self.squad >= self.world.n_squads:
+            return
+        lr = float(np.mean(self.world.orders[self.squad].lr))
+        self.recorder.set_orders(self.squad, schedule=default_schedule(self.level, kind, lr))
+
+    def toggle_hold(self):
+        """H: hold the panel's squad where it stands (it spends no supply), or let it go on."""
+        if not self.commanding or not (self.world.squad == self.squad).any():
+            return
+        if self.world.is_held(self.squad):
+            self.recorder.resume(self.squad)
+        else:
+            self.recorder.hold(self.squad)
+        self._log_events()
+
+    def after_landing(self):
+        """A drop or a redeploy changed the world: the selection, the fog, the chart and the log follow."""
+        self.selection.grow(self.world.n_units)
+        self.fog.sync()
+        self._record_history()
+        self._log_events()
+
     def _on_close_up(self, mode: str) -> bool:
         """Whether the ``mode`` view's camera still shows the deploy close-up (the player has not moved it)."""
         cam = self.eyes.map if mode == "map" else self.eyes.table
@@ -249,7 +279,7 @@ class Battle(Scene):
             self.paused = True
             self._tick()
 
-    def set_speed(self, speed: int):
+    def set_speed(self, speed: float):
         self.speed = speed
 
     def change_speed(self, direction: int):
@@ -263,6 +293,8 @@ class Battle(Scene):
     def update(self, dt: float):
         self.time_s += dt
         self.log.tick(dt)
+        self.selection.grow(self.world.n_units)     # (a replay's drops add units)
+        self.fog.sync()
         self.eyes.update(dt)
         if not self.show_help and not self.confirm_leave:
             self.controls.update(dt, self.app.screen.get_size())
@@ -303,10 +335,11 @@ class Battle(Scene):
                     self.history[k, step] = self.world.heights[members].min()
 
     def _log_events(self):
-        new = self.world.events[self._events_seen:]
+        new = [e for e in self.world.events[self._events_seen:]     # (a supply of units x budget runs
+               if e.kind != "out_of_supply" or e.step < self.level.budget]   # out with the steps: no news)
         self._events_seen = len(self.world.events)
         for line, squad, key in describe_events(new, self._first_arrival, self._tally):
-            self.log.add(line, SQUAD_COLOURS[squad], key=key)
+            self.log.add(line, BAD if squad is None else SQUAD_COLOURS[squad], key=key)
         self._first_arrival = self._first_arrival or any(e.kind == "arrived" for e in new)
 
     def _finish(self):
@@ -314,6 +347,8 @@ class Battle(Scene):
         w = self.world
         if w.won:
             self.log.add(f"Valley taken: {w.stars()} star{'s' if w.stars() != 1 else ''}", GOOD)
+        elif ran_out_of_supply(w):
+            self.log.add("Out of supply", BAD)
         elif w.step_count >= self.level.budget:
             self.log.add("Out of steps", BAD)
         else:
@@ -332,19 +367,8 @@ class Battle(Scene):
         return unit_pixels(self.world, self.camera)
 
     def network_unit(self) -> int:
-        """The unit whose network the inset shows: among the selected units (else the panel's squad)
-        the first one still descending, else the first that arrived, else the first."""
-        w = self.world
-        pool = np.flatnonzero(self.selection.mask)
-        if not len(pool):
-            pool = np.flatnonzero(w.squad == self.squad)
-        if not len(pool):
-            pool = np.arange(w.n_units)
-        for status in (sim.DESCENDING, sim.ARRIVED):
-            found = pool[w.status[pool] == status]
-            if len(found):
-                return int(found[0])
-        return int(pool[0])
+        """The unit whose network the inset shows (battle_screen.network_unit)."""
+        return battle_screen.network_unit(self)
 
     @property
     def camera(self):

@@ -1,9 +1,11 @@
 """The battle's input: the player's keys and mouse, turned into the battle's commands.
 
 In order: the help overlay, the leave-this-run question, a drag box in progress, the minimap,
-the squad panel, the camera, then keys and clicks on the map. The functions only call the
-battle's commands (``form_squad``, ``start``, ``step_once`` ...) and change its selection and
-camera; they never touch the world.
+the squad panel, the camera, then keys and clicks on the map: a left click selects, a right click
+redeploys the selected squad to the ground under the cursor and L drops fresh units there
+(landing.py), H holds or resumes the selected squad. The functions only call the battle's
+commands (``form_squad``, ``start``, ``step_once``, ``toggle_hold`` ...) and change its selection
+and camera; they never touch the world.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from sim.world import MAX_SQUADS
 from game.view.controls import ctrl_held
 from game.view.render import minimap_pick
 
+from . import landing
 from .input import squad_key
 
 FASTER_KEYS = (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS)
@@ -24,7 +27,7 @@ def handle(b, event) -> bool:
     """Help overlay first, then the leave-this-run question, a drag box in progress, the minimap,
     the panel, the camera, the map. Returning False for Esc lets the app leave the battle."""
     if b.show_help:
-        if event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_F1, pygame.K_h):
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_F1):
             b.show_help = False
         return True
     if b.confirm_leave:
@@ -49,6 +52,8 @@ def handle(b, event) -> bool:
         key_command(b, event)
     elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and b.map_rect.collidepoint(event.pos):
         b.selection.press(event.pos)
+    elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 3:
+        landing.redeploy(b, event.pos)
     return False
 
 
@@ -63,15 +68,19 @@ def drag_select(b, event):
 
 
 def key_command(b, event):
-    """A key's command (the help overlay lists them: ``hud.HELP``)."""
+    """A key's command (the help overlay lists them: ``keys.HELP``)."""
     k = event.key
     squad = squad_key(event)
     if squad is not None:
         (b.form_squad if squad[0] == "form" else b.select_squad)(squad[1])
     elif k == pygame.K_a and ctrl_held(event):
         b.select_all()
-    elif k in (pygame.K_F1, pygame.K_h):
+    elif k == pygame.K_F1:
         b.show_help = True
+    elif k == pygame.K_h:
+        b.toggle_hold()
+    elif k == pygame.K_l:
+        landing.drop(b, b.controls.mouse)
     elif k in (pygame.K_RETURN, pygame.K_KP_ENTER):
         b.start()
     elif k == pygame.K_SPACE:

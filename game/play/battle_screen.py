@@ -2,23 +2,52 @@
 
     +--------------------------------------+-----------+
     | banner                        F1 help| squad     |
-    | inset (network levels)               | panel     |
+    | landing status line (cursor on map)  | panel     |
+    | inset (network levels)               |           |
     |              the map                 |           |
     | hints                                |           |
     | event log                            | minimap   |
     +--------------------------------------+-----------+
+
+While the cursor is over the ground and orders may be given, the status line says what a right
+click (redeploy) and L (a fresh drop) would do there and cost, or why they may not (landing.py),
+and a ring on the ground shows where the units would land.
 """
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pygame
 
+import sim
+from sim.drops import DROP_SPREAD
 from game.view.help import draw_help
+from game.view.names import speed_text
 from game.view.nn_view import draw_decision_inset
 from game.view.render import SQUAD_COLOURS, draw_minimap
-from game.view.widgets import ACCENT, MUTED, PANEL, TEXT, backdrop, ellipsize, text, text_width
+from game.view.widgets import ACCENT, BAD, GOOD, MUTED, PANEL, TEXT, backdrop, ellipsize, text, text_width
 from game.view.world_view import draw_world
 
-from .hud import HELP
+from . import landing
+
+from .keys import CLOSE_HELP, HELP
+
+
+def network_unit(b) -> int:
+    """The unit whose network the inset shows: among the selected units (else the panel's squad)
+    the first one still descending, else the first that arrived, else the first."""
+    w = b.world
+    pool = np.flatnonzero(b.selection.mask)
+    if not len(pool):
+        pool = np.flatnonzero(w.squad == b.squad)
+    if not len(pool):
+        pool = np.arange(w.n_units)
+    for status in (sim.DESCENDING, sim.ARRIVED):
+        found = pool[w.status[pool] == status]
+        if len(found):
+            return int(found[0])
+    return int(pool[0])
 
 
 def draw_network(b, surface, rect=None, scale=None):
@@ -43,6 +72,7 @@ def draw(b, surface):
         pygame.draw.rect(surface, ACCENT, box, 1)
     b.draw_network(surface)
     draw_banner(b, surface)
+    draw_landing(b, surface)
     b.log.draw(surface, b.log_rect, size=int(14 * b.scale))
     b.panel.draw(surface)
     draw_minimap(surface, b.minimap_rect, b.world, b.camera, b.art, b.fog)
@@ -51,14 +81,16 @@ def draw(b, surface):
     if b.confirm_leave:
         draw_confirm(b, surface)
     if b.show_help:
-        draw_help(surface, surface.get_rect(), b.scale, HELP)
+        draw_help(surface, surface.get_rect(), b.scale, HELP, CLOSE_HELP)
 
 
 def overlays(b) -> list:
     """What the battle lays over its map -- the banner line, the event log, the hint box, the
     network inset, a minimap in the map's corner -- for the map's labels to keep clear of [px]."""
     top = pygame.Rect(b.map_rect.x, 0, b.map_rect.width, int(14 * b.scale) + int(13 * b.scale) * 2)
-    return [top, b.log_rect, b.minimap_rect, b.inset_rect] + ([b.hint_rect] if b._hint_lines else [])
+    status = getattr(b, "status_rect", None)
+    return [top, b.log_rect, b.minimap_rect, b.inset_rect] + ([b.hint_rect] if b._hint_lines else []) + \
+        ([status] if status else [])
 
 
 def draw_hints(b, surface):
@@ -89,7 +121,7 @@ def draw_banner(b, surface):
     """The line at the top of the map: what to do now, and where the help is."""
     pad, size = int(14 * b.scale), int(13 * b.scale)
     if b.phase == "deploy":
-        line = "DEPLOY  \u00b7  Enter starts"
+        line = "DEPLOY  \u00b7  Enter starts" + (f" at {speed_text(b.speed)}" if b.speed != 1 else "")
     elif b.confirm_leave:
         line = "PAUSED  \u00b7  Esc leaves, any other key resumes"
     elif b.paused:
@@ -109,3 +141,38 @@ def draw_banner(b, surface):
         backdrop(surface, box, alpha=170, edge=None)
         text(surface, ellipsize(line, size, box.width - pad), (box.x + pad // 2, box.centery), size, TEXT,
              anchor="midleft")
+
+
+def draw_landing(b, surface):
+    """Under the banner, what a right click and L would do at the cursor (landing.preview), and on
+    the ground the disc the units would land in: green where they may, red where they may not."""
+    lines, xy, ok = landing.preview(b, b.controls.mouse)
+    b.status_rect = None
+    if not lines:
+        return
+    s, pad = b.scale, int(14 * b.scale)
+    size = int(13 * s)
+    room = b.map_rect.width - 2 * pad
+    shown = [(ellipsize(words, size, room - pad), colour) for words, colour in lines]
+    line_h = int(size * 1.6)
+    width = min(room, max(text_width(words, size) for words, _ in shown) + pad)
+    box = pygame.Rect(b.map_rect.x + pad, pad + int(size * 2) + pad // 2, width, line_h * len(shown) + pad // 2)
+    b.status_rect = box
+    _draw_ring(b, surface, xy, ok)
+    backdrop(surface, box, alpha=190, edge=None)
+    for k, (words, colour) in enumerate(shown):
+        text(surface, words, (box.x + pad // 2, box.y + pad // 4 + k * line_h), size, colour)
+
+
+def _draw_ring(b, surface, xy, ok: bool):
+    """The landing disc (radius DROP_SPREAD of the map's long side) around ``xy``, on the ground."""
+    r = DROP_SPREAD * b.level.size
+    a = np.linspace(0, 2 * math.pi, 33)
+    ring = xy + r * np.column_stack([np.cos(a), np.sin(a)])
+    pts = np.asarray(b.camera.pos2pix(ring), float).tolist()
+    colour = GOOD if ok else BAD
+    old = surface.get_clip()
+    surface.set_clip(b.map_rect)
+    pygame.draw.lines(surface, (12, 16, 20), True, pts, 4)
+    pygame.draw.lines(surface, colour, True, pts, 2)
+    surface.set_clip(old)

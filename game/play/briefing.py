@@ -1,14 +1,15 @@
 """The briefing: what a level teaches and what the player has to work with (optimizers, ranges,
-units, budget, what earns each star), beside the fogged map; the text column wraps, then is set
-smaller, then scrolls (game.view.flow). The briefing of a neural-network level
-adds a card with the hidden units' activation and its derivative under the map
-(``game.view.nn_view``).
+schedules, units, budget, supply, the commands a level needs, what earns each star), beside the
+fogged map; the text column wraps, then is set smaller, then scrolls (game.view.flow). The briefing
+of a neural-network level adds a card with the hidden units' activation and its derivative under
+the map (``game.view.nn_view``).
 """
 from __future__ import annotations
 
 import pygame
 
 import sim
+from sim.drops import DROP_COST
 from sim.nn import landscape_of
 from game.app import Scene
 from game.view.camera import Camera
@@ -30,8 +31,7 @@ class Briefing(Scene):
         self.art = app.map_art(level)
         self.network = landscape_of(level.terrain)     # the network behind an NN level, else None
         self.card_rect = None
-        self.fog = Fog(level)
-        self.fog.reveal(self.world.positions)
+        self.fog = Fog.of(level, self.world.explored)
         self.camera = Camera(level.bounds, pygame.Rect(0, 0, 400, 400))
         self.scroll = 0                                 # how far the text column is scrolled [px]
 
@@ -109,6 +109,14 @@ def column(level, f: float, width: int) -> Flow:
     return flow
 
 
+SCHEDULE_WORDS = {"step": "step decay", "cosine": "cosine"}
+COMMANDS = {      # what a level that needs more than constant orders asks of the player, and the keys for it
+    "drop": "H holds the selected squad (it spends nothing)  \u00b7  a right click sends it where the fog has "
+            "lifted  \u00b7  L drops fresh units there",
+    "change": "change orders during the descent: \u2212 slows the clock to \u00bc\u00d7, Space pauses while "
+              "you choose"}
+
+
 def facts(lvl) -> list:
     """(name, value) of what the player has to work with on level ``lvl``."""
     lo, hi = lvl.lr_range
@@ -117,10 +125,18 @@ def facts(lvl) -> list:
            ("Units", f"{lvl.units}"),
            ("Step budget", f"{lvl.budget}"),
            ("Stars", f"win  \u00b7  arrive within {lvl.star_steps} steps  \u00b7  lose at most "
-                     f"{lvl.star_units_lost} unit{'s' if lvl.star_units_lost != 1 else ''}")]
+                     f"{lvl.star_units_lost} unit{'s' if lvl.star_units_lost != 1 else ''}"
+                     + (f" and spend at most {lvl.star_supply:,} supply" if lvl.star_supply < lvl.supply else ""))]
     mlo, mhi = lvl.momentum_range
     if mhi > mlo:
         out.insert(2, ("Momentum", f"\u03bc {mlo:g} \u2013 {mhi:g}"))
+    kinds = [SCHEDULE_WORDS[k] for k in lvl.schedules if k != "constant"]
+    if kinds:
+        out.insert(3, ("Schedules", f"{' or '.join(kinds)} of \u03b7 (in the squad panel)"))
+    if lvl.supply < lvl.units * lvl.budget or lvl.star_supply < lvl.supply or lvl.needs == "drop":
+        out.insert(-1, ("Supply", f"{lvl.supply:,}: a moving unit spends 1 a step, a landing {DROP_COST} a unit"))
+    if lvl.needs in COMMANDS:
+        out.insert(-1, ("Commands", COMMANDS[lvl.needs]))
     if lvl.noise > 0:
         out.append(("Weather", f"noisy gradients (\u03c3 = {lvl.noise:g})"))
     return out

@@ -1,10 +1,13 @@
-"""The battle HUD: the squad panel on the right (step and budget, squad tabs, the selected
-squad's orders -- optimizer picker, log-scale learning-rate slider, momentum slider --, unit
-counts by status, a loss sparkline, time controls), the event log at the bottom of the map and
-the list of controls for the help overlay. Widgets come from ``game.view``; sizes are pixels [px] times ``scale``.
+"""The battle HUD: the squad panel on the right -- step and budget; supply left, the rate it is
+spent and whether it lasts; squad tabs (a held squad's marked with a pause sign); the selected
+squad's orders (hold / resume, optimizer picker, log-scale learning-rate slider, momentum slider,
+and where the level allows one a learning-rate schedule, schedule_picker.py); unit counts by status,
+a loss sparkline, time controls (pause, step, slower / faster). Widgets come from ``game.view``;
+sizes are pixels [px] times ``scale``. The event log is event_log.py, the help's list of controls keys.py.
 
 The panel reads the battle's state and calls its methods (``select_squad``, ``give_orders``,
-``start``, ``toggle_pause``, ``step_once``, ``set_speed``); it never touches the world itself.
+``give_schedule``, ``toggle_hold``, ``start``, ``toggle_pause``, ``step_once``, ``change_speed``);
+it never touches the world itself.
 """
 from __future__ import annotations
 
@@ -15,12 +18,14 @@ import sim
 from sim.world import MAX_SQUADS
 
 from game.view.chart import draw_sparkline
-from game.view.names import OPTIMIZER_LABELS, uses_momentum
+from game.view.names import OPTIMIZER_LABELS, speed_text, uses_momentum
 from game.view.palette import SQUAD_COLOURS
-from game.view.widgets import (ACCENT, CARD, GOOD, MUTED, PANEL, PANEL_EDGE, STATUS_COLOURS, TEXT, Button, Picker,
-                               Slider, backdrop, ellipsize, text, text_width)
+from game.view.widgets import (ACCENT, BAD, CARD, FAINT, GOOD, MUTED, PANEL, PANEL_EDGE, STATUS_COLOURS, TEXT, Button,
+                               Picker, Slider, ellipsize, text, text_width)
 
-SPEEDS = (1, 2, 4, 8)
+from . import schedule_picker
+
+SPEEDS = (0.25, 0.5, 1, 2, 4, 8)     # the world's pace, times STEPS_PER_SECOND (battle.py)
 PANEL_WIDTH = 310           # HUD panel width at scale 1 [px]
 
 
@@ -39,86 +44,18 @@ def squad_name(squad: int) -> str:
     return f"Squad {squad + 1}"
 
 
-class EventLog:
-    """The latest game events as coloured lines; old lines fade after ``LIFETIME`` seconds. A line
-    added with the ``key`` of an earlier one replaces it (it moves to the bottom, fresh)."""
-    LIFETIME = 14.0      # s a line stays fully visible
-    KEEP = 50            # lines remembered
-
-    def __init__(self):
-        self.lines: list[tuple[str, tuple, float]] = []     # (text, colour, time added)
-        self._keys: list = []                               # each line's key (None: none)
-        self.clock = 0.0
-
-    def add(self, line: str, colour=TEXT, key=None):
-        if key is not None and key in self._keys:
-            k = self._keys.index(key)
-            del self.lines[k], self._keys[k]
-        self.lines.append((line, colour, self.clock))
-        self._keys.append(key)
-        del self.lines[:-self.KEEP], self._keys[:-self.KEEP]
-
-    def tick(self, dt: float):
-        self.clock += dt
-
-    @staticmethod
-    def height(size=14, lines=5) -> int:
-        """The height [px] of the box holding ``lines`` lines of text ``size``."""
-        return int(size * 1.45) * lines + 10
-
-    def draw(self, surface, rect, size=14, max_lines=5):
-        """The newest lines, oldest at the top, bottom-aligned in ``rect``."""
-        live = [ln for ln in self.lines if self.clock - ln[2] < self.LIFETIME + 2][-max_lines:]
-        if not live:
-            return
-        line_h = int(size * 1.45)
-        rect = pygame.Rect(rect)
-        h = self.height(size, len(live))
-        box = pygame.Rect(rect.x, rect.bottom - h, rect.width, h)
-        backdrop(surface, box, alpha=170, edge=None)
-        for k, (s, colour, born) in enumerate(live):
-            age = self.clock - born
-            fade = 1.0 if age < self.LIFETIME else max(0.35, 1 - (age - self.LIFETIME) / 2)
-            c = tuple(int(v * fade) for v in colour)
-            y = box.y + 5 + k * line_h
-            pygame.draw.rect(surface, c, (box.x + 8, y + line_h // 2 - 5, 4, 10))
-            text(surface, s, (box.x + 18, y + 1), size, c)
+def supply_lasts(world) -> bool:
+    """Whether the supply left lasts to the end of the step budget at the rate it is spent now."""
+    return world.supply_left >= world.spend_rate * max(0, world.level.budget - world.step_count)
 
 
-# -- help ------------------------------------------------------------------------------------------
-HELP = [
-    ("Select & command", [
-        ("Left click / drag", "select units (Shift adds to the selection)"),
-        ("Ctrl+A", "select every unit"),
-        ("Ctrl+1 - 9", "form squad 1-9 from the selection"),
-        ("1 - 9", "select squad 1-9"),
-        ("Squad panel", "orders: optimizer, learning rate, momentum"),
-    ]),
-    ("Time", [
-        ("Enter", "start the descent"),
-        ("Space", "pause / resume"),
-        (".", "one step (pauses first)"),
-        ("+ / -", "faster / slower (1x 2x 4x 8x)"),
-    ]),
-    ("Map", [
-        ("Arrows / WASD", "pan the map"),
-        ("Screen edge", "pan the map"),
-        ("Middle drag", "pan the map"),
-        ("Mouse wheel", "zoom around the cursor"),
-        ("Home", "fit the whole map"),
-        ("Minimap click", "jump there"),
-        ("V", "sand table (relief) / map"),
-        ("Q / E", "turn the table by 45\u00b0"),
-        ("PgUp / PgDn", "look down more / less steeply"),
-        ("F", "fog of war on / off"),
-    ]),
-    ("Game", [
-        ("F1 / H", "this help"),
-        ("F11", "fullscreen"),
-        ("Esc", "back"),
-        ("R / N / S", "results: retry / next level / save replay"),
-    ]),
-]
+def draw_pause_sign(surface, center, height: int, colour):
+    """Two upright bars: the sign of a held squad [px]."""
+    w, gap = max(2, height // 3), max(2, height // 4)
+    for dx in (-(gap + w) // 2, (gap + w) // 2):
+        bar = pygame.Rect(0, 0, w, height)
+        bar.center = (center[0] + dx, center[1])
+        pygame.draw.rect(surface, colour, bar)
 
 
 # -- the squad panel -------------------------------------------------------------------------------
@@ -143,8 +80,10 @@ class SquadPanel:
         b = self.battle
         orders = b.world.orders[b.squad] if b.squad < b.world.n_squads else None
         members = tuple(bool((b.world.squad == k).any()) for k in range(MAX_SQUADS))
+        held = tuple(b.world.is_held(k) for k in range(b.world.n_squads))
+        kind = orders.schedule.kind if orders is not None and orders.schedule is not None else None
         return (tuple(self.rect), self.scale, b.squad, b.phase, b.paused, b.speed, members,
-                orders.optimizer if orders else None)
+                orders.optimizer if orders else None, held, kind)
 
     def _px(self, v: float) -> int:
         return int(round(v * self.scale))
@@ -157,7 +96,8 @@ class SquadPanel:
         x, w = self.rect.x + pad, self.rect.width - 2 * pad
         y = self.rect.y + pad
         self.y_title, y = y, y + px(26)
-        self.y_step, y = y, y + px(34)
+        self.y_step, y = y, y + px(42)
+        self.y_supply, y = y, y + px(42)
         self.y_squads, y = y, y + px(20)
         gap = px(5)
         tab = (w - 8 * gap) / 9
@@ -166,9 +106,13 @@ class SquadPanel:
                             lambda k=k: b.select_squad(k), size=px(14), enabled=members[k],
                             selected=(k == b.squad), colour=SQUAD_COLOURS[k]) for k in range(MAX_SQUADS)]
         y += px(28) + px(16)
-        self.y_orders, y = y, y + px(22)
-        orders = b.orders()
         editable = b.replay is None and b.phase != "over"
+        held = b.squad < b.world.n_squads and b.world.is_held(b.squad)
+        hold_w = text_width("Resume  H", px(12)) + px(16)
+        self.hold = Button((x + w - hold_w, y - px(2), hold_w, px(22)), "Resume  H" if held else "Hold  H",
+                           b.toggle_hold, size=px(12), enabled=editable and members[b.squad], selected=held)
+        self.y_orders, y = y, y + px(24)
+        orders = b.orders()
         allowed = [o for o in sim.OPTIMIZERS if o in b.level.allowed]
         ph = Picker.height(len(allowed), px(28))
         self.picker = Picker((x, y, w, ph), allowed, OPTIMIZER_LABELS, orders.optimizer,
@@ -181,6 +125,10 @@ class SquadPanel:
         self.lr = Slider((x, y, w, sh), "learning rate \u03b7", lo, hi, _mean(orders.lr),
                          lambda v: b.give_orders(lr=v), log=True, size=px(14), enabled=editable)
         y += sh + px(10)
+        self.schedule = None
+        if schedule_picker.shown(b.level):
+            self.schedule = schedule_picker.SchedulePicker(b, x, y, w, px, editable)
+            y = self.schedule.bottom + px(10)
         mlo, mhi = b.level.momentum_range
         used = uses_momentum(orders.optimizer)
         note = "" if used and mhi > mlo else (f"not used by {OPTIMIZER_LABELS[orders.optimizer]}" if not used
@@ -190,10 +138,12 @@ class SquadPanel:
                                enabled=editable and used, note=note)
         y += sh + px(14)
         self.y_counts, y = y, y + px(62)
-        self.spark_rect = pygame.Rect(x, y, w, px(72))
-        y += px(72) + px(12)
+        spark = px(48 if self.schedule is not None else 56)
+        self.spark_rect = pygame.Rect(x, y, w, spark)
+        y += spark + px(12)
         self.controls = self._controls(x, y, w, px(34))
-        self.widgets = [*self.tabs, self.picker, self.lr, self.momentum, *self.controls]
+        self.widgets = [*self.tabs, self.hold, self.picker, self.lr, *([self.schedule] if self.schedule else []),
+                        self.momentum, *self.controls]
         return y + px(34)
 
     def _controls(self, x, y, w, h) -> list:
@@ -203,15 +153,16 @@ class SquadPanel:
             return [Button((x, y, w, h), label, b.start, size=px(15), primary=True)]
         live = b.phase == "descend"
         gap = px(5)
-        pause_w, step_w = int(w * 0.27), int(w * 0.2)
-        speed_w = (w - pause_w - step_w - 5 * gap) / 4
+        pause_w, step_w, turn_w = int(w * 0.27), int(w * 0.2), int(w * 0.13)
         out = [Button((x, y, pause_w, h), "Resume" if b.paused else "Pause", b.toggle_pause, size=px(13),
                       enabled=live, selected=b.paused),
                Button((x + pause_w + gap, y, step_w, h), "Step", b.step_once, size=px(13), enabled=live)]
-        sx = x + pause_w + step_w + 2 * gap
-        for k, speed in enumerate(SPEEDS):
-            out.append(Button((sx + k * (speed_w + gap), y, speed_w, h), f"{speed}\u00d7",
-                              lambda s=speed: b.set_speed(s), size=px(13), enabled=live, selected=b.speed == speed))
+        self.speed_rect = pygame.Rect(x + pause_w + step_w + 3 * gap + turn_w, y,
+                                      w - pause_w - step_w - 2 * turn_w - 4 * gap, h)
+        out.append(Button((self.speed_rect.x - gap - turn_w, y, turn_w, h), "\u2212", lambda: b.change_speed(-1),
+                          size=px(15), enabled=live and b.speed > SPEEDS[0]))
+        out.append(Button((self.speed_rect.right + gap, y, turn_w, h), "+", lambda: b.change_speed(+1),
+                          size=px(15), enabled=live and b.speed < SPEEDS[-1]))
         return out
 
     # -- events and drawing ------------------------------------------------------------------------
@@ -239,15 +190,28 @@ class SquadPanel:
         x, w = self.rect.x + px(14), self.rect.width - px(28)
         text(surface, ellipsize(b.level.title, px(18), w, bold=True), (x, self.y_title), px(18), TEXT, bold=True)
         self._draw_step(surface, x, w)
+        self._draw_supply(surface, x, w)
         text(surface, "SQUADS", (x, self.y_squads), px(11), MUTED, bold=True)
         n = int((b.world.squad == b.squad).sum())
-        text(surface, f"{squad_name(b.squad).upper()} ORDERS", (x, self.y_orders), px(11), MUTED, bold=True)
-        text(surface, f"{n} unit{'s' if n != 1 else ''}", (x + w, self.y_orders), px(12), SQUAD_COLOURS[b.squad],
-             anchor="topright")
+        held = b.squad < b.world.n_squads and b.world.is_held(b.squad)
+        head = text(surface, f"{squad_name(b.squad).upper()} {'HELD' if held else 'ORDERS'}",
+                    (x, self.y_orders + px(2)), px(11), ACCENT if held else MUTED, bold=True)
+        units = f"{n} unit{'s' if n != 1 else ''}"
+        text(surface, ellipsize(units, px(12), self.hold.rect.x - head.right - px(12)),
+             (head.right + px(8), self.y_orders + px(1)), px(12), SQUAD_COLOURS[b.squad])
         self._draw_counts(surface, x, w)
         self._draw_sparkline(surface)
         for widget in self.widgets:
             widget.draw(surface)
+        for k, tab in enumerate(self.tabs):             # a held squad's tab: a pause badge on its corner
+            if tab.enabled and k < b.world.n_squads and b.world.is_held(k):
+                corner = (tab.rect.right - px(3), tab.rect.y - px(1))
+                pygame.draw.circle(surface, PANEL, corner, px(7))
+                pygame.draw.circle(surface, ACCENT, corner, px(7), max(1, px(1)))
+                draw_pause_sign(surface, corner, px(6), ACCENT)
+        if b.phase != "deploy":
+            text(surface, speed_text(b.speed), self.speed_rect.center, px(14), TEXT if b.phase == "descend" else FAINT,
+                 bold=True, anchor="center")
 
     def _draw_step(self, surface, x, w):
         b, px = self.battle, self._px
@@ -258,7 +222,7 @@ class SquadPanel:
         elif b.phase == "over":
             state, colour = ("WON", GOOD) if world.won else ("OVER", MUTED)
         else:
-            state, colour = ("PAUSED", ACCENT) if b.paused else (f"\u25b6 {b.speed}\u00d7", GOOD)
+            state, colour = ("PAUSED", ACCENT) if b.paused else (f"\u25b6 {speed_text(b.speed)}", GOOD)
         if b.replay is not None:
             state = "REPLAY  " + state
         text(surface, state, (x + w, self.y_step), px(13), colour, bold=True, anchor="topright")
@@ -271,8 +235,7 @@ class SquadPanel:
         self.star_tick = self._draw_star_tick(surface, x, w)
 
     def _draw_star_tick(self, surface, x, w) -> pygame.Rect:
-        """The star-threshold tick on the step bar, labelled "\u2605 N" just under it (on the SQUADS
-        header line, clear of the header's own text); returns the label's rect."""
+        """The star-threshold tick on the step bar, labelled "\u2605 N" just under it; returns the label's rect."""
         b, px = self.battle, self._px
         budget = b.level.budget
         bar = pygame.Rect(x, self.y_step + px(22), w, px(6))
@@ -281,11 +244,40 @@ class SquadPanel:
         label, size = f"\u2605 {b.level.star_steps}", px(10)
         lw = text_width(label, size)
         lx = star - lw // 2
-        lx = max(lx, x + text_width("SQUADS", px(11), bold=True) + px(8))
-        lx = min(lx, x + w - lw)
+        lx = min(max(lx, x), x + w - lw)
         rect = pygame.Rect(lx, bar.bottom + px(1), lw, size + px(2))
         text(surface, label, rect.topleft, size, ACCENT)
         return rect
+
+    def _draw_supply(self, surface, x, w):
+        """Supply left of the world's, as a number and a shrinking bar; the rate it is spent (the units
+        moving now, one unit-step each a step), in the warning colour when at that rate it runs out
+        before the step budget; under the bar the star's limit on spending, or when it runs out."""
+        b, px = self.battle, self._px
+        world = b.world
+        lasts = supply_lasts(world)
+        left = text(surface, f"Supply {world.supply_left:,}", (x, self.y_supply), px(14), TEXT)
+        text(surface, f" / {world.supply:,}", left.topright, px(12), MUTED)
+        text(surface, f"\u2212{world.spend_rate} / step", (x + w, self.y_supply + px(1)), px(13),
+             MUTED if lasts else BAD, bold=not lasts, anchor="topright")
+        bar = pygame.Rect(x, self.y_supply + px(22), w, px(6))
+        pygame.draw.rect(surface, CARD, bar, border_radius=3)
+        rest = bar.copy()
+        rest.width = int(bar.width * world.supply_left / max(1, world.supply))
+        if rest.width:
+            pygame.draw.rect(surface, GOOD if lasts else BAD, rest, border_radius=3)
+        star = b.level.star_supply
+        if star < world.supply:                           # the third star's limit: keep the bar right of it
+            tick = bar.x + int(bar.width * (world.supply - star) / world.supply)
+            pygame.draw.line(surface, TEXT, (tick, bar.y - 2), (tick, bar.bottom + 1), 1)
+        if not lasts and world.spend_rate:
+            out = world.step_count + -(-world.supply_left // world.spend_rate)
+            note, colour = f"at this rate it runs out at step {out}", BAD
+        elif star < world.supply:
+            note, colour = f"\u2605 for spending at most {star:,}", ACCENT if world.supply_spent <= star else FAINT
+        else:
+            return
+        text(surface, ellipsize(note, px(10), w), (x, bar.bottom + px(1)), px(10), colour)
 
     def _draw_counts(self, surface, x, w):
         px = self._px

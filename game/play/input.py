@@ -79,6 +79,11 @@ class Selection:
     def set(self, mask, additive=False):
         self.mask = (self.mask | mask) if additive else np.array(mask, bool)
 
+    def grow(self, n_units: int):
+        """Cover ``n_units`` units: units landed since are not selected."""
+        if len(self.mask) < n_units:
+            self.mask = np.concatenate([self.mask, np.zeros(n_units - len(self.mask), bool)])
+
     def clear(self):
         self.mask[:] = False
         self.box_start = self.box_end = None

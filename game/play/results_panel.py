@@ -9,6 +9,8 @@ import numpy as np
 import pygame
 
 import sim
+from sim.drops import DROP_COST
+from game.view.advice import ran_out_of_supply
 from game.view.flow import Flow, line_height
 from game.view.names import OPTIMIZER_LABELS, height_text, uses_momentum
 from game.view.palette import SQUAD_COLOURS
@@ -54,16 +56,35 @@ def _stats(flow, results, f):
     w, lvl = results.world, results.level
     lost = int(((w.status == sim.TRAPPED) | (w.status == sim.DIVERGED)).sum())
     first = w.arrival_step[w.arrival_step >= 0]
+    frugal = lvl.star_supply < w.supply                   # the third star asks for little supply spent too
     rows = [("Steps used", f"{w.step_count} / {lvl.budget}",
              w.won and int(first.min()) <= lvl.star_steps, f"\u2605 for arriving within {lvl.star_steps}"),
-            ("Units lost", f"{lost} of {w.n_units}", w.won and lost <= lvl.star_units_lost,
-             f"\u2605 for losing at most {lvl.star_units_lost}"),
+            ("Units lost", f"{lost} of {w.n_units}", w.won and lost <= lvl.star_units_lost
+             and w.supply_spent <= lvl.star_supply, f"\u2605 for losing at most {lvl.star_units_lost}"
+             + (f" and spending at most {lvl.star_supply:,} supply" if frugal else "")),
             ("Best height", height_text(w.best_height), None,
              f"the global minimum is {height_text(lvl.global_min_height)}")]
+    if supply_matters(w):
+        rows.insert(2, ("Supply spent", f"{w.supply_spent:,} / {w.supply:,}", None, supply_note(w)))
     for label, value, star, note in rows:
         flow.row([(label, px(14, f), MUTED, False)], [(value, px(15, f), TEXT, True)])
         flow.paragraph(note, px(11, f), ACCENT if star else FAINT)
         flow.space(px(6, f))
+
+
+def supply_matters(world) -> bool:
+    """Whether the results speak of supply: the level limits it (less than units x budget, or a star
+    asks for little spent), a landing spent some, or it ran out."""
+    lvl = world.level
+    landed = any(e.kind in ("dropped", "redeployed") for e in world.events)
+    return lvl.supply < lvl.units * lvl.budget or lvl.star_supply < lvl.supply or landed or ran_out_of_supply(world)
+
+
+def supply_note(world) -> str:
+    """Under the supply row: when it ran out, else what spends it."""
+    if ran_out_of_supply(world):
+        return f"ran out at step {world.supply_out_step}"
+    return f"a moving unit spends 1 a step; a landing {DROP_COST} a unit"
 
 
 def _counts(flow, counts, f):

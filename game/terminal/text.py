@@ -9,7 +9,7 @@ import textwrap
 
 from sim.world import ARRIVED, DIVERGED, TRAPPED
 
-from game.view.advice import loss_hints
+from game.view.advice import loss_hints, ran_out_of_supply
 from game.view.names import height_label
 
 NO_MOMENTUM = ("sgd", "adagrad")      # rules that ignore the momentum setting
@@ -18,12 +18,13 @@ TO_ASCII = {"●": "o", "◉": "O", "★": "*", "☆": "-", "⚑": "F", "×": "x
             "η": "eta", "μ": "mu", "β": "beta", "θ": "theta", "σ": "sigma", "Σ": "sum", "∇": "grad ", "←": "<-",
             "−": "-", "′": "'", "≈": "~", "≥": ">=", "≤": "<=", "₁": "1", "₂": "2", "ₖ": "_k", "ⱼ": "_j", "∞": "inf"}
 HELP_LINES = (          # the widest that fits is shown; every one names every key
-    " 1-9/Tab squad  [ ] lr halve/double  ; ' momentum -/+  o optimizer  n split  f fog"
-    "  Space run/pause  . or s step  r restart  q quit",                                      # 131
-    " 1-9/Tab squad  []lr  ;' momentum  o optimizer  n split  f fog  Space run  . s step  r reset  q quit",  # 100
-    " 1-9/Tab squad  []lr  ;'mom  o opt  n split  f fog  Spc run  .s step  r restart  q quit",                # 87
-    " 1-9 squad  []lr  ;'mom  o opt  n split  f fog  Spc run  .s step  r rst  q quit",                        # 79
-    " 1-9 sq []lr ;'mu o opt n split f fog Spc run .s step r rst q quit",                                     # 66
+    " 1-9/Tab squad  [ ] lr halve/double  ; ' momentum -/+  o optimizer  n split  h hold/resume  f fog"
+    "  Space run/pause  . or s step  r restart  q quit",                                                      # 146
+    " 1-9/Tab squad  []lr  ;' momentum  o optimizer  n split  h hold  f fog  Space run  . s step  r reset"
+    "  q quit",                                                                                                # 108
+    " 1-9/Tab squad  []lr  ;'mom  o opt  n split  h hold  f fog  Spc run  .s step  r restart  q quit",        # 96
+    " 1-9 squad  []lr  ;'mom  o opt  n split  h hold  f fog  Spc run  .s step  r rst  q quit",                # 88
+    " 1-9 sq []lr ;'mu o opt n split h hold f fog Spc run .s step r rst q quit",                              # 74
 )
 HELP_WIDE, HELP_NARROW = HELP_LINES[0], HELP_LINES[-1]
 ELLIPSIS = "..."
@@ -36,8 +37,15 @@ def ascii_only(text: str) -> str:
 
 
 def event_text(event) -> str:
-    """A line for the log: what happened to a unit, and the likely reason."""
+    """A line for the log: what happened to a unit, and the likely reason; or a squad's hold, a
+    landing, the supply running out."""
     who = f"Squad {event.squad + 1}"
+    if event.kind == "out_of_supply":
+        return "Out of supply: no unit can move any more"
+    if event.kind in ("held", "resumed"):
+        return f"{who} {event.kind}"
+    if event.kind in ("dropped", "redeployed"):
+        return f"{who} {event.kind}: {event.units} units landed ({height_label(event.height)})"
     if event.kind == "arrived":
         return f"{who} reached the global minimum in {event.step} steps"
     if event.kind == "diverged":
@@ -64,19 +72,29 @@ def header_segments(world, view, cols: int = 1 << 30) -> list:
 
 
 def status_segments(world, view, cols: int, ascii_mode: bool = False) -> list:
-    """Selected squad and its orders, the step count, units by status, and run/pause, in the
-    widest form that fits ``cols``: units counted in words, shorter words, and (in colour only,
-    where the glyphs match the map's) by their map glyphs. In ASCII the counts are always words."""
+    """Selected squad (marked when held) and its orders, the step count, the supply left and the
+    rate it is spent (units moving now; "!" when at that rate it runs out before the budget), units
+    by status, and run/pause, in the widest form that fits ``cols``: units counted in words, shorter
+    words, and (in colour only, where the glyphs match the map's) by their map glyphs. In ASCII the
+    counts are always words."""
     s = view.squad
     o = world.orders[s]
     members = int((world.squad == s).sum())
     state = "OVER" if world.over else "PAUSED" if view.paused else "RUNNING"
-    full = [(f" ● Squad {s + 1}", s), (f"/{world.n_squads} ({members}) ", None),
+    held = " HELD" if world.is_held(s) else ""
+    short = world.supply_left < world.spend_rate * max(0, world.level.budget - world.step_count)
+    supply = f"| supply {world.supply_left} -{world.spend_rate}/step{'!' if short else ''} "
+    full = [(f" ● Squad {s + 1}", s), (f"/{world.n_squads} ({members}){held} ", None),
             (f"{o.optimizer}  lr {float(o.lr):.3g}{momentum_text(o)} ", None),
-            (f"| step {world.step_count}/{world.level.budget} ", None)]
-    compact = [(f" ● {s + 1}", s), (f"/{world.n_squads} ", None),
+            (f"| step {world.step_count}/{world.level.budget} ", None), (supply, None)]
+    compact = [(f" ● {s + 1}", s), (f"/{world.n_squads}{held} ", None),
                (f"{o.optimizer} lr {float(o.lr):.3g}{momentum_text(o).replace('  ', ' ')} ", None),
-               (f"| step {world.step_count}/{world.level.budget} ", None)]
+               (f"| step {world.step_count}/{world.level.budget} ", None),
+               (f"| sup {world.supply_left} -{world.spend_rate}{'!' if short else ''} ", None)]
+    mu = f" {float(o.momentum):.2f}" if o.optimizer not in NO_MOMENTUM else ""
+    tight = [(f" ● {s + 1}{held}", s), (f" {o.optimizer} {float(o.lr):.3g}{mu} ", None),
+             (f"|{world.step_count}/{world.level.budget} ", None),
+             (f"|sup {world.supply_left}-{world.spend_rate}{'!' if short else ''} ", None)]
     c = world.counts()
     d, a, t, x = c["descending"], c["arrived"], c["trapped"], c["diverged"]
     long_words = f"| descending {d}  arrived {a}  trapped {t}  diverged {x} "
@@ -84,9 +102,9 @@ def status_segments(world, view, cols: int, ascii_mode: bool = False) -> list:
     short = f"| mov {d} arr {a} trap {t} div {x} "
     glyphs = f"| ● {d} ⚑ {a} × {t} ✖ {x} "
     if ascii_mode:
-        tries = [(full, long_words), (full, words), (compact, words), (compact, short)]
+        tries = [(full, long_words), (full, words), (compact, words), (compact, short), (tight, short)]
     else:
-        tries = [(full, long_words), (full, words), (full, glyphs), (compact, glyphs)]
+        tries = [(full, long_words), (full, words), (full, glyphs), (compact, glyphs), (tight, glyphs)]
     for head, units in tries:
         line = head + [(units, None), (f"| {state}", None)]
         if sum(len(text) for text, _ in line) <= cols:
@@ -119,7 +137,8 @@ def end_box(world, width: int) -> list:
                  (f"Squad {squad + 1} reached the global minimum in {first} steps", squad),
                  (f"units lost: {lost} of {world.n_units}", None)]
     else:
-        reason = "out of steps" if world.step_count >= world.level.budget else "no unit is still descending"
+        reason = ("out of supply" if ran_out_of_supply(world) else "out of steps"
+                  if world.step_count >= world.level.budget else "no unit is still descending")
         lines = [("DEFEAT", "loss"), (f"{reason}: {lost} of {world.n_units} units lost", None)]
         lines += [(part, None) for hint in loss_hints(world) for part in textwrap.wrap(hint, max(20, width))]
     lines += [("", None), ("r restart    q quit", None)]

@@ -9,6 +9,7 @@ Controls:
     ; '  or  < >    momentum -/+ 0.05 (within the level's range)
     o               next optimizer the level allows
     n               split the selected squad: its second half becomes a new squad
+    h               hold the selected squad where it stands (it spends no supply) / resume it
     f               fog of war on/off
     Space           run / pause          .  or  s   one step (as in the window game)
     r               restart the level    q, Esc   quit
@@ -42,7 +43,7 @@ KEYS = {"1": "squad1", "2": "squad2", "3": "squad3", "4": "squad4", "5": "squad5
         "7": "squad7", "8": "squad8", "9": "squad9", "\t": "next squad", "KEY_TAB": "next squad",
         "[": "lr down", "-": "lr down", "]": "lr up", "=": "lr up", "+": "lr up",
         ";": "momentum down", "<": "momentum down", "'": "momentum up", ">": "momentum up",
-        "o": "optimizer", "n": "split", "f": "fog", " ": "pause", ".": "step", "s": "step", "r": "restart",
+        "o": "optimizer", "n": "split", "h": "hold", "f": "fog", " ": "pause", ".": "step", "s": "step", "r": "restart",
         "q": "quit", "Q": "quit", "\x1b": "quit", "KEY_ESCAPE": "quit"}
 
 
@@ -86,6 +87,8 @@ class Session:
             self.next_optimizer()
         elif name == "split":
             self.split()
+        elif name == "hold":
+            self.hold()
         elif name == "fog":
             self.fog = v.fog = not v.fog
         elif name == "pause" and not w.over:
@@ -131,6 +134,16 @@ class Session:
         mu = float(np.clip(sim.optim.default_momentum(name), *self.level.momentum_range))   # torch's default
         self.world.set_orders(s, optimizer=name, momentum=mu)
         self.say(f"Squad {s + 1}: {name}")
+
+    def hold(self):
+        """Hold the selected squad where it stands, or let a held one go on."""
+        w, s = self.world, self.view.squad
+        if w.is_held(s):
+            w.resume(s)
+            self.say(f"Squad {s + 1} resumed")
+        else:
+            w.hold(s)
+            self.say(f"Squad {s + 1} held: it spends no supply")
 
     def split(self):
         """The selected squad's second half (by unit number) becomes a new squad with the same orders."""

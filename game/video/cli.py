@@ -192,7 +192,11 @@ def _check_page_flags(args):
 
 
 def _check_page_size(rec: Recording, name: str):
-    """A page holds every unit's position at every step: refuse one that would be absurdly large."""
+    """A page holds every unit's position at every step: refuse one that would be absurdly large, and
+    a replay whose drops add units on the way (the page's steps all hold the same units)."""
+    if rec.replay is not None and any(entry[1] == "drop" for entry in rec.replay.timeline):
+        raise RecordError(f"--out {name}: a web page shows the same units at every step, and this replay drops "
+                          f"fresh ones on the way; record it as .mp4 or .gif")
     units = rec.replay.units if rec.replay is not None else rec.units * max(1, len(rec.squads))
     need = page.unit_steps(units, rec.steps)
     if need > page.MAX_UNIT_STEPS:

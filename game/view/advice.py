@@ -13,16 +13,21 @@ from .names import OPTIMIZER_LABELS, uses_momentum
 
 ADAPTIVE = ("adam", "rmsprop")
 HIGH_MOMENTUM = 0.9          # at or above this the advice stops suggesting more momentum
+SUPPLY_ADVICE = ("Your supply ran out: every moving unit spends one a step. Hold the squads you are not "
+                 "using (H), and move fewer units at once.")
 
 
 def loss_cause(world) -> str | None:
-    """Why a lost run was lost, in the words of a level's ``hint_when`` (sim.level_file.LOSS_CAUSES): most units
+    """Why a lost run was lost, in the words of a level's ``hint_when`` (sim.level_file.LOSS_CAUSES):
+    the "supply" ran out before the budget (whatever the units were doing then), or most units
     "diverged", were "trapped" in a local minimum, "stalled" on flat ground, or were still
-    descending when the budget ran out ("slow"). Units that stalled on a slope (their steps too
-    small to move them, World.stalled) count as "stalled" too. None when the run was won (or no
-    unit is counted)."""
+    descending when the budget ran out ("slow").
+    Units that stalled on a slope (their steps too small to move them, World.stalled) count as
+    "stalled" too. None when the run was won (or no unit is counted)."""
     if world.won:
         return None
+    if ran_out_of_supply(world):
+        return "supply"
     counts = world.counts()
     kind = max(("diverged", "trapped", "descending"), key=lambda k: counts[k])
     if counts[kind] == 0:
@@ -46,6 +51,12 @@ def loss_hints(world) -> list[str]:
     return loss_advice(world, keep=directions(hint)) + ([hint] if hint else [])
 
 
+def ran_out_of_supply(world) -> bool:
+    """Whether the supply ran out before the step budget did (on a level whose supply is units x
+    budget it runs out on the last step too, which is running out of steps)."""
+    return world.supply_out_step is not None and world.supply_out_step < world.level.budget
+
+
 def loss_advice(world, keep=frozenset()) -> list[str]:
     """What went wrong in a lost run, as one line of advice, read from the world's outcome (see
     ``loss_cause``). The advice never asks for what the player already did (more momentum when the
@@ -55,6 +66,8 @@ def loss_advice(world, keep=frozenset()) -> list[str]:
     if cause is None:
         return []
     level = world.level
+    if cause == "supply":
+        return [SUPPLY_ADVICE]
     code = sim.STATUS_NAMES.index({"slow": "descending", "stalled": "trapped"}.get(cause, cause))
     squads = sorted({int(k) for k in world.squad[world.status == code]})
     orders = [world.orders[k] for k in squads if k < world.n_squads]

@@ -8,7 +8,9 @@
 Each rule repeats the arithmetic of its plain function in ``sim.optim`` -- the same operations in
 the same order, on the squad's own state and the gradient the world will feed it (weather noise
 included: the next draw is read from a copy of the world's generator) -- so the numbers shown are
-the numbers the simulation then uses; ``tests/test_demo.py`` checks it for every optimizer.
+the numbers the simulation then uses; ``tests/test_demo.py`` checks it for every optimizer. A squad
+that follows a learning-rate schedule steps with the schedule's rate for its step t (``World.lr_now``):
+it is given as ηₜ, and the η of the rule is that rate.
 
 The sub-steps, with g = ∇f(x) and ⊙ the per-axis product:
 
@@ -266,14 +268,19 @@ def explain(world, unit: int) -> Explanation:
     row = int(np.searchsorted(members, unit))
     opt = world.optimizer(squad)
     g = next_gradients(world)[members]
-    q = _Squad(world.positions[members], g, opt.state, opt.lr, opt.momentum, row)
+    q = _Squad(world.positions[members], g, opt.state, world.lr_now(squad), opt.momentum, row)   # a schedule's ηₜ
     with np.errstate(all="ignore"):
         substeps, new, size = RULES[opt.name](q)
-    given = [("x", vec(q(q.x))), ("∇f(x)", vec(q(g))), ("η", num(q.lr_r))]
+    sched = world.orders[squad].schedule
+    scheduled = sched is not None and sched.kind != "constant"
+    given = [("x", vec(q(q.x))), ("∇f(x)", vec(q(g))), ("ηₜ" if scheduled else "η", num(q.lr_r))]
     if opt.name in MOMENTUM_SYMBOL:
         given.append((MOMENTUM_SYMBOL[opt.name], num(q.mu_r)))
     given += CONSTANTS.get(opt.name, [])
     notes = []
+    if scheduled:
+        notes.append(f"ηₜ: the {sched.kind} schedule at t = {world.schedule_step(squad)} "
+                     f"(η = {num(float(np.mean(sched.lr)))} at t = 0)")
     if world.level.noise > 0:
         notes.append(f"∇f(x) includes this step's weather noise (σ = {num(world.level.noise)})")
     status = STATUS_NAMES[int(world.status[unit])]

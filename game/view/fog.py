@@ -6,6 +6,12 @@ grid of ``cells`` cells on the map's long side, kept as a small pygame Surface i
 whose alpha is the fog's opacity (255 unknown, 0 explored): revealing blits a soft-edged disc stamp
 with ``BLEND_RGBA_MIN``, so overlapping discs merge into one shape with a soft rim.
 
+A fog may instead show a world's own explored record (``Fog.of(world.explored)``, sim/explored.py),
+the record the world's drops are judged by: then the grid is that record's cells, fully clear where
+it is explored and fully dark where not, and ``reveal`` only brings the picture up to date with it.
+Drawn, the grid is smoothed between cell centres, so the fog is half lifted exactly on the edges of
+explored cells: a point drawn clearer than that is one a drop may land on.
+
 ``overlay(camera)`` turns the grid into the picture drawn over the terrain -- the dark "unknown"
 colour with a faint survey grid -- scaled to the camera. It is cached and rebuilt only when the
 explored set (``version``) or the camera changes.
@@ -23,18 +29,23 @@ REVEAL_FRACTION = 0.04     # default reveal radius [fraction of the map's long s
 CLEAR_CORE = 0.55          # inside this fraction of the radius the ground is fully clear
 EXPLORED_BELOW = 128       # a cell counts as explored when its fog opacity is below this
 GRID_PX = 96               # the survey grid aims for lines about this far apart [px]
+ALIGN_FROM = 3.0           # from this many pixels per cell the overlay puts the cells' centres exactly
 
 
 class Fog:
     """What the units have seen. ``enabled`` False shows the whole map (the F key)."""
 
-    def __init__(self, level, cells: int = 256, reveal_radius: float | None = None):
+    def __init__(self, level, cells: int = 256, reveal_radius: float | None = None, explored=None):
+        """``explored``: a world's ``Explored`` record to show (see ``of``) instead of keeping one."""
         (x0, x1), (y0, y1) = level.bounds
         self.bounds = level.bounds
         self.cell = level.size / int(cells)                      # [world per cell]
         self.shape = (max(1, math.ceil((y1 - y0) / self.cell - 1e-9)),
                       max(1, math.ceil((x1 - x0) / self.cell - 1e-9)))   # (rows, cols)
         self.reveal_radius = REVEAL_FRACTION * level.size if reveal_radius is None else float(reveal_radius)
+        self.explored, self._shown = explored, None              # the record shown, and its version drawn
+        if explored is not None:
+            self.cell, self.shape, self.reveal_radius = explored.cell, explored.shape, explored.reveal_radius
         self.enabled = True
         self.version = 0                                          # bumped whenever the explored set grows
         self.grid = pygame.Surface(self.shape[::-1], pygame.SRCALPHA)
@@ -44,11 +55,29 @@ class Fog:
         self._cache_key, self._cache = None, None
         self.reset()
 
+    @classmethod
+    def of(cls, level, explored) -> "Fog":
+        """The fog that shows a world's explored record (``world.explored``), cell for cell."""
+        return cls(level, explored=explored)
+
     def reset(self):
-        """Everything unknown again."""
+        """Everything unknown again (a fog showing a record: the record as it is now)."""
         self.grid.fill((*self._tint, 255))
         self._visited[:] = False
         self.version += 1
+        self._shown = None
+        self.sync()
+
+    def sync(self) -> bool:
+        """A fog showing a record: copy the record into the grid if it changed since (True if it did)."""
+        if self.explored is None or self._shown == self.explored.version:
+            return False
+        alpha = pygame.surfarray.pixels_alpha(self.grid)          # indexed [col, row]
+        alpha[:] = np.where(self.explored.grid.T, 0, 255).astype(np.uint8)
+        del alpha
+        self._shown = self.explored.version
+        self.version += 1
+        return True
 
     def _cells(self, xy) -> tuple:
         """Cell (row, col) of world points (N, 2), clamped to the grid."""
@@ -87,7 +116,11 @@ class Fog:
 
     def reveal(self, positions):
         """Mark the cells within ``reveal_radius`` of each position (N, 2) [world] explored.
-        Points farther off the map than the radius (a unit flung away) reveal nothing."""
+        Points farther off the map than the radius (a unit flung away) reveal nothing. A fog
+        showing a record only syncs with it (the world has revealed the positions itself)."""
+        if self.explored is not None:
+            self.sync()
+            return
         xy = np.asarray(positions, float).reshape(-1, 2)
         (x0, x1), (y0, y1) = self.bounds
         r = self.reveal_radius
@@ -149,9 +182,13 @@ class Fog:
         r0 = int(np.clip(np.floor((y1 - wy1) / self.cell) - 1, 0, rows - 1))
         r1 = int(np.clip(np.ceil((y1 - wy0) / self.cell) + 1, r0 + 1, rows))
         left, top = camera.pos2pix((x0 + c0 * self.cell, y1 - r0 * self.cell))
-        size_px = (max(1, round((c1 - c0) * self.cell * camera.zoom)),
-                   max(1, round((r1 - r0) * self.cell * camera.zoom)))
+        s = self.cell * camera.zoom                                        # [px per cell]
         crop = self.grid.subsurface(pygame.Rect(c0, r0, c1 - c0, r1 - r0))
+        if s >= ALIGN_FROM:           # cell centres where they belong (see _padded), edges half a cell wider
+            crop, left, top = self._padded(crop), left - 0.5 * s - 0.5, top - 0.5 * s - 0.5
+            size_px = (round((c1 - c0 + 1) * s), round((r1 - r0 + 1) * s))
+        else:
+            size_px = (max(1, round((c1 - c0) * s)), max(1, round((r1 - r0) * s)))
         if self._cache and self._cache[0].get_size() == size_px:          # reuse last frame's surface
             surf = pygame.transform.smoothscale(crop, size_px, self._cache[0])
         else:
@@ -159,6 +196,22 @@ class Fog:
         pos = (round(left), round(top))
         self._draw_grid(surf, camera, pos, p.fog_grid)
         return surf, pos
+
+    @staticmethod
+    def _padded(crop) -> pygame.Surface:
+        """``crop`` with one more cell on every side, its edge repeated. Enlarging, smoothscale gives
+        output pixel u the input at u (n - 1) / out cell centres from the first (n cells, out pixels);
+        scaled to out = (n + 1) s [px] (s px per cell), the padded grid puts cell i's centre at pixel
+        (i + 1) s, that is at (i + 1/2) s from the crop's edge when drawn 0.5 s + 0.5 px up and left
+        of it: every point of the picture is interpolated between the right cell centres, and the
+        fog is half lifted just on the edges of the explored cells."""
+        w, h = crop.get_size()
+        padded = pygame.Surface((w + 2, h + 2), pygame.SRCALPHA)
+        padded.fill(crop.get_at((0, 0)))
+        alpha = pygame.surfarray.pixels_alpha(padded)
+        alpha[:] = np.pad(pygame.surfarray.array_alpha(crop), 1, mode="edge")
+        del alpha
+        return padded
 
     def _draw_grid(self, surf, camera, pos, colour):
         """Faint survey lines every 'nice' number of world units, about GRID_PX apart; they show

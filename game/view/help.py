@@ -7,9 +7,9 @@ import pygame
 from .widgets import ACCENT, FAINT, MUTED, PANEL, SHADE, TEXT, backdrop, text, text_width
 
 
-def draw_help(surface, area, scale, sections):
+def draw_help(surface, area, scale, sections, closing: str = "F1, H or Esc closes this help"):
     """The help overlay: every control (``sections``: [(title, [(keys, what), ...]), ...]) in two
-    columns, centred in ``area``; sizes [px] times ``scale``."""
+    columns, centred in ``area``, and at its foot how to close it (``closing``); sizes [px] times ``scale``."""
     area = pygame.Rect(area)
     shade = pygame.Surface(area.size, pygame.SRCALPHA)
     shade.fill((*SHADE, 150))
@@ -38,5 +38,5 @@ def draw_help(surface, area, scale, sections):
                 y += line
             y += px(16)
         x += col_w[c] + gap
-    text(surface, "F1, H or Esc closes this help", (box.centerx, box.bottom - px(14)), px(12), FAINT,
+    text(surface, closing, (box.centerx, box.bottom - px(14)), px(12), FAINT,
          anchor="midbottom")

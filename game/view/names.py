@@ -15,6 +15,14 @@ def uses_momentum(optimizer: str) -> bool:
     return sim.make_optimizer(optimizer, lr=0.1).uses_momentum
 
 
+SPEED_WORDS = {0.25: "\u00bc", 0.5: "\u00bd"}       # speeds below 1x, as vulgar fractions
+
+
+def speed_text(speed: float) -> str:
+    """A game or lesson speed as the screens write it: '¼×', '½×', '1×', '8×'."""
+    return f"{SPEED_WORDS.get(speed, f'{speed:g}')}\u00d7"
+
+
 def level_number(level_id: str) -> str:
     """A campaign level's place in the campaign (levels/campaign.toml), in two digits: '03-ravine'
     -> '03'. The chapters may play levels in another order than their files' names ('24-nn-spiral'

@@ -124,7 +124,7 @@ def _draw_units(surface, world, camera, view, selected, palette, port):
     if selected is not None:
         r = book.ring.get_width() // 2
         surface.fblits([(book.ring, q) for q in (xy[chosen & near] - r).tolist()])
-    kinds = world.status[first].astype(np.intp) * len(SQUAD_COLOURS) + world.squad[first]
+    kinds = sprites.looks(world, first) * len(SQUAD_COLOURS) + world.squad[first]
     surface.fblits(list(zip(book.images[kinds].tolist(), (xy[first] - book.half[kinds, None]).tolist())))
     _draw_arrows(surface, world, camera, xy, shown, palette)
 

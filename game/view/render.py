@@ -280,7 +280,8 @@ def _draw_arrows(surface, view, world, camera, palette):
 
 
 def _draw_units(surface, view, world, px, selected, palette):
-    """Units as squad-coloured discs with a dark outline, marked by status; selected ones ringed
+    """Units as squad-coloured discs with a dark outline, marked by status (and held ones by a pause
+    sign, sprites.looks); selected ones ringed
     and drawn over the others of their status (units on one spot show the selection)."""
     book = sprites.unit_sprites(palette)
     xy = np.rint(px).astype(np.int64)
@@ -292,8 +293,9 @@ def _draw_units(surface, view, world, px, selected, palette):
         r = book.ring.get_width() // 2
         surface.fblits([(book.ring, p) for p in (xy[ring & inside] - r).tolist()])
     order = np.flatnonzero(inside)                     # by status, and within one the selection last (on top)
-    order = order[np.lexsort((ring[order], sprites.DRAW_ORDER[world.status[order]]))]
-    kinds = world.status[order].astype(np.intp) * len(SQUAD_COLOURS) + world.squad[order]
+    look = sprites.looks(world, order)
+    order = order[np.lexsort((ring[order], sprites.DRAW_ORDER[look]))]
+    kinds = sprites.looks(world, order) * len(SQUAD_COLOURS) + world.squad[order]
     surface.fblits(list(zip(book.images[kinds].tolist(), (xy[order] - book.half[kinds, None]).tolist())))
 
 

@@ -22,7 +22,8 @@ UNIT_RADIUS = 6           # disc radius [px], outline outside it
 OUTLINE = 1.6             # dark outline width [px]
 SUPERSAMPLE = 4           # sprites are drawn this many times larger, then shrunk (anti-aliased)
 GOLD = (255, 206, 72)     # the arrival flag
-DRAW_ORDER = np.array([2, 3, 1, 0])   # by status code: diverged first, then trapped, descending, arrived
+HELD = 4                  # a unit's fifth look, besides its four status codes: descending in a held squad
+DRAW_ORDER = np.array([2, 3, 1, 0, 2])   # by look: diverged first, then trapped, descending (held too), arrived
 
 
 def canvas(half: int) -> tuple:
@@ -61,14 +62,25 @@ def _mix(colour, other, k) -> tuple:
     return tuple(int(round(a + (b - a) * k)) for a, b in zip(colour, other))
 
 
+def looks(world, units=None) -> np.ndarray:
+    """Each unit's look (N,) or that of ``units``: its status code, or HELD for a descending unit of
+    a held squad (``unit_sprites`` has a sprite for every look and squad)."""
+    look = world.status.astype(np.intp)
+    held = world.held_units() & (world.status == DESCENDING)
+    look[held] = HELD
+    return look if units is None else look[units]
+
+
 @lru_cache(maxsize=4)
 def unit_sprites(palette="war-room") -> SimpleNamespace:
-    """Sprites for every (status, squad): ``images[status * 9 + squad]`` centred by ``half`` [px]
-    (an array); ``ring`` the selection highlight; ``reach`` the largest half size [px]."""
+    """Sprites for every (look, squad): ``images[look * 9 + squad]`` centred by ``half`` [px] (an
+    array; a look is a status code or HELD, see ``looks``); ``ring`` the selection highlight;
+    ``reach`` the largest half size [px]."""
     p = pal.get(palette)
     n = len(SQUAD_COLOURS)
-    table, half = [None] * (4 * n), [0] * (4 * n)
+    table, half = [None] * (5 * n), [0] * (5 * n)
     for q, colour in enumerate(SQUAD_COLOURS):
+        table[HELD * n + q], half[HELD * n + q] = _held(colour, p), 10
         table[DESCENDING * n + q], half[DESCENDING * n + q] = _disc(colour, p), 10
         table[ARRIVED * n + q], half[ARRIVED * n + q] = _arrived(colour, p), 10
         table[TRAPPED * n + q], half[TRAPPED * n + q] = _trapped(colour, p), 10
@@ -97,6 +109,19 @@ def _trapped(colour, p) -> pygame.Surface:
         pygame.draw.circle(c, col, (mid, mid), 9.0 * s, width=int(width * s))
         a = 9.0 * s * math.cos(math.radians(45))
         pygame.draw.line(c, col, (mid - a, mid + a), (mid + a, mid - a), int(width * s))
+    return finish(c)
+
+
+def _held(colour, p) -> pygame.Surface:
+    """A dimmed disc with a pause sign on it: its squad is held (it waits, spending nothing)."""
+    s = SUPERSAMPLE
+    c, mid = canvas(10)
+    _ball(c, mid, _mix(colour, (70, 76, 84), 0.4), p.outline, shine=False)
+    for dx in (-1.7, 1.7):
+        bar = pygame.Rect(0, 0, round(1.9 * s), round(6.4 * s))
+        bar.center = (round(mid + dx * s), round(mid))
+        pygame.draw.rect(c, p.outline, bar.inflate(round(1.4 * s), round(1.4 * s)), border_radius=s)
+        pygame.draw.rect(c, p.marker, bar)
     return finish(c)
 
 

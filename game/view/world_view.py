@@ -5,6 +5,7 @@ switch a scene between the two and everything else stays the same.
     draw_world(screen, world, camera, art, fog, selected=mask, time_s=t)
     unit_pixels(world, camera)        # where each unit shows [px]: what a click or a box picks
     ball_pixels(camera, xy)           # where a unit standing at xy would show [px]
+    ground_under(camera, art, pos)    # the ground under a pixel [world]: where a landing aims
 """
 from __future__ import annotations
 
@@ -68,3 +69,18 @@ def unit_pixels(world, camera) -> np.ndarray:
     if is_relief(camera):
         return unit_points(world, camera)[1]
     return np.asarray(camera.pos2pix(world.positions), float)
+
+
+def ground_under(camera, art, pos, palette="war-room"):
+    """The point (2,) [world] of the map's ground that shows at the screen pixel ``pos``: on the map
+    the point under it, on the sand table the ground the view's ray meets first. None where no
+    ground of the map shows (beyond its edge, the plinth's faces, the sky)."""
+    if is_relief(camera):
+        view = relief_view(art, palette)
+        if view.frame is None:
+            view.update(camera)
+        xy, found = view.ground_at(camera, np.array([pos], float))
+        return xy[0].copy() if found[0] else None
+    xy = np.asarray(camera.pix2pos(pos), float).reshape(2)
+    (x0, x1), (y0, y1) = camera.bounds
+    return xy if x0 <= xy[0] <= x1 and y0 <= xy[1] <= y1 else None
