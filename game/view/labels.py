@@ -60,6 +60,7 @@ class Board:
         self.blocked = list(self.taken)        # what labels must not cover, labels aside
         self.labels: list[tuple[str, pygame.Rect]] = []
         self._wanted: list = []
+        self._discs: list = []                 # (points (N, 2) [px], half side [px]) not yet made rects
 
     def avoid(self, rect):
         """Keep labels off ``rect`` [px]."""
@@ -73,9 +74,20 @@ class Board:
         inside = np.all(np.isfinite(xy), axis=1)
         f = self.frame.inflate(2 * radius, 2 * radius)
         inside &= (xy[:, 0] >= f.left) & (xy[:, 0] < f.right) & (xy[:, 1] >= f.top) & (xy[:, 1] < f.bottom)
-        r = int(np.ceil(radius))
-        for px, py in np.rint(xy[inside]).astype(int).tolist():
-            self.avoid((px - r, py - r, 2 * r + 1, 2 * r + 1))
+        self._discs.append((np.rint(xy[inside]).astype(int), int(np.ceil(radius))))
+
+    def _settle_discs(self):
+        """Turn the discs of ``avoid_points`` into rects -- only those a wanted label could reach
+        (a thousand units cost a thousand rects otherwise, every frame); all of them while recording."""
+        reach = [(at, gap + FARTHER[-1] + max(image.get_size()) + 2)
+                 for _, _, image, _, at, gap, _, _ in self._wanted]
+        for xy, r in self._discs:
+            near = np.zeros(len(xy), bool) if _RECORD is None else np.ones(len(xy), bool)
+            for (ax, ay), d in reach:
+                near |= (np.abs(xy[:, 0] - ax) <= d + r) & (np.abs(xy[:, 1] - ay) <= d + r)
+            for px, py in xy[near].tolist():
+                self.avoid((px - r, py - r, 2 * r + 1, 2 * r + 1))
+        self._discs = []
 
     def want(self, image, text: str, at, gap: float = 10, must: bool = False, priority: int = 9,
              above_first: bool = False):
@@ -86,6 +98,7 @@ class Board:
     def draw(self, surface, leader=((236, 232, 214), (6, 8, 10))):
         """Place every wanted label (see the module's docstring) and draw it; ``leader``: the
         colours (line, edge) of the line to a label placed away from its point."""
+        self._settle_discs()
         placed = []
         for _, _, image, text, at, gap, must, above_first in sorted(self._wanted, key=lambda w: w[:2]):
             rect, far = self._place(image.get_size(), at, gap, must, above_first)

@@ -92,7 +92,7 @@ def _frames(view: str, quick: bool) -> tuple:
     t0 = time.perf_counter()
     world = _busy_world(sim, level)
     screen = pygame.Surface(BENCH_SIZE)
-    art, fog, hud = MapArt(level), Fog(level), _HudStandIn(BENCH_SIZE)
+    art, fog, hud = MapArt(level), Fog.of(level, world.explored), _HudStandIn(BENCH_SIZE)   # the game's fog
     if view == "map":
         camera = Camera(level.bounds, screen.get_rect())
         camera.zoom_at(camera.viewport.center, BENCH_SIZE[0] / level.size / camera.zoom)   # map fills the width

@@ -55,7 +55,7 @@ def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_m
             surface.blit(*fog_overlay(view, camera, fog, p))
         board = Board(camera.map_rect().clip(port), keep_clear)
         behind = _ground_hider(view, camera)
-        draw_spawn_ring(surface, world.level, camera, behind, p, board)
+        draw_spawn_ring(surface, world.level, camera, behind, p, board, cache=view)
         draw_trails(surface, port, world, camera, palette, squad_colours, hidden=_trail_hider(view, camera),
                     hidden_key=view.renders)
         _draw_units(surface, world, camera, view, selected, palette, port)
@@ -206,13 +206,19 @@ def _near(xy, rect) -> np.ndarray:
 
 
 # -- the spawn zone on the ground ------------------------------------------------------------------
-def draw_spawn_ring(surface, level, camera, hidden, p, board):
+def draw_spawn_ring(surface, level, camera, hidden, p, board, cache=None):
     """The spawn zone: a dashed ring lying on the ground, and its caption (on the ``board``) above
-    it. A dash a hill hides (``hidden``: ground points -> bool) is not drawn."""
-    a = np.linspace(0, 2 * math.pi, 4 * SPAWN_DASHES + 1)
-    ring = level.spawn_center + level.spawn_radius * np.column_stack([np.cos(a), np.sin(a)])
-    px = camera.pos2pix(ring)
-    behind = hidden(ring)
+    it. A dash a hill hides (``hidden``: ground points -> bool) is not drawn. ``cache``: the
+    ReliefView, which keeps the ring's projection while its render and the camera stay the same."""
+    key = (cache.renders, camera.key(), tuple(level.spawn_center), level.spawn_radius) if cache else None
+    ring_cache = getattr(cache, "spawn_ring", (None,))
+    if key is None or ring_cache[0] != key:
+        a = np.linspace(0, 2 * math.pi, 4 * SPAWN_DASHES + 1)
+        ring = level.spawn_center + level.spawn_radius * np.column_stack([np.cos(a), np.sin(a)])
+        ring_cache = (key, camera.pos2pix(ring), hidden(ring))
+        if cache is not None:
+            cache.spawn_ring = ring_cache
+    _, px, behind = ring_cache
     for k in range(SPAWN_DASHES):
         if behind[4 * k:4 * k + 3].all():
             continue
