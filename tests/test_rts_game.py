@@ -200,8 +200,7 @@ def test_a_landing_in_the_fog_is_refused_in_one_line_and_changes_nothing(make_ap
     post(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0))
     with recording_text() as drawn:
         run(app, 1)
-    assert "No landing here: that ground is still in the fog \u2014 land where the fog has lifted" in \
-        [s for s, *_ in drawn]
+    assert not [s for s, *_ in drawn if "landing" in s.lower() or "redeploy" in s.lower()]   # the red ring only
     click(app, pos, button=3)
     assert log_lines(b)[-1] == "Cannot redeploy Squad 1 there: that ground is still in the fog"
     press(app, pygame.K_l)

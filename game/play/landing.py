@@ -56,9 +56,6 @@ class Landing:
         return f"{act} ({self.units} \u00d7 {DROP_COST} = {self.cost} supply)"
 
 
-FOG_ADVICE = "land where the fog has lifted"     # the status line's word to a landing aimed into the fog
-
-
 def refusal_words(err: LandingRefused, world, units: int) -> str:
     """A refusal of the rules said plainly, in a few words (the world's ValueError made readable)."""
     if err.reason == "fog":
@@ -159,8 +156,9 @@ def preview(b, pos) -> tuple[list, np.ndarray | None, bool]:
         return [], None, False
     move, fresh = redeploy_plan(b, xy), drop_plan(b, xy)
     ok = move.refusal is None or fresh.refusal is None
+    if move.reason == "fog" and fresh.reason == "fog":
+        return [], xy, ok                  # over the fog only the red ring: a line there would never go away
     if move.refusal is not None and move.refusal == fresh.refusal:
-        advice = f" \u2014 {FOG_ADVICE}" if move.reason == "fog" else ""
-        return [(f"No landing here: {move.refusal}{advice}", MUTED)], xy, ok
+        return [(f"No landing here: {move.refusal}", MUTED)], xy, ok
     return [(move.words(), TEXT if move.refusal is None else MUTED),
             (fresh.words(), TEXT if fresh.refusal is None else MUTED)], xy, ok
