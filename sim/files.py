@@ -121,6 +121,37 @@ def move_aside(path: Path) -> Path:
     return backup
 
 
+def read_save(path: Path, max_bytes: int, check) -> tuple:
+    """Read the JSON save file at ``path`` (a regular file of at most ``max_bytes``) that
+    ``check(data)`` accepts (it raises ValueError, KeyError or TypeError on anything else) ->
+    (data, state, detail), ``state`` one of:
+
+    * "ok": ``data`` is the file's JSON;
+    * "missing": there is no file yet (``data`` None);
+    * "unreachable": its folder cannot be looked into; ``detail`` says why (do not write there);
+    * "moved": the file was unreadable and is renamed aside (``move_aside``); ``detail`` is the
+      new file's name;
+    * "stuck": the file was unreadable and cannot be moved aside; ``detail`` says why (do not
+      write over it).
+    """
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return None, "missing", ""
+    except (OSError, ValueError) as err:     # no permission, or a name the system cannot hold
+        return None, "unreachable", getattr(err, "strerror", None) or "a name the system cannot open"
+    try:
+        data = json.loads(read_regular(path, max_bytes).decode("utf-8"))
+        check(data)
+        return data, "ok", ""
+    except (UnreadableFile, OSError, ValueError, RecursionError, KeyError, TypeError, AttributeError):
+        pass                                 # ValueError: bad UTF-8, bad JSON, integers of thousands of digits
+    try:
+        return None, "moved", move_aside(path).name
+    except OSError as err:
+        return None, "stuck", err.strerror or str(err)
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` via a temporary file in the same folder and os.replace."""
     path = Path(path)

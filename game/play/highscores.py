@@ -13,11 +13,9 @@ and the table starts afresh, with ``message`` saying so; it is never crashed on.
 """
 from __future__ import annotations
 
-import json
-import os
 import time
 
-from sim.files import UnreadableFile, move_aside, read_regular, write_json_atomic
+from sim.files import read_save, write_json_atomic
 
 from .progress import data_dir
 
@@ -37,6 +35,15 @@ def _valid(run) -> bool:
             and isinstance(run["date"], str) and len(run["date"]) == DATE_CHARS and run["date"].isprintable())
 
 
+def _check(data):
+    """Raise ValueError unless ``data`` is a table of this VERSION of at most KEEP valid runs."""
+    runs = data["runs"]
+    if data.get("version") != VERSION or not isinstance(runs, list) or len(runs) > KEEP:
+        raise ValueError("unknown layout")
+    if not all(_valid(run) for run in runs):
+        raise ValueError("bad run")
+
+
 def _rank(run: dict) -> tuple:
     """Sort key: best first."""
     return (-run["score"], -run["maps"], run["date"])
@@ -54,31 +61,16 @@ class HighScores:
         self._load()
 
     def _load(self):
-        try:
-            os.lstat(self.path)
-        except FileNotFoundError:
-            return
-        except (OSError, ValueError) as err:
-            self.message = f"High scores in {self.folder} cannot be read ({getattr(err, 'strerror', None) or err})"
-            self._writable = False
-            return
-        try:
-            data = json.loads(read_regular(self.path, MAX_FILE_BYTES).decode("utf-8"))
-            runs = data["runs"]
-            if data.get("version") != VERSION or not isinstance(runs, list) or len(runs) > KEEP:
-                raise ValueError("unknown layout")
-            if not all(_valid(run) for run in runs):
-                raise ValueError("bad run")
-        except (UnreadableFile, OSError, ValueError, RecursionError, KeyError, TypeError, AttributeError):
-            try:
-                backup = move_aside(self.path)
-                self.message = (f"High-score file was unreadable; the table starts afresh "
-                                f"(old file kept as {backup.name})")
-            except OSError as err:
-                self.message = f"High-score file was unreadable and cannot be moved aside ({err.strerror})"
-                self._writable = False
-            return
-        self.runs = sorted(runs, key=_rank)
+        data, state, detail = read_save(self.path, MAX_FILE_BYTES, _check)
+        if state == "ok":
+            self.runs = sorted(data["runs"], key=_rank)
+        elif state == "unreachable":
+            self.message = f"High scores in {self.folder} cannot be read ({detail})"
+        elif state == "moved":
+            self.message = f"High-score file was unreadable; the table starts afresh (old file kept as {detail})"
+        elif state == "stuck":
+            self.message = f"High-score file was unreadable and cannot be moved aside ({detail})"
+        self._writable = state not in ("unreachable", "stuck")
 
     def add(self, score: int, maps: int, seed: int, date: str | None = None) -> int | None:
         """Enter a finished run; save. Returns its place in the table (1 = best), or None if it

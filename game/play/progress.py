@@ -17,11 +17,10 @@ only if it is a regular file of at most MAX_SAVE_BYTES. A save folder that canno
 """
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
-from sim.files import UnreadableFile, move_aside, read_regular, write_json_atomic
+from sim.files import read_save, write_json_atomic
 
 ENV_VAR = "VALLEY_COMMAND_DATA"
 APP_NAME = "valley-command"
@@ -44,6 +43,15 @@ def data_dir(override: str | os.PathLike | None = None) -> Path:
 
 
 FIELDS = {"stars": STARS, "steps": (0, MAX_STEPS), "units_lost": (0, MAX_UNITS)}    # [low, high]
+
+
+def _check(data):
+    """Raise ValueError unless ``data`` is a save of this VERSION whose every entry is valid."""
+    levels = data["levels"]
+    if data.get("version") != VERSION or not isinstance(levels, dict):
+        raise ValueError("unknown layout")
+    if not all(isinstance(k, str) and _valid_result(v) for k, v in levels.items()):
+        raise ValueError("bad level entry")
 
 
 def _valid_result(entry) -> bool:
@@ -70,36 +78,16 @@ class Progress:
         self._load()
 
     def _load(self):
-        try:
-            os.lstat(self.path)
-        except FileNotFoundError:
-            return
-        except (OSError, ValueError) as err:     # the folder cannot be looked into, or a name it cannot hold
-            why = getattr(err, "strerror", None) or "a name the system cannot open"
-            self.message = f"Save folder {self.folder} cannot be read ({why}); progress will not be kept"
-            self._writable = False
-            return
-        try:
-            data = json.loads(read_regular(self.path, MAX_SAVE_BYTES).decode("utf-8"))
-            levels = data["levels"]
-            if data.get("version") != VERSION or not isinstance(levels, dict):
-                raise ValueError("unknown layout")
-            if not all(isinstance(k, str) and _valid_result(v) for k, v in levels.items()):
-                raise ValueError("bad level entry")
-        except (UnreadableFile, OSError, ValueError, RecursionError, KeyError, TypeError, AttributeError):
-            self._set_aside()   # ValueError covers bad UTF-8, bad JSON and integers of thousands of digits
-            return
-        self.levels = {k: {f: v[f] for f in ("stars", "steps", "units_lost")} for k, v in levels.items()}
-
-    def _set_aside(self):
-        """Rename an unreadable save file out of the way and start afresh."""
-        try:
-            backup = move_aside(self.path)
-            self.message = f"Save file was unreadable; progress reset (old file kept as {backup.name})"
-        except OSError as err:
-            self.message = f"Save file was unreadable and cannot be moved aside ({err.strerror}); progress is not saved"
-            self._writable = False
-        self.levels = {}
+        data, state, detail = read_save(self.path, MAX_SAVE_BYTES, _check)
+        if state == "ok":
+            self.levels = {k: {f: v[f] for f in ("stars", "steps", "units_lost")} for k, v in data["levels"].items()}
+        elif state == "unreachable":
+            self.message = f"Save folder {self.folder} cannot be read ({detail}); progress will not be kept"
+        elif state == "moved":
+            self.message = f"Save file was unreadable; progress reset (old file kept as {detail})"
+        elif state == "stuck":
+            self.message = f"Save file was unreadable and cannot be moved aside ({detail}); progress is not saved"
+        self._writable = state not in ("unreachable", "stuck")
 
     # -- queries ---------------------------------------------------------------------------
     def stars(self, level_id: str) -> int:
