@@ -76,6 +76,21 @@ def number(text, flag: str, kind, low, high, error=UsageError, hint: str = ""):
     return v
 
 
+def race_names(text: str, known, most: int, error=UsageError) -> list:
+    """--race: optimizer names from ``known``, comma-separated, each once, at most ``most``."""
+    names = [n.strip().lower() for n in str(text).split(",") if n.strip()]
+    if not names:
+        raise error(f"--race {quoted(text)}: expected optimizer names separated by commas, e.g. sgd,momentum,adam")
+    if len(names) > most:
+        raise error(f"--race: at most {most} squads, got {len(names)}")
+    for name in names:
+        if name not in known:
+            raise error(f"--race: unknown optimizer {quoted(name)}; choose from {', '.join(known)}")
+        if names.count(name) > 1:
+            raise error(f"--race: {name} is listed twice; each optimizer races once")
+    return names
+
+
 def window_size(text: str, sides: tuple) -> tuple:
     """--size WxH [px], each side within ``sides`` (lowest, highest)."""
     w, _, h = text.lower().partition("x")

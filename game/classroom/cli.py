@@ -10,22 +10,15 @@ import os
 import sys
 
 import sim
-from game.cli import NO_DISPLAY, UsageError, display_available, number, quoted, window_size
+from game.cli import NO_DISPLAY, UsageError, display_available, number, window_size
+from game.cli import race_names as cli_race_names
 
 WINDOW_SIDES = (400, 8192)        # smallest and largest window side [px]
 
 
 def race_names(text: str) -> list:
-    """--race: optimizer names, comma-separated, each once."""
-    names = [n.strip().lower() for n in text.split(",") if n.strip()]
-    if not names:
-        raise UsageError(f"--race {quoted(text)}: expected optimizer names separated by commas, e.g. sgd,momentum,adam")
-    for name in names:
-        if name not in sim.OPTIMIZERS:
-            raise UsageError(f"--race: unknown optimizer {quoted(name)}; choose from {', '.join(sim.OPTIMIZERS)}")
-        if names.count(name) > 1:
-            raise UsageError(f"--race: {name} is listed twice; each optimizer races once")
-    return names
+    """--race: optimizer names, comma-separated, each once, at most MAX_SQUADS (game.cli.race_names)."""
+    return cli_race_names(text, sim.OPTIMIZERS, sim.world.MAX_SQUADS, UsageError)
 
 
 def run(args) -> int:

@@ -23,6 +23,7 @@ import sim
 from sim.schedule import schedule_from_text
 
 from game.cli import number, path_flag, quoted, shown
+from game.cli import race_names as cli_race_names
 
 from . import encoders, page
 from .record import FPS, MIN_DESCENT, Recording, record, schedule
@@ -246,16 +247,8 @@ def _orders_recording(args) -> Recording:
 
 
 def race_names(text: str) -> list:
-    """--race: optimizer names, comma-separated, each once, at most MAX_SQUADS."""
-    names = [n.strip().lower() for n in str(text).split(",")]
-    if not 1 <= len(names) <= sim.world.MAX_SQUADS:
-        raise RecordError(f"--race: at most {sim.world.MAX_SQUADS} squads, got {len(names)}")
-    for name in names:
-        if name not in sim.OPTIMIZERS:
-            raise RecordError(f"--race: unknown optimizer {quoted(name)}; choose from {', '.join(sim.OPTIMIZERS)}")
-        if names.count(name) > 1:
-            raise RecordError(f"--race: {name} is listed twice; each optimizer races once")
-    return names
+    """--race: optimizer names, comma-separated, each once, at most MAX_SQUADS (game.cli.race_names)."""
+    return cli_race_names(text, sim.OPTIMIZERS, sim.world.MAX_SQUADS, RecordError)
 
 
 def squad_momentum(level, name: str, race: bool) -> float:
