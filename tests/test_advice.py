@@ -3,6 +3,7 @@ that cause, never two pieces of advice that pull one setting opposite ways; the 
 when followed; the levels' texts write the maths as the HUD does."""
 import re
 
+import numpy as np
 import pytest
 
 import sim
@@ -149,3 +150,19 @@ def test_the_terminal_end_box_gives_the_same_advice():
     assert "Lower η" in said and "up towards" not in said
     slow = " ".join(line for line, _ in end_box(lost_world(sim.load_level("01-bowl"), "slow"), 200))
     assert "up towards 0.5" in slow
+
+
+def test_advice_never_suggests_what_a_failing_squad_already_used():
+    """Squad 1 on Momentum with μ 0.89 (a slider's near-0.9), squad 2 on Adam, both trapped on Egg
+    Crate: the advice neither asks for μ ≥ 0.9 nor names Adam."""
+    from game.view.advice import loss_advice
+    level = sim.load_level("09-rastrigin")
+    world = sim.World(level)
+    world.assign(np.arange(6, 12), 1)
+    world.set_orders(0, "momentum", level.lr_range[0], 0.89)
+    world.set_orders(1, "adam", level.lr_range[0], 0.9)
+    while not world.over:
+        world.step()
+    assert loss_cause(world) == "trapped"
+    words = " ".join(loss_advice(world))
+    assert "Adam" not in words and "\u03bc \u2265" not in words and "RMSProp" in words, words

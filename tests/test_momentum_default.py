@@ -52,6 +52,9 @@ def test_the_games_squad_panel_shows_beta1_09_after_switching_to_adam(make_app):
     assert battle.panel.momentum.value == pytest.approx(0.9)
     battle.give_orders(optimizer="sgd")
     assert battle.world.orders[battle.squad].momentum == 0.0
+    battle.give_orders(optimizer="momentum")      # torch's SGD has no momentum to default to: the panel's 0.9
+    assert battle.world.orders[battle.squad].momentum == pytest.approx(
+        min(max(0.9, battle.level.momentum_range[0]), battle.level.momentum_range[1]))
 
 
 def test_the_terminals_next_optimizer_takes_torchs_default():
@@ -63,6 +66,7 @@ def test_the_terminals_next_optimizer_takes_torchs_default():
         o = session.world.orders[0]
         seen[o.optimizer] = o.momentum
     assert seen["adam"] == 0.9 and seen["rmsprop"] == 0.0
+    assert seen.get("momentum", 0.9) == min(0.9, sim.load_level("06-plateau").momentum_range[1]) > 0
 
 
 def test_the_classrooms_next_optimizer_gives_adam_beta1_09(make_classroom):

@@ -27,13 +27,14 @@ from sim.replay import Recorder
 from sim.world import MAX_SQUADS
 from game.app import Scene
 from game.view.advice import loss_hints, ran_out_of_supply
+from game.view.names import starting_momentum
 from game.view.nn_view import place_inset
 from game.view.render import SQUAD_COLOURS, Fog, labelled_fit_area
 from game.view.viewpoint import Viewpoint
 from game.view.widgets import ACCENT, BAD, GOOD, MUTED, TEXT, wrap
 from game.view.world_view import unit_pixels
 
-from . import battle_input, battle_screen
+from . import battle_input, battle_screen, landing, retry
 from .advice import describe_events
 from .event_log import EventLog
 from .framing import deploy_area, frame_spawn
@@ -49,8 +50,8 @@ RESULTS_DELAY = 1.5         # seconds between the end of a level and the results
 
 class Battle(Scene):
     """One level, from deployment to the last step. ``replay`` plays a saved run instead;
-    ``previous`` (a finished battle of the same level: a retry) hands over its squads and their
-    last orders, so the player starts again from the same spawn with the same plan."""
+    ``previous`` (a finished battle of the same level: a retry) hands over its squads, their orders,
+    holds and tempo as the descent began, so the player starts again from the same plan (retry.py)."""
     name = "battle"
 
     def __init__(self, app, level: sim.Level, replay=None, previous: "Battle | None" = None):
@@ -89,31 +90,18 @@ class Battle(Scene):
         self.map_rect = self.minimap_rect = self.log_rect = self.inset_rect = pygame.Rect(0, 0, 0, 0)
         self.hint_rect, self._hint_lines = pygame.Rect(0, 0, 0, 0), []
         self.inset_scale = 1.0
+        self.opening = None              # the plan as the descent began (retry.py): what a retry starts from
         if previous is not None and replay is None:
-            self._carry_orders(previous.world)
+            retry.carry_over(self, previous)
+            self._record_history()
         if replay is not None:
             replay.apply_due(self.world)
             self.log.add(f"Replay of {level.title}", ACCENT)
             self.start()
         elif previous is not None:
-            self.log.add("Retry: your squads and orders are as you left them. Enter starts", MUTED)
+            self.log.add("Retry: your squads and orders as they were at the start. Enter starts", MUTED)
         else:
             self.log.add("Drag a box around units, press Ctrl+1-9 to form a squad, then Enter", MUTED)
-
-    def _carry_orders(self, old: sim.World):
-        """A retry: the same squads (same units; units dropped in the old run are not there) with each
-        squad's last orders, through the recorder."""
-        for k in range(1, old.n_squads):
-            members = old.squad[:self.world.n_units] == k
-            if members.any():
-                self.recorder.assign(members, k)
-        for k in range(min(old.n_squads, self.world.n_squads)):
-            o = old.orders[k]
-            self.recorder.set_orders(k, o.optimizer, float(np.mean(o.lr)), float(np.mean(o.momentum)),
-                                     None if o.schedule is None else o.schedule.to_dict())
-        if (self.world.squad == self.previous.squad).any():
-            self.squad = self.previous.squad
-        self._record_history()
 
     # -- hints ------------------------------------------------------------------------------------
     def loss_hints(self) -> list[str]:
@@ -221,7 +209,7 @@ class Battle(Scene):
         if lr is not None:
             lr = float(np.clip(lr, *self.level.lr_range))
         if momentum is None and optimizer not in (None, self.world.orders[self.squad].optimizer):
-            momentum = sim.optim.default_momentum(optimizer)     # a new rule starts from torch's default
+            momentum = starting_momentum(optimizer)     # torch's default; 0.9 for Momentum and Nesterov
         if momentum is not None:
             momentum = float(np.clip(momentum, *self.level.momentum_range))
         self.recorder.set_orders(self.squad, optimizer, lr, momentum)
@@ -261,6 +249,7 @@ class Battle(Scene):
         if self.phase == "deploy":
             self.phase = "descend"
             if self.replay is None:
+                self.opening = retry.opening(self)
                 self.log.add("Descent started", ACCENT)
             for mode, cam in (("map", self.eyes.map), ("relief", self.eyes.table)):
                 if self._on_close_up(mode):
@@ -313,7 +302,11 @@ class Battle(Scene):
                 self.app.replace(Results(self.app, self))
 
     def _tick(self):
-        """One world step, and everything that follows from it."""
+        """One world step, and everything that follows from it. A world that ended only because every
+        unit stopped, with supply left for a landing, waits paused for the player (landing.py)."""
+        if self.world.over and self.replay is None:          # resumed without a landing: the run ends
+            self._finish()
+            return
         if self.replay is not None:
             self.replay.apply_due(self.world)
         self.world.step()
@@ -321,7 +314,10 @@ class Battle(Scene):
         self._record_history()
         self._log_events()
         done = self.world.over or (self.replay is not None and self.world.step_count >= self.replay.steps)
-        if done:
+        if done and landing.may_still_land(self):
+            self.paused = True
+            self.log.add(landing.STOPPED_WORDS, ACCENT)
+        elif done:
             self._finish()
 
     def _record_history(self):

@@ -122,8 +122,12 @@ def draw_banner(b, surface):
     pad, size = int(14 * b.scale), int(13 * b.scale)
     if b.phase == "deploy":
         line = "DEPLOY  \u00b7  Enter starts" + (f" at {speed_text(b.speed)}" if b.speed != 1 else "")
+    elif b.phase == "over":
+        line = ""
     elif b.confirm_leave:
         line = "PAUSED  \u00b7  Esc leaves, any other key resumes"
+    elif b.paused and b.world.over:
+        line = "EVERY UNIT HAS STOPPED  \u00b7  L or right click lands units, Space ends the run"
     elif b.paused:
         line = "PAUSED  \u00b7  Space resumes"
     else:

@@ -112,9 +112,10 @@ def column(level, f: float, width: int) -> Flow:
 SCHEDULE_WORDS = {"step": "step decay", "cosine": "cosine"}
 COMMANDS = {      # what a level that needs more than constant orders asks of the player, and the keys for it
     "drop": "H holds the selected squad (it spends nothing)  \u00b7  a right click sends it where the fog has "
-            "lifted  \u00b7  L drops fresh units there",
-    "change": "change orders during the descent: \u2212 slows the clock to \u00bc\u00d7, Space pauses while "
-              "you choose"}
+            "lifted  \u00b7  L drops fresh units there  \u00b7  \u2212 twice slows the clock to \u00bc\u00d7, "
+            "Space pauses while you look",
+    "change": "change orders during the descent: \u2212 twice slows the clock to \u00bc\u00d7, Space pauses "
+              "while you choose"}
 
 
 def facts(lvl) -> list:

@@ -162,3 +162,15 @@ def preview(b, pos) -> tuple[list, np.ndarray | None, bool]:
         return [(f"No landing here: {move.refusal}", MUTED)], xy, ok
     return [(move.words(), TEXT if move.refusal is None else MUTED),
             (fresh.words(), TEXT if fresh.refusal is None else MUTED)], xy, ok
+
+
+STOPPED_WORDS = "Every unit has stopped: land fresh units (L) or send a squad on (right click); Space ends the run"
+
+
+def may_still_land(b) -> bool:
+    """Whether battle ``b``'s world ended only because every unit stopped (trapped or stalled),
+    while the steps and the supply would still pay for a landing: then the run waits for the
+    player to redeploy or drop instead of ending (the core of the scatter-and-compare strategy)."""
+    w = b.world
+    return (b.replay is None and not w.won and w.step_count < b.level.budget
+            and w.supply_left >= DROP_COST + 1 and not (w.status == sim.DESCENDING).any())

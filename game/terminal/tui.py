@@ -30,6 +30,8 @@ import numpy as np
 import sim
 from sim.world import MAX_SQUADS
 
+from game.view.names import starting_momentum
+
 from .frame import View, diff_frame, raster_for, render
 
 STEPS_PER_S = 15          # simulation rate [steps/s]
@@ -131,7 +133,7 @@ class Session:
             return
         now = self.world.orders[s].optimizer
         name = allowed[(allowed.index(now) + 1) % len(allowed)] if now in allowed else allowed[0]
-        mu = float(np.clip(sim.optim.default_momentum(name), *self.level.momentum_range))   # torch's default
+        mu = float(np.clip(starting_momentum(name), *self.level.momentum_range))   # as the game's panel
         self.world.set_orders(s, optimizer=name, momentum=mu)
         self.say(f"Squad {s + 1}: {name}")
 

@@ -12,7 +12,8 @@ import sim
 from .names import OPTIMIZER_LABELS, uses_momentum
 
 ADAPTIVE = ("adam", "rmsprop")
-HIGH_MOMENTUM = 0.9          # at or above this the advice stops suggesting more momentum
+HIGH_MOMENTUM = 0.9          # the advice suggests momentum this high ...
+MOMENTUM_SLACK = 0.05        # ... and counts a squad within this of it as having had it (a slider reads 0.89)
 SUPPLY_ADVICE = ("Your supply ran out: every moving unit spends one a step. Hold the squads you are not "
                  "using (H), and move fewer units at once.")
 
@@ -73,8 +74,10 @@ def loss_advice(world, keep=frozenset()) -> list[str]:
     orders = [world.orders[k] for k in squads if k < world.n_squads]
     lr_lo, lr_hi = (float(v) for v in level.lr_range)
     can_momentum = float(np.max(level.momentum_range)) > 0 and any(uses_momentum(o) for o in level.allowed)
-    adaptive = [OPTIMIZER_LABELS[o] for o in ADAPTIVE if o in level.allowed]
-    had_momentum = bool(orders) and all(uses_momentum(o.optimizer) and float(np.mean(o.momentum)) >= HIGH_MOMENTUM
+    used = {o.optimizer for o in orders}
+    adaptive = [OPTIMIZER_LABELS[o] for o in ADAPTIVE if o in level.allowed and o not in used]
+    had_momentum = bool(orders) and all(uses_momentum(o.optimizer)
+                                        and float(np.mean(o.momentum)) >= HIGH_MOMENTUM - MOMENTUM_SLACK
                                         for o in orders)
     had_adaptive = bool(orders) and all(o.optimizer in ADAPTIVE for o in orders)
     lr_max = bool(orders) and all(float(np.mean(o.lr)) >= lr_hi * 0.999 for o in orders)

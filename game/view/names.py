@@ -15,6 +15,18 @@ def uses_momentum(optimizer: str) -> bool:
     return sim.make_optimizer(optimizer, lr=0.1).uses_momentum
 
 
+CARRY = 0.9              # the momentum a new Momentum or Nesterov order starts from
+
+
+def starting_momentum(optimizer: str) -> float:
+    """The momentum a squad's new optimizer starts from in the game and the terminal: torch's
+    default (β₁ = 0.9 for Adam, 0 for SGD, AdaGrad and RMSProp), but CARRY for Momentum and
+    Nesterov, whose torch form (SGD with momentum, nesterov=True) has no default: with 0 they would
+    be plain SGD, and a player who picks Momentum means momentum."""
+    mu = sim.optim.default_momentum(optimizer)
+    return CARRY if mu == 0 and optimizer in ("momentum", "nesterov") else mu
+
+
 SPEED_WORDS = {0.25: "\u00bc", 0.5: "\u00bd"}       # speeds below 1x, as vulgar fractions
 
 
