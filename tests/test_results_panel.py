@@ -2,6 +2,7 @@
 1280x720 and 800x600. Each text drawn (through the hook in game.view.widgets) lies inside the box
 it must fit in, no string is cut short with an ellipsis, and scrolling the panel shows every
 word of the advice and every squad. Only the panel is drawn, for worlds built without running."""
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -100,3 +101,16 @@ def test_a_panel_too_tall_even_when_set_smaller_scrolls_with_the_wheel():
     results.handle(pygame.event.Event(pygame.MOUSEMOTION, pos=results.panel.center, rel=(0, 0), buttons=(0, 0, 0)))
     results.handle(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=-2, flipped=False))
     assert results.scroll > 0
+
+
+def test_every_unit_of_every_squad_is_counted():
+    """Each squad's line counts all its units -- arrived, trapped, diverged, still moving -- so the
+    lines add up to the units on the field."""
+    world = lost_world(sim.load_level("09-rastrigin"), "trapped", 3)
+    world.status[world.squad == 0] = np.resize([sim.TRAPPED, sim.DIVERGED, sim.DESCENDING],
+                                               int((world.squad == 0).sum()))
+    log, _ = panel_texts(results_for(world), (1280, 720))
+    said = " ".join(s for s, *_ in log)
+    squad_lines = said.split("SQUADS", 1)[1]
+    counted = sum(int(n) for n in re.findall(r"(\d+) (?:arrived|trapped|diverged|moving)\b", squad_lines))
+    assert counted == world.n_units

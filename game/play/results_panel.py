@@ -109,6 +109,9 @@ def _counts(flow, counts, f):
             flow.mark(h, lambda s, x, y, p=p: part(s, x, y, *p))
 
 
+FATES = (("arrived", "arrived"), ("trapped", "trapped"), ("diverged", "diverged"), ("descending", "moving"))
+
+
 def _squads(flow, results, f):
     """Every squad with units: its number, final orders, and what became of it."""
     w, lvl = results.world, results.level
@@ -122,8 +125,6 @@ def _squads(flow, results, f):
         orders = f"{OPTIMIZER_LABELS[o.optimizer]}  \u03b7 {float(np.mean(o.lr)):.3g}"
         if uses_momentum(o.optimizer) and float(np.max(lvl.momentum_range)) > 0:
             orders += f"  {'β₁' if o.optimizer == 'adam' else 'μ'} {float(np.mean(o.momentum)):.2f}"
-        lost = c["trapped"] + c["diverged"]
-        fate = (f"{c['arrived']} arrived" if c["arrived"] else f"{lost} lost" if lost
-                else f"{c['descending']} moving")
+        fate = "  \u00b7  ".join(f"{c[key]} {word}" for key, word in FATES if c[key])   # every unit counted
         flow.row([(f"{k + 1}", size, TEXT, True), (orders, size, TEXT, False)], [(fate, px(12, f), MUTED, False)],
                  indent=px(16, f), gap=px(6, f), swatch=SQUAD_COLOURS[k])
