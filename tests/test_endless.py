@@ -128,7 +128,9 @@ def test_an_endless_run_through_the_game(make_app, data_dir):
     data_dir.mkdir(parents=True)
     (data_dir / FILE_NAME).write_text("{broken")                          # an old, corrupt table
     app = make_app(level="endless", endless_seed=5)
-    assert isinstance(app.scene, Endless) and app.scene.run.seed == 5
+    assert isinstance(app.scene, Endless) and app.scene.run is None      # the rules and the table first
+    press(app, pygame.K_RETURN)                                            # ... Enter starts the run
+    assert app.scene.run.seed == 5
     assert list(data_dir.glob(FILE_NAME + ".corrupt-*"))
     ready(app)
     first = app.scene

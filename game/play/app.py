@@ -47,7 +47,7 @@ class GameApp(App):
         level, replay, seed = self._first
         self.open("title")
         if level == ENDLESS:
-            self.open("endless", seed=seed, start=True)
+            self.open("endless", seed=seed)            # its rules and table first; Enter starts the run
         elif replay is not None:
             self.open("battle", replay.level, replay=replay)
         elif level is not None:

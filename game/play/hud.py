@@ -188,7 +188,11 @@ class SquadPanel:
         pygame.draw.rect(surface, PANEL, self.rect)
         pygame.draw.line(surface, PANEL_EDGE, self.rect.topleft, self.rect.bottomleft, 1)
         x, w = self.rect.x + px(14), self.rect.width - px(28)
-        text(surface, ellipsize(b.level.title, px(18), w, bold=True), (x, self.y_title), px(18), TEXT, bold=True)
+        size = px(18)
+        while size > px(12) and text_width(b.level.title, size, bold=True) > w:    # a long title is set smaller
+            size -= 1
+        text(surface, ellipsize(b.level.title, size, w, bold=True), (x, self.y_title + px(18) - size), size, TEXT,
+             bold=True)
         self._draw_step(surface, x, w)
         self._draw_supply(surface, x, w)
         text(surface, "SQUADS", (x, self.y_squads), px(11), MUTED, bold=True)
