@@ -96,7 +96,7 @@ class Title(Scene):
 
     def draw(self, surface):
         s, (w, h) = self.scale, self.size
-        draw_world(surface, self.world, self.camera, self.art, time_s=self.app.time_s)
+        draw_world(surface, self.world, self.camera, self.art, time_s=self.app.time_s, show_spawn=False)
         shade = pygame.Surface((w, h), pygame.SRCALPHA)
         shade.fill((*SHADE, 150))
         surface.blit(shade, (0, 0))

@@ -38,7 +38,8 @@ LIGHT = np.array([-1.0, 1.0]) / math.sqrt(2.0)   # light from the north-west, as
 
 
 def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_minima=False,
-                time_s: float = 0.0, palette="war-room", squad_names=None, squad_colours=None, keep_clear=()):
+                time_s: float = 0.0, palette="war-room", squad_names=None, squad_colours=None, keep_clear=(),
+                show_spawn=True):
     """Everything on the table into ``camera.viewport`` of ``surface`` (clipped to it). The
     arguments mean what they mean for ``render.draw_map``."""
     p = pal.get(palette)
@@ -55,7 +56,8 @@ def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_m
             surface.blit(*fog_overlay(view, camera, fog, p))
         board = Board(camera.map_rect().clip(port), keep_clear)
         behind = _ground_hider(view, camera)
-        draw_spawn_ring(surface, world.level, camera, behind, p, board, cache=view)
+        if show_spawn:
+            draw_spawn_ring(surface, world.level, camera, behind, p, board, cache=view)
         draw_trails(surface, port, world, camera, palette, squad_colours, hidden=_trail_hider(view, camera),
                     hidden_key=view.renders)
         _draw_units(surface, world, camera, view, selected, palette, port)

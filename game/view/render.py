@@ -201,7 +201,8 @@ def _upsample(a: np.ndarray, step: int, size) -> np.ndarray:
 
 # -- the frame --------------------------------------------------------------------------------------
 def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minima=False,
-             time_s: float = 0.0, palette="war-room", squad_names=None, squad_colours=None, keep_clear=()):
+             time_s: float = 0.0, palette="war-room", squad_names=None, squad_colours=None, keep_clear=(),
+             show_spawn=True):
     """Terrain, fog, trails, units, markers into ``camera.viewport`` of ``surface`` (clipped to it;
     trails, velocity arrows and explosions are clipped to the map's own rectangle as well).
 
@@ -211,6 +212,7 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
     ``squad_names``: names for the arrival banner (e.g. a race's optimizers) instead of "SQUAD n";
     ``squad_colours``: colours for the trails and the flag instead of SQUAD_COLOURS.
     ``keep_clear``: rectangles [px] laid over the map (a legend, the event log) that labels avoid.
+    ``show_spawn`` False leaves out the spawn zone's ring (a picture behind a title, say).
     """
     p = pal.get(palette)
     view = camera.viewport.clip(surface.get_rect())
@@ -230,7 +232,8 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
         if edge_in_view:
             marks.draw_frame(surface, world.level, camera, p, grid_step(camera))
         board = Board(camera.map_rect().clip(view), keep_clear)
-        marks.draw_spawn(surface, world.level, camera, p, board)
+        if show_spawn:
+            marks.draw_spawn(surface, world.level, camera, p, board)
         px = camera.pos2pix(world.positions)
         board.avoid_points(px, sprites.UNIT_RADIUS + 2)
         surface.set_clip(view.clip(camera.map_rect()))      # trails, arrows and bursts stay on the map:
