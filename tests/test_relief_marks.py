@@ -89,3 +89,17 @@ def test_a_flag_behind_a_hill_shows_only_what_rises_above_it(table):
             assert rows.size == 0
         else:
             assert rows.max() <= y + 4 - (covered and covered + 4) and rows.min() <= y - 38
+
+
+def test_a_unit_off_the_table_stands_on_its_edge(table):
+    from game.view.relief_draw import LIFT, off_table, unit_points
+    level, cam = table
+    (x0, x1), (y0, y1) = level.bounds
+    world = sim.World(level, seed=0, units=3, spawn=[level.spawn_center] * 3)
+    world.positions[1] = (x1 + 40.0, (y0 + y1) / 2)            # flung far past the east edge
+    world.positions[2] = (np.nan, np.nan)
+    assert list(off_table(world, cam)) == [False, True, True]
+    _, centre, z = unit_points(world, cam)
+    edge = np.array([x1, (y0 + y1) / 2])
+    assert np.allclose(centre[1], cam.project(edge[None], cam.ground.elevation_at(edge[None]))[0] - (0, LIFT))
+    assert np.all(np.isfinite(centre)) and cam.map_rect().inflate(2, 2).collidepoint(*centre[1])

@@ -93,20 +93,38 @@ def _trail_hider(view, camera):
     return hidden
 
 
+def off_table(world, camera) -> np.ndarray:
+    """Which units stand off the table (N,): flung past its edge, or not finite."""
+    (x0, x1), (y0, y1) = camera.bounds
+    x, y = world.positions[:, 0], world.positions[:, 1]
+    return ~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+
+
 def unit_points(world, camera) -> tuple:
-    """(ground pixels (N, 2), ball centres (N, 2), elevations (N,)) of every unit [px, px, world]."""
+    """(ground pixels (N, 2), ball centres (N, 2), elevations (N,)) of every unit [px, px, world].
+    A unit off the table stands at the nearest point of its edge (see ``_draw_units``)."""
     z = camera.ground.elevation(world.heights)
-    ground = camera.project(world.positions, z)
+    xy = world.positions
+    off = off_table(world, camera)
+    if off.any():
+        (x0, x1), (y0, y1) = camera.bounds
+        xy = xy.copy()
+        xy[off] = np.clip(np.nan_to_num(xy[off], nan=0.0), (x0, y0), (x1, y1))
+        z = z.copy()
+        z[off] = camera.ground.elevation_at(xy[off])
+    ground = camera.project(xy, z)
     centre = ground.copy()
     centre[:, 1] -= LIFT
     return ground, centre, z
 
 
 def _draw_units(surface, world, camera, view, selected, palette, port):
-    """Shadows, the hidden units' rings, then the balls far to near with their arrows."""
+    """Shadows, the hidden units' rings, then the balls far to near with their arrows. A unit off
+    the table shows as a ring on its edge (it may come back); one that diverged off it is gone."""
     ground, centre, z = unit_points(world, camera)
-    near = _near(centre, port.inflate(40, 40))
-    hidden = view.hidden(camera, world.positions, z, LIFT) & near
+    off = off_table(world, camera)
+    near = _near(centre, port.inflate(40, 40)) & ~(off & (world.status == DIVERGED))
+    hidden = (view.hidden(camera, world.positions, z, LIFT) | off) & near
     shown = near & ~hidden
     chosen = _mask(selected, world.n_units)
     order = np.lexsort((chosen, -camera.depth(world.positions, z)))   # far first; at one depth the selection last
