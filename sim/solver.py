@@ -193,6 +193,8 @@ def change_plans(level: Level) -> list[Plan]:
     for frac in CHANGE_AT:
         at = max(1, round(frac * level.budget))
         for pairs in (same, switch):
+            if not pairs:                    # one allowed optimizer: nothing to switch to
+                continue
             first = _first_arrivals(level, pairs, [a for a, _ in pairs], [b for _, b in pairs], at)
             out += [Plan("change", a, at, b, steps=int(s)) for (a, b), s in zip(pairs, first)]
     return out

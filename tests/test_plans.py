@@ -6,13 +6,15 @@ plan evaluation agrees with plans replayed in real worlds, its stored table (lev
 is up to date and agrees with a fresh measurement, and each level's stars follow its best plan.
 """
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 import sim
 from sim.difficulty import difficulty, load_table, stamp
-from sim.solver import Plan, _first_arrivals, first_arrival, lowest_revealed, settings, solve, stars_from
+from sim.solver import (Plan, _first_arrivals, change_plans, first_arrival, lowest_revealed, settings, solve,
+                        stars_from)
 from sim.sweep import lr_grid, momentum_grid, sweep
 
 NEEDS_CHANGE = ["14-cliff-landing", "15-fresh-legs", "16-second-wind"]
@@ -132,6 +134,16 @@ def test_schedule_plans_agree_with_real_worlds():
         for k, lr in enumerate(r.lrs):
             w = Plan("schedule", ("momentum", float(lr), float(mu)), schedule=shape).run(level)
             assert first_arrival(w) == r.first_arrival[0, m, k]
+
+
+def test_a_level_with_one_optimizer_has_schedule_and_new_rate_plans_only(cliff):
+    """With SGD alone there is no optimizer to switch to: 4 rates x 6 schedules, and 4 x 3 new
+    rates at each of the 3 change times (no empty swarm of switch plans)."""
+    level = replace(cliff, allowed=("sgd",), optimizer="sgd")
+    plans = change_plans(level)
+    assert len(plans) == 4 * 6 + 4 * 3 * 3
+    assert {p.kind for p in plans} == {"schedule", "change"}
+    assert all(p.orders[0] == "sgd" for p in plans) and all(p.then[0] == "sgd" for p in plans if p.kind == "change")
 
 
 def test_the_table_is_up_to_date_and_every_level_is_measured():
