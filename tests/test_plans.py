@@ -13,8 +13,8 @@ import pytest
 
 import sim
 from sim.difficulty import difficulty, load_table, stamp
-from sim.solver import (Plan, _first_arrivals, change_plans, first_arrival, lowest_revealed, settings, solve,
-                        stars_from)
+from sim.solver import (Plan, _first_arrivals, best_plan, change_plans, first_arrival, lowest_revealed, settings,
+                        solve, stars_from)
 from sim.sweep import lr_grid, momentum_grid, sweep
 
 NEEDS_CHANGE = ["14-cliff-landing", "15-fresh-legs", "16-second-wind"]
@@ -144,6 +144,16 @@ def test_a_level_with_one_optimizer_has_schedule_and_new_rate_plans_only(cliff):
     assert len(plans) == 4 * 6 + 4 * 3 * 3
     assert {p.kind for p in plans} == {"schedule", "change"}
     assert all(p.orders[0] == "sgd" for p in plans) and all(p.then[0] == "sgd" for p in plans if p.kind == "change")
+
+
+def test_the_best_plan_is_looked_for_past_a_batch_of_lucky_swarm_wins():
+    """When none of the REPLAYS fastest swarm winners wins in a real world, the next batch is replayed."""
+    level = sim.load_level("01-bowl")
+    lucky = [Plan("constant", ("sgd", 1e-4, 0.0), steps=1) for _ in range(6)]        # they never arrive
+    real = [Plan("constant", ("sgd", lr, 0.0), steps=9) for lr in (0.05, 0.5)]
+    best = best_plan(level, lucky + real)
+    assert best is not None and best.orders == ("sgd", 0.5, 0.0) and best.steps == first_arrival(best.run(level))
+    assert best_plan(level, lucky) is None
 
 
 def test_the_table_is_up_to_date_and_every_level_is_measured():
