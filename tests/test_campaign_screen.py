@@ -7,6 +7,7 @@ import pytest
 import sim
 from game.play.briefing import column, facts
 from game.play.campaign import Campaign
+from game.play.schedule_picker import default_schedule
 from game.view.flow import fit
 from game.view.widgets import MUTED, PANEL_EDGE, recording_text
 from tests.drive import run
@@ -51,3 +52,11 @@ def test_every_briefing_fits_its_column(make_app, size):
         shown = " ".join(s for s, *_ in log)
         for words in (level.title, level.lesson, level.briefing, *(value for _, value in facts(level))):
             assert all(word in shown for word in words.split()), (name, words)
+
+
+def test_the_briefing_says_what_each_schedule_of_the_squad_panel_does():
+    level = sim.load_level("26-annealing")
+    said = dict(facts(level))["Schedules"]
+    step, cosine = (default_schedule(level, kind, level.lr) for kind in ("step", "cosine"))   # as the picker gives them
+    assert f"\u00d7{step.gamma:g} every {step.step_size} steps" in said and "\u00d70.3 every 37 steps" in said
+    assert f"down to {cosine.eta_min:g} by step {cosine.t_max}" in said and "0.0005 by step 150" in said

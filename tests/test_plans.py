@@ -6,16 +6,19 @@ plan evaluation agrees with plans replayed in real worlds, its stored table (lev
 is up to date and agrees with a fresh measurement, and each level's stars follow its best plan.
 """
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 import sim
 from sim.difficulty import difficulty, load_table, stamp
-from sim.solver import Plan, _first_arrivals, first_arrival, lowest_revealed, settings, solve, stars_from
+from sim.solver import (Plan, _first_arrivals, best_plan, change_plans, first_arrival, lowest_revealed, settings,
+                        solve, stars_from)
+from sim.schedule import default_schedule
 from sim.sweep import lr_grid, momentum_grid, sweep
 
-NEEDS_CHANGE = ["14-cliff-landing", "15-fresh-legs", "16-second-wind"]
+NEEDS_CHANGE = ["14-cliff-landing", "15-fresh-legs", "16-second-wind", "26-annealing"]
 NEEDS_DROP = ["17-over-the-ridge", "18-short-rations", "19-flat-country"]
 FINE_LRS, FINE_MOMENTA = 32, 6
 
@@ -27,6 +30,14 @@ def play_out(w):
 
 
 # -- change levels: orders changed during the descent ------------------------------------------------
+def cooling_down(kind="cosine", lr=0.03):
+    """The hint: η 0.03 and the squad panel's schedule (Cosine, or Step decay) before deploying."""
+    def plan(w):
+        level = w.level
+        w.set_orders(0, optimizer="sgd", lr=lr, schedule=default_schedule(kind, lr, level.budget, level.lr_range[0]))
+    return plan
+
+
 def cliff_landing(w):
     """Tiny steps down the cliff face, then a long stride across the plain."""
     w.set_orders(0, optimizer="momentum", lr=0.001, momentum=0.5)
@@ -61,6 +72,7 @@ def scout_and_redeploy(optimizer, lr, momentum, steps):
 
 
 SCRIPTS = {"14-cliff-landing": cliff_landing, "15-fresh-legs": fresh_legs, "16-second-wind": second_wind,
+           "26-annealing": cooling_down(),
            "17-over-the-ridge": scout_and_redeploy("momentum", 0.015, 0.5, 60),
            "18-short-rations": scout_and_redeploy("momentum", 0.015, 0.5, 60),
            "19-flat-country": scout_and_redeploy("adam", 0.03, 0.5, 150)}
@@ -83,6 +95,26 @@ def test_a_scripted_plan_wins(name):
     play_out(w)
     assert w.won, w.counts()
     assert w.supply_spent <= level.supply
+
+
+def test_cooling_down_teaches_the_same_in_any_weather():
+    """Annealing, in 20 storms (world seeds): from the spawn, the fine sweep of constant orders finds
+    a win in at most 2 of them (a gust may blow a unit in), while η 0.03 with either schedule of the
+    hint wins in at least 18."""
+    level = sim.load_level("26-annealing")
+    seeds = range(20)
+    lucky = [s for s in seeds if sweep(level, lrs=lr_grid(level, FINE_LRS), momenta=momentum_grid(level, FINE_MOMENTA),
+                                      seed=s).won().any()]
+    assert len(lucky) <= 2, lucky
+    for kind in ("cosine", "step"):
+        won = [s for s in seeds if play_out(_seeded(level, s, cooling_down(kind))).won]
+        assert len(won) >= 18, (kind, sorted(set(seeds) - set(won)))
+
+
+def _seeded(level, seed, plan):
+    w = sim.World(level, seed=seed, trail_length=1)
+    plan(w)
+    return w
 
 
 def test_short_rations_cannot_afford_to_march_everyone():
@@ -132,6 +164,26 @@ def test_schedule_plans_agree_with_real_worlds():
         for k, lr in enumerate(r.lrs):
             w = Plan("schedule", ("momentum", float(lr), float(mu)), schedule=shape).run(level)
             assert first_arrival(w) == r.first_arrival[0, m, k]
+
+
+def test_a_level_with_one_optimizer_has_schedule_and_new_rate_plans_only(cliff):
+    """With SGD alone there is no optimizer to switch to: 4 rates x 6 schedules, and 4 x 3 new
+    rates at each of the 3 change times (no empty swarm of switch plans)."""
+    level = replace(cliff, allowed=("sgd",), optimizer="sgd")
+    plans = change_plans(level)
+    assert len(plans) == 4 * 6 + 4 * 3 * 3
+    assert {p.kind for p in plans} == {"schedule", "change"}
+    assert all(p.orders[0] == "sgd" for p in plans) and all(p.then[0] == "sgd" for p in plans if p.kind == "change")
+
+
+def test_the_best_plan_is_looked_for_past_a_batch_of_lucky_swarm_wins():
+    """When none of the REPLAYS fastest swarm winners wins in a real world, the next batch is replayed."""
+    level = sim.load_level("01-bowl")
+    lucky = [Plan("constant", ("sgd", 1e-4, 0.0), steps=1) for _ in range(6)]        # they never arrive
+    real = [Plan("constant", ("sgd", lr, 0.0), steps=9) for lr in (0.05, 0.5)]
+    best = best_plan(level, lucky + real)
+    assert best is not None and best.orders == ("sgd", 0.5, 0.0) and best.steps == first_arrival(best.run(level))
+    assert best_plan(level, lucky) is None
 
 
 def test_the_table_is_up_to_date_and_every_level_is_measured():

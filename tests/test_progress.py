@@ -33,6 +33,15 @@ def test_a_win_is_saved_and_opens_the_next_level(tmp_path):
     assert [again.unlocked(CAMPAIGN, i) for i in range(3)] == [True, True, False]
 
 
+def test_a_level_won_before_stays_open_when_a_new_level_comes_in_front_of_it(tmp_path):
+    p = Progress(tmp_path)
+    for name in CAMPAIGN:
+        p.record(name, 1, 30, 0)
+    grown = CAMPAIGN[:2] + ["26-annealing"] + CAMPAIGN[2:]        # a new level before the ravine
+    assert [p.unlocked(grown, i) for i in range(4)] == [True, True, True, True]
+    assert not Progress(tmp_path / "new").unlocked(grown, 3)
+
+
 def test_only_a_better_run_replaces_the_best(tmp_path):
     p = Progress(tmp_path)
     p.record("01-bowl", 2, 30, 1)

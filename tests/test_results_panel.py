@@ -13,8 +13,10 @@ import sim
 from game.app import ui_scale
 from game.view.advice import loss_hints
 from game.play.results import Results
+from game.play.results_panel import schedule_words
 from game.view.widgets import recording_text
 from sim.level_file import LOSS_CAUSES
+from sim.schedule import default_schedule
 from tests.losses import lost_world
 
 SIZES = [(1280, 720), (800, 600)]
@@ -55,11 +57,18 @@ def squad_orders(level, k: int) -> tuple:
     return optimizer, lr, float(np.clip(0.95, *level.momentum_range))
 
 
+def squad_schedule(level, k: int, lr: float):
+    """On a level with schedules, every squad but the first follows one (the picker's, in turn)."""
+    kinds = [kind for kind in level.schedules if kind != "constant"]
+    return default_schedule(kinds[k % len(kinds)], lr, level.budget, level.lr_range[0]) if kinds and k else None
+
+
 def check_panel(level, cause, squads, size):
     squads = min(squads, level.units)
     world = lost_world(level, cause, squads)
     for k in range(squads):
-        world.set_orders(k, *squad_orders(level, k))
+        optimizer, lr, mu = squad_orders(level, k)
+        world.set_orders(k, optimizer, lr, mu, schedule=squad_schedule(level, k, lr))
     results = results_for(world)
     log, scrolled = panel_texts(results, size)
     panel = results.panel
@@ -73,6 +82,8 @@ def check_panel(level, cause, squads, size):
     assert all(word in shown for word in level.title.upper().split())
     for k in range(squads):
         assert any(s == f"{k + 1}" for s, *_ in log)
+        sched = world.orders[k].schedule
+        assert sched is None or schedule_words(sched) in shown, (k, sched)
     return scrolled
 
 

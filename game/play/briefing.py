@@ -109,7 +109,15 @@ def column(level, f: float, width: int) -> Flow:
     return flow
 
 
-SCHEDULE_WORDS = {"step": "step decay", "cosine": "cosine"}
+def schedule_fact(lvl, kind: str) -> str:
+    """What the squad panel's schedule ``kind`` does on level ``lvl``: 'step decay (η ×0.3 every 37
+    steps)', 'cosine (η down to 0.0005 by step 150)' (sim.schedule.default_schedule's parameters)."""
+    sched = sim.schedule.default_schedule(kind, float(lvl.lr_range[1]), lvl.budget, float(lvl.lr_range[0]))
+    if kind == "step":
+        return f"step decay (\u03b7 \u00d7{sched.gamma:g} every {sched.step_size} steps)"
+    return f"cosine (\u03b7 down to {sched.eta_min:g} by step {sched.t_max})"
+
+
 COMMANDS = {      # what a level that needs more than constant orders asks of the player, and the keys for it
     "drop": "H holds the selected squad (it spends nothing)  \u00b7  a right click sends it where the fog has "
             "lifted  \u00b7  L drops fresh units there  \u00b7  \u2212 twice slows the clock to \u00bc\u00d7, "
@@ -131,9 +139,9 @@ def facts(lvl) -> list:
     mlo, mhi = lvl.momentum_range
     if mhi > mlo:
         out.insert(2, ("Momentum", f"\u03bc {mlo:g} \u2013 {mhi:g}"))
-    kinds = [SCHEDULE_WORDS[k] for k in lvl.schedules if k != "constant"]
+    kinds = [schedule_fact(lvl, k) for k in lvl.schedules if k != "constant"]
     if kinds:
-        out.insert(3, ("Schedules", f"{' or '.join(kinds)} of \u03b7 (in the squad panel)"))
+        out.insert(3, ("Schedules", f"{' or '.join(kinds)}, from the \u03b7 on the slider (in the squad panel)"))
     if lvl.supply < lvl.units * lvl.budget or lvl.star_supply < lvl.supply or lvl.needs == "drop":
         out.insert(-1, ("Supply", f"{lvl.supply:,}: a moving unit spends 1 a step, a landing {DROP_COST} a unit"))
     if lvl.needs in COMMANDS:

@@ -97,8 +97,9 @@ class Progress:
         return level_id in self.levels
 
     def unlocked(self, campaign: list[str], index: int) -> bool:
-        """A campaign level is open once the one before it is won (the first is always open)."""
-        return index == 0 or self.won(campaign[index - 1])
+        """A campaign level is open once the one before it is won (the first is always open), and
+        a level won before stays open when the campaign gains a new level in front of it."""
+        return index == 0 or self.won(campaign[index - 1]) or self.won(campaign[index])
 
     # -- updates ---------------------------------------------------------------------------
     def record(self, level_id: str, stars: int, steps: int, units_lost: int) -> bool:

@@ -16,6 +16,8 @@ from game.view.names import OPTIMIZER_LABELS, height_text, uses_momentum
 from game.view.palette import SQUAD_COLOURS
 from game.view.widgets import ACCENT, BAD, FAINT, GOOD, MUTED, STATUS_COLOURS, TEXT, draw_stars, text, text_width
 
+from .schedule_picker import LABELS as SCHEDULE_LABELS
+
 FOOTNOTE = "Every minimum is revealed now; the star marks the goal."
 
 
@@ -128,3 +130,13 @@ def _squads(flow, results, f):
         fate = "  \u00b7  ".join(f"{c[key]} {word}" for key, word in FATES if c[key])   # every unit counted
         flow.row([(f"{k + 1}", size, TEXT, True), (orders, size, TEXT, False)], [(fate, px(12, f), MUTED, False)],
                  indent=px(16, f), gap=px(6, f), swatch=SQUAD_COLOURS[k])
+        if o.schedule is not None and o.schedule.kind != "constant":     # the η above is where it started
+            flow.paragraph(schedule_words(o.schedule), px(12, f), MUTED, indent=px(16, f))
+
+
+def schedule_words(sched) -> str:
+    """A squad's schedule under its orders: 'Step decay: η ×0.3 every 37 steps', 'Cosine: η down to
+    0.0005 over 150 steps'."""
+    if sched.kind == "step":
+        return f"{SCHEDULE_LABELS['step']}: \u03b7 \u00d7{sched.gamma:g} every {sched.step_size} steps"
+    return f"{SCHEDULE_LABELS['cosine']}: \u03b7 down to {sched.eta_min:.3g} over {sched.t_max} steps"
