@@ -91,6 +91,10 @@ class Commands:
         """(N,) True for the units of held squads (whatever their status)."""
         return self._held_mask() if self._held else np.zeros(self.n_units, bool)
 
+    def held_count(self) -> int:
+        """How many units stand still in held squads that would otherwise still be descending."""
+        return int(np.count_nonzero(self.held_units() & (self.status == DESCENDING))) if self._held else 0
+
     def _held_mask(self) -> np.ndarray:
         """(N,) True for the units of held squads."""
         return np.isin(self.squad, np.fromiter(self._held, np.int16, len(self._held)))

@@ -170,8 +170,8 @@ def test_event_log_lines():
 
     lines = said([E(87, "arrived", 2, 5, 0.01), E(87, "arrived", 2, 6, 0.02)], first_seen=False)
     assert lines == [("Squad 3 reached the global minimum in 87 steps", 2)]
-    assert said([E(9, "diverged", 0, 1, 5.0)]) == [("Squad 1 diverged: learning rate too large", 0)]
-    assert said([E(40, "trapped", 1, 3, 0.412, True)]) == [("Squad 2 trapped in a local minimum, h = 0.41", 1)]
+    assert said([E(9, "diverged", 0, 1, 5.0)]) == [("Squad 1: 1 unit diverged: learning rate too large", 0)]
+    assert said([E(40, "trapped", 1, 3, 0.412, True)]) == [("Squad 2: 1 unit trapped in a local minimum, h = 0.41", 1)]
     many = said([E(9, "diverged", 0, u, 5.0) for u in range(3)])
     assert many == [("Squad 1: 3 units diverged: learning rate too large", 0)]
 

@@ -108,6 +108,7 @@ def test_holding_one_squad_leaves_the_others_moving():
     moved = np.any(w.positions != before, axis=1)
     assert not moved[:4].any() and moved[4:].all()
     assert w.spend_rate == w.n_units - 4 and [e.kind for e in w.events] == ["held"]
+    assert w.held_count() == 4 and w.counts()["descending"] == w.n_units      # held is not a status
     with pytest.raises(ValueError, match="no squad 5"):
         w.hold(5)
 

@@ -117,6 +117,10 @@ def test_h_holds_the_selected_squad_which_then_spends_nothing(make_app, ground_f
     still = w.positions[w.squad == 0].copy()
     press(app, pygame.K_SPACE, frames=10)
     assert np.array_equal(w.positions[w.squad == 0], still) and w.supply_spent == w.step_count
+    with recording_text() as drawn:
+        run(app, 1)
+    words = [s for s, *_ in drawn]
+    assert "11 held" in words and words[words.index("descending") - 1] == "1"   # the HUD does not count them
     press(app, pygame.K_h)
     assert not w.is_held(0) and log_lines(b)[-1] == "Squad 1 resumed" and w.spend_rate == 12
     with recording_text() as drawn:

@@ -48,7 +48,7 @@ def describe_events(events, first_arrival_seen: bool, tally: dict | None = None)
                           ("first arrival",)))
             first_arrival_seen = True
             continue
-        many = f"{squad_name(squad)}: {n} units" if n > 1 else squad_name(squad)
+        many = f"{squad_name(squad)}: {n} unit{'s' if n > 1 else ''}"      # never "Squad 1 diverged" for one of 12
         what = {"arrived": "reached the global minimum", "diverged": "diverged: learning rate too large"}.get(
             kind, f"stalled on a slope: steps too small to move, {h}" if stalled
             else f"trapped in a local minimum, {h}" if near else f"stalled on flat ground, {h}")

@@ -286,7 +286,12 @@ class SquadPanel:
     def _draw_counts(self, surface, x, w):
         px = self._px
         text(surface, "ALL UNITS", (x, self.y_counts), px(11), MUTED, bold=True)
-        counts = self.battle.world.counts()
+        world = self.battle.world
+        counts = world.counts()
+        held = world.held_count()
+        counts["descending"] -= held                      # a held unit is not descending: it stands still
+        if held:
+            text(surface, f"{held} held", (x + w, self.y_counts), px(11), MUTED, anchor="topright")
         for k, name in enumerate(sim.STATUS_NAMES):
             cx = x + (k % 2) * (w // 2)
             cy = self.y_counts + px(20) + (k // 2) * px(20)

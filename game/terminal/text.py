@@ -96,7 +96,7 @@ def status_segments(world, view, cols: int, ascii_mode: bool = False) -> list:
              (f"|{world.step_count}/{world.level.budget} ", None),
              (f"|sup {world.supply_left}-{world.spend_rate}{'!' if short else ''} ", None)]
     c = world.counts()
-    d, a, t, x = c["descending"], c["arrived"], c["trapped"], c["diverged"]
+    d, a, t, x = c["descending"] - world.held_count(), c["arrived"], c["trapped"], c["diverged"]
     long_words = f"| descending {d}  arrived {a}  trapped {t}  diverged {x} "
     words = f"| moving {d} arrived {a} trapped {t} diverged {x} "
     short = f"| mov {d} arr {a} trap {t} div {x} "
