@@ -25,7 +25,7 @@ import main
 import sim
 from game.video import encoders
 from game.video.film import Film
-from game.video.record import Recording, record, schedule
+from game.video.record import Recording, film_for, frames, plan, record, schedule
 from game.view.render import frame_array
 from sim.replay import Recorder
 
@@ -179,6 +179,18 @@ def test_same_seed_gives_identical_frames_and_another_seed_does_not(tmp_path):
     a, b, c = (png_frames(tmp_path / name) for name in "abc")
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
     assert not all(np.array_equal(x, y) for x, y in zip(a, c))
+
+
+def test_the_films_fog_is_the_worlds_own_record_of_explored_ground():
+    """--fog shows what the recorded world has explored (as the game does), cell for cell."""
+    rec = race(duration=0.5, fps=20, fog=True)
+    film, surface = film_for(rec), pygame.Surface(rec.size)
+    for _ in frames(rec, film, surface):
+        pass
+    world = race_world(rec)
+    world.step(plan(rec).steps[-1])
+    lifted = pygame.surfarray.array_alpha(film.fog.grid).T == 0
+    assert lifted.any() and not lifted.all() and np.array_equal(lifted, world.explored.grid)
 
 
 # -- stopping early ------------------------------------------------------------------------------------

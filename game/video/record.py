@@ -33,6 +33,7 @@ import pygame
 from tqdm import tqdm
 
 import sim
+from game.view.render import Fog
 from sim.world import DESCENDING, MAX_SQUADS
 
 from . import encoders
@@ -173,8 +174,10 @@ def frames(rec: Recording, film: Film, surface, frames_of: Schedule | None = Non
     """Draw every frame of the recording into ``surface`` in turn (``frames_of``: its ``plan``);
     yields after each one. (A card is drawn once and yielded for each of its frames.)"""
     frames_of = frames_of or plan(rec)
-    descent = Descent(rec, film.fog)
+    descent = Descent(rec)
     world = descent.world
+    if film.fog is not None:                   # the world's own record of the ground its units have seen
+        film.fog = descent.fog = Fog.of(rec.level, world.explored)
     turning = film.view == "relief" and bool(film.orbit)   # cards are drawn once, unless the table turns
     n = [0]
 
