@@ -29,6 +29,7 @@ import pygame
 from sim.blocks import pool
 
 from . import palette as pal
+from .relief_camera import Projection
 
 SAMPLES_PER_PX = 1.3      # depth samples per pixel of screen height on level ground
 MAX_SAMPLES = 6000        # most samples per column (very oblique, very close views sample coarser)
@@ -48,10 +49,11 @@ BANDS = 2                 # a render's columns are split into this many bands, s
 PARALLEL_SAMPLES = 150_000   # ... when it takes at least this many samples
 
 
-class ReliefFrame:
+class ReliefFrame(Projection):
     """One render: ``surface`` shows ``rect`` (screen pixels when it was rendered) of the table seen
-    with heading ``yaw``, elevation ``elevation``, zoom ``zoom`` around ``center``; its depth arrays
-    are indexed [column - first column, sample] and [column - first column, row]."""
+    with heading ``yaw``, elevation ``elevation``, zoom ``zoom`` around ``center`` (``project`` maps
+    points as the camera did then); its depth arrays are indexed [column - first column, sample]
+    and [column - first column, row]."""
 
     def __init__(self, camera, rect, zoom, draft=False):
         self.yaw, self.elevation, self.zoom = camera.yaw, camera.elevation, zoom
@@ -67,19 +69,6 @@ class ReliefFrame:
         self.ceiling = None                # its running maximum along each column
         self.owner = None                  # the sample each pixel shows (columns, rows); len(samples) = none
         self.edge = None                   # per column, the row [px, from the top] where the ground ends
-
-    def basis(self) -> tuple:
-        a, e = np.radians(self.yaw), np.radians(self.elevation)
-        return (np.array([np.cos(a), -np.sin(a)]), np.array([np.sin(a), np.cos(a)]), np.sin(e), np.cos(e))
-
-    def project(self, xy, z) -> np.ndarray:
-        """World points (..., 2) at elevations z -> this render's pixels (as the camera did then)."""
-        r, f, se, ce = self.basis()
-        d = np.asarray(xy, float) - self.center
-        out = np.empty(d.shape)
-        out[..., 0] = self.viewport.centerx + (d @ r) * self.zoom
-        out[..., 1] = self.viewport.centery - ((d @ f) * se + (np.asarray(z, float) - self.z_ref) * ce) * self.zoom
-        return out
 
     def table_rect(self, ground) -> pygame.Rect:
         """The table's bounding rectangle in this render's pixels (plinth and hills included),

@@ -36,7 +36,30 @@ ZOOM_OUT_LIMIT = 1.5          # zoom never goes below fit / this ...
 ZOOM_IN_LIMIT = 4.0           # ... nor above fit * this (closer, the renders grow slow: V shows the map)
 
 
-class ReliefCamera:
+class Projection:
+    """The oblique projection of a heading ``yaw`` and an elevation ``elevation`` [deg], at ``zoom``
+    [px per world unit] around the ground point ``center`` drawn at the middle of ``viewport`` at
+    height ``z_ref``: a point (x, y) at elevation z falls at
+    px = cx + (d . r) zoom,  py = cy - ((d . f) sin e + (z - z_ref) cos e) zoom,  d = (x, y) - center,
+    with r, f the camera's right and forward ground axes."""
+
+    def basis(self) -> tuple:
+        """(right, forward, sin e, cos e): the camera's ground axes and its elevation's sine and cosine."""
+        a, e = math.radians(self.yaw), math.radians(self.elevation)
+        return (np.array([math.cos(a), -math.sin(a)]), np.array([math.sin(a), math.cos(a)]),
+                math.sin(e), math.cos(e))
+
+    def project(self, xy, z) -> np.ndarray:
+        """World points xy (..., 2) at elevations z (...) [world] -> pixel positions (..., 2) [px]."""
+        r, f, se, ce = self.basis()
+        d = np.asarray(xy, float) - self.center
+        out = np.empty(d.shape)
+        out[..., 0] = self.viewport.centerx + (d @ r) * self.zoom
+        out[..., 1] = self.viewport.centery - ((d @ f) * se + (np.asarray(z, float) - self.z_ref) * ce) * self.zoom
+        return out
+
+
+class ReliefCamera(Projection):
     """Where the table sits in the viewport, and from where it is seen. ``ground`` is the level's
     ``game.view.ground.Ground`` (elevations and the plinth's depth)."""
 
@@ -55,22 +78,7 @@ class ReliefCamera:
         self.fit_area = None
         self.fit()
 
-    # -- the projection ------------------------------------------------------------------------
-    def basis(self) -> tuple:
-        """(right, forward, sin e, cos e): the camera's ground axes and its elevation's sine and cosine."""
-        a, e = math.radians(self.yaw), math.radians(self.elevation)
-        return (np.array([math.cos(a), -math.sin(a)]), np.array([math.sin(a), math.cos(a)]),
-                math.sin(e), math.cos(e))
-
-    def project(self, xy, z) -> np.ndarray:
-        """World points xy (..., 2) at elevations z (...) [world] -> pixel positions (..., 2) [px]."""
-        r, f, se, ce = self.basis()
-        d = np.asarray(xy, float) - self.center
-        out = np.empty(d.shape)
-        out[..., 0] = self.viewport.centerx + (d @ r) * self.zoom
-        out[..., 1] = self.viewport.centery - ((d @ f) * se + (np.asarray(z, float) - self.z_ref) * ce) * self.zoom
-        return out
-
+    # -- the projection (Projection) ---------------------------------------------------------------
     def pos2pix(self, xy) -> np.ndarray:
         """Ground points (..., 2) [world] -> pixels [px], standing on the relief's surface."""
         return self.project(xy, self.ground.elevation_at(xy))
