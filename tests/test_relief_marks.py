@@ -103,3 +103,24 @@ def test_a_unit_off_the_table_stands_on_its_edge(table):
     edge = np.array([x1, (y0 + y1) / 2])
     assert np.allclose(centre[1], cam.project(edge[None], cam.ground.elevation_at(edge[None]))[0] - (0, LIFT))
     assert np.all(np.isfinite(centre)) and cam.map_rect().inflate(2, 2).collidepoint(*centre[1])
+
+
+def test_a_unit_flung_off_the_table_bursts_on_its_edge(table, monkeypatch):
+    """The burst of a unit that diverged far off the table is drawn on the table's edge, never
+    below the table where the event log is."""
+    from game.view import relief_draw, sprites
+    level, cam = table
+    (x0, x1), (y0, y1) = level.bounds
+    world = sim.World(level, seed=0, units=2, spawn=[level.spawn_center] * 2)
+    world.set_orders(0, lr=level.lr_range[1])
+    world.positions[1] = ((x0 + x1) / 2, y0 - 60.0)              # far off the near edge
+    world.status[1] = sim.DIVERGED
+    world.events.append(sim.Event(world.step_count, "diverged", 0, 1, 0.0))
+    burst = pygame.Surface((9, 9))
+    burst.fill((255, 0, 255))
+    monkeypatch.setattr(sprites, "explosion_frames", lambda palette, n: [burst])
+    _, centre, _ = relief_draw.unit_points(world, cam)
+    painted = drawn(lambda s: relief_draw._draw_explosions(s, world, centre, 0.0, P))
+    cols, rows = np.nonzero(painted)
+    table_rect = cam.map_rect()
+    assert len(cols) == 81 and table_rect.inflate(12, 12).collidepoint(cols.mean(), rows.mean())

@@ -4,6 +4,7 @@ import numpy as np
 import pygame
 
 from game.play.battle import Battle
+from game.view.widgets import recording_text
 from tests.drive import press, run
 from tests.test_rts_game import battle, ground_file, scout  # noqa: F401  (ground_file: a fixture)
 
@@ -59,8 +60,20 @@ def test_when_every_unit_stops_the_run_waits_for_a_landing(make_app):
     assert b.phase == "descend" and w.step_count > steps
 
 
-def test_space_ends_a_run_where_every_unit_stopped(make_app):
+def test_a_pause_key_never_ends_a_stopped_run_enter_does(make_app):
+    """Space, the Resume button and '.' while every unit has stopped only repeat what to do; Enter
+    (or the End run button) ends the run."""
+    from game.play.landing import STOPPED_WORDS
     app, b = stopped_battle(make_app)
-    assert b.paused and b.world.over
+    assert b.paused and b.world.over and b.stopped
+    steps = b.world.step_count
+    b.log.add("something else")
     press(app, pygame.K_SPACE, frames=2)
+    assert b.phase == "descend" and b.log.lines[-1][0] == STOPPED_WORDS
+    press(app, pygame.K_PERIOD, frames=2)
+    assert b.phase == "descend" and b.world.step_count == steps
+    with recording_text() as drawn:
+        run(app, 1)
+    assert "End run" in [s for s, *_ in drawn] and "Resume" not in [s for s, *_ in drawn]
+    press(app, pygame.K_RETURN, frames=2)
     assert b.phase == "over" and b.log.lines[-1][0] == "No unit is still descending"

@@ -255,18 +255,32 @@ class Battle(Scene):
                 if self._on_close_up(mode):
                     cam.fit()
 
+    @property
+    def stopped(self) -> bool:
+        """Every unit has stopped, and the run waits for a landing (or for Enter, which ends it)."""
+        return self.phase == "descend" and self.world.over and landing.may_still_land(self)
+
     def toggle_pause(self):
         if self.phase == "deploy":
             self.start()
+        elif self.stopped:                               # nothing would move: never end the run by a pause key
+            self.log.add(landing.STOPPED_WORDS, ACCENT)
         elif self.phase == "descend":
             self.paused = not self.paused
 
     def step_once(self):
         """Pause and take exactly one step."""
         self.start()
-        if self.phase == "descend":
+        if self.stopped:
+            self.log.add(landing.STOPPED_WORDS, ACCENT)
+        elif self.phase == "descend":
             self.paused = True
             self._tick()
+
+    def end_run(self):
+        """Enter, or the End run button, while every unit has stopped: the run ends as it stands."""
+        if self.stopped:
+            self._finish()
 
     def set_speed(self, speed: float):
         self.speed = speed
@@ -304,7 +318,7 @@ class Battle(Scene):
     def _tick(self):
         """One world step, and everything that follows from it. A world that ended only because every
         unit stopped, with supply left for a landing, waits paused for the player (landing.py)."""
-        if self.world.over and self.replay is None:          # resumed without a landing: the run ends
+        if self.world.over and self.replay is None:          # (never reached while a landing may come)
             self._finish()
             return
         if self.replay is not None:

@@ -82,7 +82,7 @@ def key_command(b, event):
     elif k == pygame.K_l:
         landing.drop(b, b.controls.mouse)
     elif k in (pygame.K_RETURN, pygame.K_KP_ENTER):
-        b.start()
+        b.end_run() if b.stopped else b.start()
     elif k == pygame.K_SPACE:
         b.toggle_pause()
     elif k in (pygame.K_PERIOD, pygame.K_KP_PERIOD):

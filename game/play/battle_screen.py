@@ -127,7 +127,7 @@ def draw_banner(b, surface):
     elif b.confirm_leave:
         line = "PAUSED  \u00b7  Esc leaves, any other key resumes"
     elif b.paused and b.world.over:
-        line = "EVERY UNIT HAS STOPPED  \u00b7  L or right click lands units, Space ends the run"
+        line = "EVERY UNIT HAS STOPPED  \u00b7  L or right click lands units, Enter ends the run"
     elif b.paused:
         line = "PAUSED  \u00b7  Space resumes"
     else:

@@ -79,11 +79,15 @@ class SquadPanel:
     def _key(self):
         b = self.battle
         orders = b.world.orders[b.squad] if b.squad < b.world.n_squads else None
-        members = tuple(bool((b.world.squad == k).any()) for k in range(MAX_SQUADS))
+        members = self._members()
         held = tuple(b.world.is_held(k) for k in range(b.world.n_squads))
         kind = orders.schedule.kind if orders is not None and orders.schedule is not None else None
-        return (tuple(self.rect), self.scale, b.squad, b.phase, b.paused, b.speed, members,
+        return (tuple(self.rect), self.scale, b.squad, b.phase, b.paused, b.stopped, b.speed, members,
                 orders.optimizer if orders else None, held, kind)
+
+    def _members(self) -> tuple:
+        """Whether each squad 1-9 has units."""
+        return tuple(bool((self.battle.world.squad == k).any()) for k in range(MAX_SQUADS))
 
     def _px(self, v: float) -> int:
         return int(round(v * self.scale))
@@ -101,7 +105,7 @@ class SquadPanel:
         self.y_squads, y = y, y + px(20)
         gap = px(5)
         tab = (w - 8 * gap) / 9
-        members = self._built_for[6]
+        members = self._members()
         self.tabs = [Button((x + k * (tab + gap), y, tab, px(28)), str(k + 1),
                             lambda k=k: b.select_squad(k), size=px(14), enabled=members[k],
                             selected=(k == b.squad), colour=SQUAD_COLOURS[k]) for k in range(MAX_SQUADS)]
@@ -154,9 +158,13 @@ class SquadPanel:
         live = b.phase == "descend"
         gap = px(5)
         pause_w, step_w, turn_w = int(w * 0.27), int(w * 0.2), int(w * 0.13)
-        out = [Button((x, y, pause_w, h), "Resume" if b.paused else "Pause", b.toggle_pause, size=px(13),
-                      enabled=live, selected=b.paused),
-               Button((x + pause_w + gap, y, step_w, h), "Step", b.step_once, size=px(13), enabled=live)]
+        if b.stopped:                                    # nothing moves: the button ends the run instead
+            pause = Button((x, y, pause_w, h), "End run", b.end_run, size=px(13), selected=True)
+        else:
+            pause = Button((x, y, pause_w, h), "Resume" if b.paused else "Pause", b.toggle_pause, size=px(13),
+                           enabled=live, selected=b.paused)
+        out = [pause, Button((x + pause_w + gap, y, step_w, h), "Step", b.step_once, size=px(13),
+                             enabled=live and not b.stopped)]
         self.speed_rect = pygame.Rect(x + pause_w + step_w + 3 * gap + turn_w, y,
                                       w - pause_w - step_w - 2 * turn_w - 4 * gap, h)
         out.append(Button((self.speed_rect.x - gap - turn_w, y, turn_w, h), "\u2212", lambda: b.change_speed(-1),

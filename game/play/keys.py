@@ -15,7 +15,7 @@ HELP = [
         ("L", "drop fresh units under the cursor (a new squad)"),
     ]),
     ("Time", [
-        ("Enter", "start the descent"),
+        ("Enter", "start the descent (once every unit has stopped: end the run)"),
         ("Space", "pause / resume"),
         (".", "one step (pauses first)"),
         ("+ / -", "faster / slower (\u00bc\u00d7 to 8\u00d7)"),

@@ -164,7 +164,7 @@ def preview(b, pos) -> tuple[list, np.ndarray | None, bool]:
             (fresh.words(), TEXT if fresh.refusal is None else MUTED)], xy, ok
 
 
-STOPPED_WORDS = "Every unit has stopped: land fresh units (L) or send a squad on (right click); Space ends the run"
+STOPPED_WORDS = "Every unit has stopped: L or right click lands units; Enter ends the run"
 
 
 def may_still_land(b) -> bool:

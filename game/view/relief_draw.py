@@ -61,8 +61,9 @@ def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_m
         draw_trails(surface, port, world, camera, palette, squad_colours, hidden=_trail_hider(view, camera),
                     hidden_key=view.renders)
         _draw_units(surface, world, camera, view, selected, palette, port)
-        board.avoid_points(unit_points(world, camera)[1], sprites.UNIT_RADIUS + 2)
-        _draw_explosions(surface, world, camera, time_s, palette)
+        centre = unit_points(world, camera)[1]
+        board.avoid_points(centre, sprites.UNIT_RADIUS + 2)
+        _draw_explosions(surface, world, centre, time_s, palette)
         if world.won:
             marks.draw_goal_flag(surface, world, camera, p, board, names=squad_names, colours=squad_colours,
                                  hidden=behind)
@@ -169,8 +170,9 @@ def _draw_arrows(surface, world, camera, xy, shown, palette):
     surface.fblits(list(zip(book.images[keys].tolist(), (xy[moving[on]] + book.offset[keys]).tolist())))
 
 
-def _draw_explosions(surface, world, camera, time_s, palette):
-    """A burst where a unit diverged, for a few steps after the event (as on the map)."""
+def _draw_explosions(surface, world, centre, time_s, palette):
+    """A burst where a unit diverged, for a few steps after the event (as on the map), on its ball's
+    centre ``centre`` (N, 2) [px]: a unit flung off the table bursts on the table's edge."""
     frames = sprites.explosion_frames(palette, 8)
     blits = []
     for ev in reversed(world.events):
@@ -180,8 +182,8 @@ def _draw_explosions(surface, world, camera, time_s, palette):
         if ev.kind != "diverged":
             continue
         img = frames[min(len(frames) - 1, 2 * age + int(time_s * 12) % 2)]
-        x, y = np.rint(camera.pos2pix(world.positions[ev.unit])).astype(int)
-        blits.append((img, (x - img.get_width() // 2, y - LIFT - img.get_height() // 2)))
+        x, y = np.rint(centre[ev.unit]).astype(int)
+        blits.append((img, (x - img.get_width() // 2, y - img.get_height() // 2)))
     surface.fblits(blits[:256])
 
 
