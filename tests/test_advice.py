@@ -166,3 +166,15 @@ def test_advice_never_suggests_what_a_failing_squad_already_used():
     assert loss_cause(world) == "trapped"
     words = " ".join(loss_advice(world))
     assert "Adam" not in words and "\u03bc \u2265" not in words and "RMSProp" in words, words
+
+
+def test_no_advice_asks_for_more_momentum_than_the_level_allows():
+    """Fresh Legs allows β₁ up to 0.5: Adam at the top η and β₁ 0.5, too slow on the plain, is not
+    told to add momentum, whatever the cause."""
+    from game.view.advice import loss_advice
+    level = sim.load_level("15-fresh-legs")
+    for cause in ("slow", "trapped", "stalled"):
+        world = lost_world(level, cause, orders=("adam", level.lr_range[1], float(np.max(level.momentum_range))))
+        assert loss_cause(world) == cause
+        words = " ".join(loss_advice(world))
+        assert words and "momentum" not in words, (cause, words)

@@ -76,9 +76,11 @@ def loss_advice(world, keep=frozenset()) -> list[str]:
     can_momentum = float(np.max(level.momentum_range)) > 0 and any(uses_momentum(o) for o in level.allowed)
     used = {o.optimizer for o in orders}
     adaptive = [OPTIMIZER_LABELS[o] for o in ADAPTIVE if o in level.allowed and o not in used]
-    had_momentum = bool(orders) and all(uses_momentum(o.optimizer)
-                                        and float(np.mean(o.momentum)) >= HIGH_MOMENTUM - MOMENTUM_SLACK
+    mu_top = min(HIGH_MOMENTUM, float(np.max(level.momentum_range)))   # the most the advice may ask for
+    had_momentum = bool(orders) and all(uses_momentum(o.optimizer)       # (no more momentum to ask for)
+                                        and float(np.mean(o.momentum)) >= mu_top - MOMENTUM_SLACK
                                         for o in orders)
+    high_momentum = had_momentum and mu_top >= HIGH_MOMENTUM            # heavy enough to fling units off
     had_adaptive = bool(orders) and all(o.optimizer in ADAPTIVE for o in orders)
     lr_max = bool(orders) and all(float(np.mean(o.lr)) >= lr_hi * 0.999 for o in orders)
     lr_min = bool(orders) and all(float(np.mean(o.lr)) <= lr_lo * 1.001 for o in orders)
@@ -86,7 +88,7 @@ def loss_advice(world, keep=frozenset()) -> list[str]:
 
     if cause == "diverged":
         if lr_min:
-            fix = ("lower the momentum", ("mu", -1)) if had_momentum else ("try a steadier optimizer", None)
+            fix = ("lower the momentum", ("mu", -1)) if high_momentum else ("try a steadier optimizer", None)
             return [_say("Your units flew off the map even at the lowest \u03b7", [fix], keep)]
         return [_say("Your learning rate was too large: units flew off the map", [("lower \u03b7", ("lr", -1))],
                      keep, sep=". ")]
@@ -106,7 +108,7 @@ def loss_advice(world, keep=frozenset()) -> list[str]:
         if had_momentum or had_adaptive:
             tries.append(eta)
         elif can_momentum:
-            tries.append((f"more momentum (\u03bc \u2265 {HIGH_MOMENTUM:g})" if some_momentum else "momentum",
+            tries.append((f"more momentum (\u03bc \u2265 {mu_top:g})" if some_momentum else "momentum",
                           ("mu", 1)))
         tries += [adapt] if adapt else []
         return [_say(f"Your units {where}", tries or [eta], keep, "try ", ", or ")]
