@@ -241,3 +241,10 @@ def test_every_help_overlay_control_is_in_the_readme():
     cells = {line.split("|")[1].strip() for line in readme.splitlines() if line.startswith("| ")}
     missing = [keys for _, rows in HELP + CLASSROOM_HELP for keys, _ in rows if keys not in cells]
     assert not missing, missing
+
+
+def test_f_leaves_the_fog_on_during_a_run_on_a_scouting_level(make_app):
+    """On Over the Ridge the fog hides the puzzle: F says so and changes nothing until the run ends."""
+    app, b = deployed(make_app, "17-over-the-ridge")
+    press(app, pygame.K_f)
+    assert b.fog.enabled and "fog stays" in b.log.lines[-1][0]

@@ -15,6 +15,7 @@ import pygame
 from sim.world import MAX_SQUADS
 from game.view.controls import ctrl_held
 from game.view.render import minimap_pick
+from game.view.widgets import MUTED
 
 from . import landing
 from .input import squad_key
@@ -92,7 +93,7 @@ def key_command(b, event):
     elif k in SLOWER_KEYS:
         b.change_speed(-1)
     elif k == pygame.K_f:
-        b.fog.enabled = not b.fog.enabled
+        toggle_fog(b)
     elif k == pygame.K_HOME:
         b.camera.fit()
     elif k == pygame.K_v:
@@ -117,3 +118,12 @@ def follow_selection(b):
     """The panel follows the selection: it shows the squad most of the selected units are in."""
     if b.selection.mask.any():
         b.squad = int(np.bincount(b.world.squad[b.selection.mask], minlength=MAX_SQUADS).argmax())
+
+
+def toggle_fog(b):
+    """F: the fog of war off or on -- but not during a run on a scouting level, where what the
+    fog hides is the puzzle (sim.Level.needs == "drop")."""
+    if b.level.needs == "drop" and b.phase != "over" and b.fog.enabled:
+        b.log.add("The fog stays on this level: what it hides is for a scout to find", MUTED)
+        return
+    b.fog.enabled = not b.fog.enabled

@@ -30,7 +30,7 @@ HELP = [
         ("V", "sand table (relief) / map"),
         ("Q / E", "turn the table by 45\u00b0"),
         ("PgUp / PgDn", "look down more / less steeply"),
-        ("F", "fog of war on / off"),
+        ("F", "fog of war on / off (not on scouting levels)"),
     ]),
     ("Game", [
         ("F1", "this help"),
