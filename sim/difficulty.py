@@ -50,6 +50,18 @@ def difficulty(name: str, table: dict | None = None) -> dict:
     return _MEASURED[key]
 
 
+def stored_best(name: str) -> dict | None:
+    """The best plan kept in the table for a level (see sim/solver.py ``Plan.to_dict``), if the
+    table's entry was measured from the level file as it is now; None for any other level."""
+    if name not in campaign():
+        return None
+    entry = load_table().get(name)
+    try:
+        return entry["best"] if entry and entry.get("stamp") == stamp(name) else None
+    except OSError:                               # the level file went away since it was loaded
+        return None
+
+
 def summary(entry: dict) -> str:
     """A few words for ``main.py levels``: the share of the orders box, or of the plans, that wins."""
     if entry.get("plan_share") is None:

@@ -125,3 +125,29 @@ def test_every_unit_of_every_squad_is_counted():
     squad_lines = said.split("SQUADS", 1)[1]
     counted = sum(int(n) for n in re.findall(r"(\d+) (?:arrived|trapped|diverged|moving)\b", squad_lines))
     assert counted == world.n_units
+
+
+def test_a_win_short_of_three_stars_names_the_fastest_plan_found():
+    """Second Wind won by the briefing's plan (Adam, then Momentum after 50 steps): one star, and
+    the panel says how the solver's best plan (replayed to three stars in test_plans) goes."""
+    from sim.difficulty import stored_best
+    level = sim.load_level("16-second-wind")
+    world = sim.World(level)
+    world.set_orders(0, "adam", 0.08, 0.5)
+    world.step(50)
+    world.set_orders(0, "momentum", 0.08, 0.5)
+    while not world.over:
+        world.step()
+    assert world.won and world.stars() == 1
+    log, _ = panel_texts(results_for(world), SIZES[0])
+    shown = " ".join(s for s, *_ in log)
+    best = stored_best(level.id)
+    assert best["kind"] == "change" and best["steps"] <= level.star_steps
+    for words in ("For three stars", "RMSProp at", f"from step {best['at']} Nesterov", f"step {best['steps']}."):
+        assert words in shown, (words, shown)
+    bowl = sim.World(sim.load_level("01-bowl"))
+    bowl.set_orders(0, "sgd", float(stored_best("01-bowl")["orders"][1]))
+    while not bowl.over:
+        bowl.step()
+    assert bowl.stars() == 3 and "For three stars" not in " ".join(s for s, *_ in panel_texts(results_for(bowl),
+                                                                                              SIZES[0])[0])
