@@ -66,8 +66,11 @@ def test_new_orders_release_a_stalled_unit_and_keep_cuts_the_flags():
 
 def test_the_event_log_and_the_advice_say_stalled_and_raise_the_rate():
     world = crawl("01-bowl")
-    lines = [text for text, _, _ in describe_events(trapped(world), False)]
+    events = trapped(world)
+    lines = [text for text, _, _ in describe_events(events, False)]
     assert lines and all("stalled on a slope" in t and "local minimum" not in t for t in lines)
+    squads = {e.squad for e in events if e.stalled}
+    assert len(lines) == len(squads) < len(events), lines         # one line a squad, whatever each one's height
     advice = loss_advice(world)
     assert len(advice) == 1 and "barely moved" in advice[0] and "Raise" in advice[0]
     assert "stalled on a slope" in event_text(trapped(world)[0])

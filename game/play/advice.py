@@ -38,7 +38,8 @@ def describe_events(events, first_arrival_seen: bool, tally: dict | None = None)
     for e in events:
         if e.kind in COMMAND_EVENTS:
             continue
-        key = (e.kind, e.squad, e.near_minimum, e.stalled, height_label(e.height) if e.kind == "trapped" else None)
+        settled = e.kind == "trapped" and not e.stalled          # where a unit settles, its height says which pit
+        key = (e.kind, e.squad, e.near_minimum, e.stalled, height_label(e.height) if settled else None)
         groups.setdefault(key, []).append(e)
     for key, group in groups.items():
         kind, squad, near, stalled, h = key
@@ -50,7 +51,7 @@ def describe_events(events, first_arrival_seen: bool, tally: dict | None = None)
             continue
         many = f"{squad_name(squad)}: {n} unit{'s' if n > 1 else ''}"      # never "Squad 1 diverged" for one of 12
         what = {"arrived": "reached the global minimum", "diverged": "diverged: learning rate too large"}.get(
-            kind, f"stalled on a slope: steps too small to move, {h}" if stalled
+            kind, "stalled on a slope: steps too small to move" if stalled
             else f"trapped in a local minimum, {h}" if near else f"stalled on flat ground, {h}")
         lines.append((f"{many} {what}", squad, key))
     return lines
