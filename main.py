@@ -124,17 +124,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_levels(args) -> int:
-    """The campaign chapter by chapter: each level's name, title, measured difficulty (the share of
+    """The campaign chapter by chapter: each level's number on screen, name, title, measured difficulty (the share of
     the orders box, or of the plans, that wins: it falls within a chapter), BOSS, and lesson."""
     import sim
     from sim.difficulty import difficulty, load_table, summary
-    table = load_table()
+    table, place = load_table(), {name: k for k, name in enumerate(sim.campaign(), 1)}
     for k, chapter in enumerate(sim.chapters(), 1):
         print(f"Chapter {k}: {chapter.name} -- {chapter.theme}")
-        for name in chapter.levels:
+        for name in chapter.levels:                   # its number on screen (play 17 opens it), its file
             lvl = sim.load_level(name)
             boss = "BOSS" if chapter.is_boss(name) else ""
-            print(f"  {name:<18} {lvl.title:<25} {summary(difficulty(name, table)):<12} {boss:<4} {lvl.lesson}")
+            print(f"  {place[name]:02d} {name:<18} {lvl.title:<25} {summary(difficulty(name, table)):<12} {boss:<4} "
+                  f"{lvl.lesson}")
     return 0
 
 

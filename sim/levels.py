@@ -265,11 +265,14 @@ def level_path(name: str) -> Path:
 
 
 def load_level(name: str) -> Level:
-    """A level by name in levels/, by path to a .toml file, or 'random:SEED[:easy|normal|hard]'."""
+    """A level by name in levels/, by its place in the campaign as the game numbers it ('17', '03'),
+    by path to a .toml file, or 'random:SEED[:easy|normal|hard]'."""
     if not isinstance(name, str) or not name:
         raise LevelError(f"{quoted(name)}: expected a level name, a path to a .toml file or random:SEED")
     if name.startswith("random:"):
         return random_level(name)
+    if name.isdecimal() and name.isascii() and len(name) <= 3 and 1 <= int(name) <= len(campaign()):
+        name = campaign()[int(name) - 1]
     path = level_path(name)
     if not is_path(name) and name not in campaign():
         if len(name) > MAX_NAME or not name.isprintable():

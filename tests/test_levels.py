@@ -74,7 +74,9 @@ def test_levels_command_lists_the_campaign_in_order():
     headings = [line for line in lines if not line.startswith(" ")]
     assert headings == [f"Chapter {k}: {c.name} -- {c.theme}" for k, c in enumerate(sim.chapters(), 1)]
     rows = [line for line in lines if line.startswith("  ")]
-    assert [line.split()[0] for line in rows] == LEVELS and len(rows) + len(headings) == len(lines)
+    assert [line.split()[1] for line in rows] == LEVELS and len(rows) + len(headings) == len(lines)
+    assert [line.split()[0] for line in rows] == [f"{k:02d}" for k in range(1, len(LEVELS) + 1)]
+    assert sim.load_level("17").id == LEVELS[16] and sim.load_level("03").id == LEVELS[2]   # as the screen numbers
     bosses = {name for c in sim.chapters() for name in c.bosses}
     for line, name in zip(rows, LEVELS):
         assert sim.load_level(name).title in line

@@ -11,6 +11,7 @@ import numpy as np
 import pygame
 
 from game.view.explain import SUPERSCRIPT, num
+from game.view.names import level_number
 from game.view.widgets import text, text_box, text_width, wrap
 
 from .look import BG, CARD, DIM, EDGE, INK, OUTLINE, YELLOW, draw_box, px
@@ -146,9 +147,9 @@ def draw_card(surface, area, level, rows, s: float, progress: float | None = Non
     box.center = area.center
     draw_box(surface, box, alpha=245)
     x, y = box.x + pad, box.y + pad
-    number = level.id.split("-", 1)[0]
+    number = level_number(level.id)                    # its place in the campaign, as the game shows it
     with text_box(box):
-        text(surface, f"LESSON {number}" if number.isdigit() else "LESSON", (x, y), px(14, f), YELLOW, bold=True)
+        text(surface, f"LESSON {number}" if number else "LESSON", (x, y), px(14, f), YELLOW, bold=True)
         y += px(30, f)
         text(surface, level.title, (x, y), px(32, f), INK, bold=True)
         y += px(46, f)
