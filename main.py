@@ -23,6 +23,7 @@ Heavy modules (numpy, pygame) are imported inside the commands, so ``--help`` st
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import sys
@@ -335,13 +336,27 @@ def cmd_demo(args) -> int:
     return run(args)
 
 
+def parse(ap, argv):
+    """The command line's flags; an unknown flag is reported by its own command's parser (so the line
+    names the command and its --help), with the command's nearest flag as a suggestion."""
+    args, extra = ap.parse_known_args(argv)
+    if extra:
+        commands = next(a for a in ap._actions if isinstance(a, argparse._SubParsersAction)).choices
+        parser = commands.get(args.command, ap)
+        flags = [s for action in parser._actions for s in action.option_strings]
+        close = difflib.get_close_matches(extra[0].split("=")[0], flags, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        parser.error(f"unrecognized argument{'s' if len(extra) > 1 else ''}: {' '.join(extra)}{hint}")
+    return args
+
+
 COMMANDS = {"levels": cmd_levels, "simulate": cmd_simulate, "bench": cmd_bench, "play": cmd_play, "tui": cmd_tui,
             "sweep": cmd_sweep, "record": cmd_record, "demo": cmd_demo}
 
 
 def main(argv=None) -> int:
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")    # keep stdout for our own output (JSON)
-    args = build_parser().parse_args(argv)
+    args = parse(build_parser(), argv)
     command = args.command or "play"
     if command == "play" and not hasattr(args, "level"):
         args.level, args.replay, args.seed = None, None, None

@@ -74,6 +74,8 @@ def test_bad_flags_are_one_line():
     one_line_error(run("simulate", "01-bowl", "--lr", "nan"), "--lr", "finite")
     one_line_error(run("simulate", "01-bowl", "--optimizer", "adamw"), "--optimizer", "adamw")
     one_line_error(run("frobnicate"), "frobnicate")
+    one_line_error(run("demo", "03-ravine", "--rcae", "sgd"), "main.py demo", "did you mean --race?",
+                   "main.py demo --help")                       # the command's own parser, and its nearest flag
 
 
 def test_simulate_json_outcome():
