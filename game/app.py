@@ -76,6 +76,22 @@ class Scene:
         return pygame.Rect(0, int(14 * scale), size[0], size[1] - int(14 * scale))
 
 
+DESKTOP_ROOM = (0, 64)           # what a window leaves of the desktop for its frame and a task bar [px]
+
+
+HEADLESS = ("dummy", "offscreen")   # video drivers with no screen: any window size is fine
+
+
+def fit_to_desktop(size: tuple) -> tuple:
+    """``size`` [px] if it fits the desktop the window opens on; else cut to the desktop less
+    DESKTOP_ROOM (a frame and a task bar), so no part of the window is off the screen."""
+    desktops = pygame.display.get_desktop_sizes() if pygame.display.get_driver() not in HEADLESS else []
+    if not desktops or (size[0] <= desktops[0][0] and size[1] <= desktops[0][1]):
+        return size
+    room = (desktops[0][0] - DESKTOP_ROOM[0], desktops[0][1] - DESKTOP_ROOM[1])
+    return (max(320, min(size[0], room[0])), max(240, min(size[1], room[1])))
+
+
 class App:
     """The window and its scenes. A front end subclasses it: ``scene_types`` names the scenes it
     can build, ``start()`` pushes the first ones."""
@@ -86,7 +102,7 @@ class App:
         pygame.display.init()
         pygame.font.init()
         pygame.display.set_caption(TITLE)
-        self.windowed_size = tuple(size)
+        self.windowed_size = fit_to_desktop(tuple(size))
         self.fullscreen = False
         self.screen = pygame.display.set_mode(self.windowed_size, pygame.RESIZABLE)
         self.fixed_dt = fixed_dt

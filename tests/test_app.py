@@ -286,3 +286,16 @@ def test_campaign_card_titles_stay_clear_of_the_stars(make_app, size):
         assert " ".join(_fit_title(title, box.width, box.height, s)[1]) == title, (title, size)
     rows = [r.y for r in c.headings]
     assert rows == sorted(rows) and all(any(card.y == y for card in c.cards) for y in rows)   # one row per chapter
+
+
+def test_a_window_larger_than_the_desktop_is_cut_to_fit(monkeypatch):
+    """--size 1024x768 on a 1280x720 projector: the window keeps its width and loses the height
+    the screen has not got (room left for a frame and a task bar); one that fits is left alone."""
+    from game import app as app_module
+    monkeypatch.setattr(pygame.display, "get_driver", lambda: "x11")
+    monkeypatch.setattr(pygame.display, "get_desktop_sizes", lambda: [(1280, 720)])
+    w, h = app_module.fit_to_desktop((1024, 768))
+    assert w == 1024 and h == 720 - app_module.DESKTOP_ROOM[1]
+    assert app_module.fit_to_desktop((1280, 720)) == (1280, 720)
+    monkeypatch.setattr(pygame.display, "get_driver", lambda: "dummy")
+    assert app_module.fit_to_desktop((4000, 3000)) == (4000, 3000)
