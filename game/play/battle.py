@@ -282,9 +282,6 @@ class Battle(Scene):
         if self.stopped:
             self._finish()
 
-    def set_speed(self, speed: float):
-        self.speed = speed
-
     def change_speed(self, direction: int):
         k = SPEEDS.index(self.speed) + direction
         self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, k))]
