@@ -1,0 +1,57 @@
+"""The classroom at 1280x720 with six squads, at every presenter scale the keys allow: every squad
+stays listed in the line-up under the map, no two labels of the loss chart or the line-up overlap,
+and an announcement fits the map."""
+import itertools
+
+import pygame
+import pytest
+
+from game.classroom import classroom as demo
+from game.classroom.charts import step_ticks
+from game.view.widgets import recording_text, text_width
+from tests.drive import run
+
+SIX = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+
+
+def drawn_text(app) -> list:
+    """(text, rect) of everything drawn in one frame."""
+    with recording_text() as log:
+        run(app, 1)
+    return [(s, rect) for s, rect, _, _ in log]
+
+
+def overlaps(items) -> list:
+    """Pairs of (text, rect) whose rects overlap."""
+    return [(a, b) for (a, ra), (b, rb) in itertools.combinations(items, 2) if ra.colliderect(rb)]
+
+
+@pytest.mark.parametrize("factor", [1.0, 1.5, 2.0, demo.SCALE_RANGE[1]])
+def test_six_squads_fit_the_strip_at_every_scale(make_classroom, factor):
+    app, c = make_classroom("09-rastrigin", race=SIX)
+    c.set_factor(factor)
+    for _ in range(60):
+        c.step()                                        # results ("✓ step 26") widen the rows
+    texts = drawn_text(app)
+    notice = [r for s, r in texts if s == c.notice[0]]
+    assert notice and c.map_rect.contains(notice[0]), factor          # the announcement fits the map
+    legend = [(s, r) for s, r in texts if c.legend_rect.colliderect(r)]
+    listed = {s for s, r in legend if c.legend_rect.contains(r)}
+    assert set(c.squad_labels()) <= listed, (factor, sorted(listed))
+    assert not overlaps(legend), factor
+    chart = [(s, r) for s, r in texts if c.chart_rect.colliderect(r)]
+    assert all(c.chart_rect.contains(r) for _, r in chart), factor
+    assert not overlaps(chart), (factor, overlaps(chart))
+    ticks = [s for s, _ in chart if s.isdigit()]
+    assert "0" in ticks and len(ticks) >= 3                  # the steps axis keeps its numbers
+
+
+def test_step_ticks_leave_room_between_labels():
+    for width in (30, 80, 150, 400, 1200):
+        ticks = step_ticks(120, width, 30, 10)
+        assert ticks[0] == 0 and ticks[-1] <= 120
+        if len(ticks) > 1:
+            assert width * (ticks[1] - ticks[0]) / 120 >= 40
+    assert len(step_ticks(120, 1200, 30, 10)) > len(step_ticks(120, 150, 30, 10))
+    pygame.font.init()
+    assert text_width("120", 15) < 40
