@@ -30,8 +30,8 @@ def apart(scene, min_px=3) -> int:
 
 # -- every control in the help overlay ----------------------------------------------------------------
 TESTED_CONTROLS = {"Click a unit", "Tab / 1 - 9", ",", ".", "Space", "S", "G", "W", "[ / ]", "Shift+[ / Shift+]",
-                   "O", "C", "R", "+ / -", "L", "Z", "Arrows / wheel", "Home", "F", "B", "N", "A", "F1 / H", "F11",
-                   "Esc", "V", "Q / E", "PgUp / PgDn"}               # the sand table's: test_relief_app.py
+                   "O", "C", "R", "+ / -", "Ctrl + / Ctrl -", "L", "Z", "Arrows / wheel", "Home", "F", "B", "N", "A",
+                   "F1 / H", "F11", "Esc", "V", "Q / E", "PgUp / PgDn"}     # the sand table's: test_relief_app.py
 
 
 def test_the_help_lists_exactly_the_controls_tested_here():
@@ -194,14 +194,39 @@ def test_r_restarts_from_the_same_starts_with_the_current_orders(make_classroom)
     assert c.world.orders[1].lr == lr
 
 
-def test_plus_and_minus_scale_the_type(make_classroom):
+def test_ctrl_plus_and_minus_scale_the_type(make_classroom):
     app, c = make_classroom()
     s, panel = c.scale, c.panel_rect.width
-    press(app, pygame.K_EQUALS)
-    assert c.scale > s and c.panel_rect.width > panel
+    press(app, pygame.K_EQUALS, mod=pygame.KMOD_CTRL)
+    assert c.scale > s and c.panel_rect.width > panel and c.speed == 1
+    press(app, pygame.K_MINUS, mod=pygame.KMOD_LCTRL)
+    press(app, pygame.K_KP_MINUS, mod=pygame.KMOD_CTRL)
+    assert c.scale < s and c.speed == 1
+
+
+def test_plus_and_minus_are_faster_and_slower_as_in_the_game(make_classroom):
+    app, c = make_classroom()
+    s, ladder = c.scale, []
+    for key in [pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS, pygame.K_PLUS]:
+        press(app, key)
+        ladder.append(c.speed)
+    assert ladder == [2, 4, 8, 8] and c.scale == s                    # the fastest stays the fastest
+    for _ in range(6):
+        press(app, pygame.K_MINUS)
+        ladder.append(c.speed)
+    assert ladder[4:] == [4, 2, 1, 0.5, 0.25, 0.25]
+    press(app, pygame.K_SPACE, frames=40)
+    assert c.world.step_count == round(40 * DT * 0.25 * demo.STEPS_PER_SECOND)
+
+
+def test_a_speed_chosen_while_paused_shows(make_classroom):
+    app, c = make_classroom()
+    assert c.paused and c.clock_state(c.explanation())[0] == "PAUSED \u00b7 1\u00d7"
+    press(app, pygame.K_s)
+    assert c.paused and c.clock_state(c.explanation())[0] == "PAUSED \u00b7 2\u00d7"
+    assert "speed 2\u00d7" in c.notice[0]
     press(app, pygame.K_MINUS)
-    press(app, pygame.K_MINUS)
-    assert c.scale < s
+    assert "speed 1\u00d7" in c.notice[0]
 
 
 def test_l_switches_the_chart_to_a_log_scale(make_classroom):

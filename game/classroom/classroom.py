@@ -42,7 +42,7 @@ from .race import LABELS, Entry, default_lineup, ghost_paths, mean_losses, race_
 
 STEPS_PER_SECOND = 6          # world steps per second at 1x: slow enough to read along
 MAX_STEPS_PER_FRAME = 64
-SCALE_RANGE = (0.5, 2.5)      # the presenter scale (+ / -) stays within this range
+SCALE_RANGE = (0.5, 2.5)      # the presenter scale (Ctrl + / Ctrl -) stays within this range
 ZOOM_TO_UNIT = 3.0            # Z zooms to this many times the whole-map view
 TABLE_YAW = 30.0              # the sand table is first seen from this heading [deg]: its slopes read in 3-D
 SWEEP_CELLS = 32              # the W sweep map: learning rates x momenta (one row if momentum has no effect)
@@ -284,6 +284,14 @@ class Classroom(Scene):
         self.say(f"{self.squad_label(self.squad)}: {kind} schedule")
         self.cursor = None
 
+    def set_speed(self, speed: float):
+        """The pace, ``speed`` times STEPS_PER_SECOND; while the clock stands, a line says it too."""
+        self.speed = speed
+        if self.over:
+            self.say(f"speed {speed_text(speed)}")
+        elif self.paused or self.show_card:
+            self.say(f"speed {speed_text(speed)}  \u00b7  Space runs")
+
     def toggle_autoplay(self):
         if self.autoplay is None:
             self.autoplay = Autoplay()
@@ -385,5 +393,5 @@ class Classroom(Scene):
         if self.cursor is not None:
             return f"SUB-STEP {self.cursor} OF {len(e.substeps)}", YELLOW
         if self.show_card or self.paused:
-            return "PAUSED", YELLOW
+            return f"PAUSED \u00b7 {speed_text(self.speed)}", YELLOW
         return f"\u25b6 RUNNING {speed_text(self.speed)}", GREEN

@@ -88,7 +88,7 @@ def panel_factor(rect, rows, legend, s: float) -> float:
     """The type scale at which the whole panel -- header, ``rows`` of the rule, ``legend`` rows,
     padding -- fits the height of ``rect``: ``s``, or less when it would not fit. The bound is
     worked out at scale 1 and does not depend on ``s``, so a larger ``s`` never gives a smaller
-    factor (+ never makes the panel's text smaller: once the panel is full, it stops growing).
+    factor (Ctrl + never makes the panel's text smaller: once the panel is full, it stops growing).
     Rows too wide for the panel are set smaller on their own (``row_scale``)."""
     rect = pygame.Rect(rect)
     tall = HEADER + 2 * PADDING[1] + 8 + sum(r.size * LINE + r.gap for r in rows + legend)
