@@ -242,14 +242,22 @@ def draw_card(surface, area, level, rows, s: float, progress: float | None = Non
 
 # -- announcements -----------------------------------------------------------------------------------
 def draw_notice(surface, rect, message: str, age: float, s: float, seconds: float):
-    """A large announcement at the top of the map that fades out over its last second."""
-    size = px(18, s)
-    room = rect.width - px(80, s)                      # the box's margins and padding
-    size = max(8, min(size, int(size * room / max(1, text_width(message, size, bold=True)))))
+    """A large announcement at the top of the map that fades out over its last second; a second
+    line (after a newline) is set smaller. Each line is set smaller still if it must to fit."""
     alpha = max(0.0, min(1.0, seconds - age))
-    box = pygame.Rect(0, 0, min(rect.width - px(40, s), text_width(message, size, bold=True) + px(40, s)),
-                      int(size * 2.2))
+    room = rect.width - px(80, s)                      # the box's margins and padding
+    sizes, lines = [], message.split("\n")
+    for k, line in enumerate(lines):
+        size = px(18 if k == 0 else 14, s)
+        sizes.append(max(8, min(size, int(size * room / max(1, text_width(line, size, bold=k == 0))))))
+    widest = max(text_width(line, size, bold=k == 0) for k, (line, size) in enumerate(zip(lines, sizes)))
+    heights = [int(size * 1.5) for size in sizes]
+    box = pygame.Rect(0, 0, min(rect.width - px(40, s), widest + px(40, s)), sum(heights) + int(sizes[0] * 0.7))
     box.midtop = (rect.centerx, rect.y + px(14, s))
     draw_box(surface, box, alpha=int(235 * alpha))
-    colour = tuple(int(c * alpha + b * (1 - alpha)) for c, b in zip(YELLOW, BG))
-    text(surface, message, box.center, size, colour, bold=True, anchor="center")
+    y = box.y + int(sizes[0] * 0.35)
+    for k, (line, size, tall) in enumerate(zip(lines, sizes, heights)):
+        ink = YELLOW if k == 0 else INK
+        colour = tuple(int(c * alpha + b * (1 - alpha)) for c, b in zip(ink, BG))
+        text(surface, line, (box.centerx, y + tall // 2), size, colour, bold=k == 0, anchor="center")
+        y += tall

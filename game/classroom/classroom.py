@@ -36,7 +36,8 @@ from game.view.viewpoint import Viewpoint
 
 from . import keys, screen
 from .autoplay import RACE_SECONDS, Autoplay, next_level_name
-from .look import DIM, GREEN, RED, YELLOW, squad_colour
+from .lineup import arrival_notice, lineup_rows, race_result
+from .look import DIM, GREEN, YELLOW
 from .race import LABELS, Entry, default_lineup, ghost_paths, mean_losses, race_starts, race_world, \
     sensible_orders, unique_labels, winning_lineup
 
@@ -162,6 +163,8 @@ class Classroom(Scene):
         self.fog.reveal(self.world.positions)
         self.losses.append(mean_losses(self.world))
         self._announce()
+        if self.over and self.world.n_squads > 1:
+            self.say(race_result(self.world, self.squad_labels()))     # the winner, not the last to arrive
 
     def step_once(self):
         """Pause and take exactly one step."""
@@ -194,7 +197,16 @@ class Classroom(Scene):
         self._events_seen = len(self.world.events)
         for e in new:
             if e.kind == "arrived" and (self.world.arrival_step[self.world.squad == e.squad] >= 0).sum() == 1:
-                self.say(f"{self.squad_label(e.squad)} reached the global minimum in {e.step} steps")
+                self.say(arrival_notice(self.world, self.squad_labels(), e.squad, e.step))
+
+    def banner(self):
+        """(message, age [s]) for the top of the map, or None: the latest notice while it lasts; after
+        a race, its result (the winner first), which stays until the race restarts."""
+        if self.notice is not None:
+            return tuple(self.notice)
+        if self.over and self.world.n_squads > 1:
+            return race_result(self.world, self.squad_labels()), 0.0
+        return None
 
     def say(self, message: str):
         """Announce ``message`` at the top of the map for ``screen.NOTICE_SECONDS``."""
@@ -360,21 +372,8 @@ class Classroom(Scene):
         screen.draw(self, surface)
 
     def legend_rows(self) -> list:
-        rows = []
-        for k in range(self.world.n_squads):
-            members = self.world.squad == k
-            arrived = self.world.arrival_step[members]
-            counts = self.world.counts(k)
-            if (arrived >= 0).any():
-                result, colour = f"\u2713 step {int(arrived[arrived >= 0].min())}", GREEN
-            elif counts["diverged"] == members.sum():
-                result, colour = "\u2717 diverged", RED
-            elif counts["descending"] == 0:
-                result, colour = "stalled", YELLOW
-            else:
-                result, colour = "", DIM
-            rows.append((squad_colour(k), self.squad_label(k), self.settings(k), result, colour))
-        return rows
+        """The line-up: per squad (colour, name, settings, result, result colour) (lineup.py)."""
+        return lineup_rows(self.world, self.squad_labels(), [self.settings(k) for k in range(self.world.n_squads)])
 
     def arrows(self, e) -> tuple:
         """The arrows on the map: the whole step's, or the current sub-step's."""

@@ -79,10 +79,11 @@ def draw(c, surface):
     draw_unit_arrows(c, surface, e)
     if c.network is not None and not c.show_sweep:
         draw_network(c, surface)
-    if c.notice is None:
+    banner = c.banner()
+    if banner is None:
         draw_tag(surface, help_tag, "F1  help", s)
-    if c.notice is not None:
-        draw_notice(surface, c.map_rect, c.notice[0], c.notice[1], s, NOTICE_SECONDS)
+    else:
+        draw_notice(surface, c.map_rect, *banner, s, NOTICE_SECONDS)
     surface.set_clip(old)
     draw_loss_chart(surface, c.chart_rect, np.array(c.losses),
                          [squad_colour(k) for k in range(c.world.n_squads)], c.level.budget,
