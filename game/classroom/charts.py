@@ -241,23 +241,35 @@ def draw_card(surface, area, level, rows, s: float, progress: float | None = Non
 
 
 # -- announcements -----------------------------------------------------------------------------------
-def draw_notice(surface, rect, message: str, age: float, s: float, seconds: float):
-    """A large announcement at the top of the map that fades out over its last second; a second
-    line (after a newline) is set smaller. Each line is set smaller still if it must to fit."""
-    alpha = max(0.0, min(1.0, seconds - age))
+def _notice_lines(rect, message: str, s: float) -> tuple:
+    """(lines, type sizes, box) of an announcement over the map ``rect``: the first line at 18, a
+    second (after a newline) at 14 [px at scale 1], each set smaller if it must to fit."""
     room = rect.width - px(80, s)                      # the box's margins and padding
     sizes, lines = [], message.split("\n")
     for k, line in enumerate(lines):
         size = px(18 if k == 0 else 14, s)
         sizes.append(max(8, min(size, int(size * room / max(1, text_width(line, size, bold=k == 0))))))
     widest = max(text_width(line, size, bold=k == 0) for k, (line, size) in enumerate(zip(lines, sizes)))
-    heights = [int(size * 1.5) for size in sizes]
-    box = pygame.Rect(0, 0, min(rect.width - px(40, s), widest + px(40, s)), sum(heights) + int(sizes[0] * 0.7))
+    tall = sum(int(size * 1.5) for size in sizes) + int(sizes[0] * 0.7)
+    box = pygame.Rect(0, 0, min(rect.width - px(40, s), widest + px(40, s)), tall)
     box.midtop = (rect.centerx, rect.y + px(14, s))
+    return lines, sizes, box
+
+
+def notice_box(rect, message: str, s: float) -> pygame.Rect:
+    """Where ``draw_notice`` puts its box over the map ``rect`` [px]."""
+    return _notice_lines(pygame.Rect(rect), message, s)[2]
+
+
+def draw_notice(surface, rect, message: str, age: float, s: float, seconds: float):
+    """A large announcement at the top of the map that fades out over its last second; a second
+    line (after a newline) is set smaller (``_notice_lines``)."""
+    alpha = max(0.0, min(1.0, seconds - age))
+    lines, sizes, box = _notice_lines(pygame.Rect(rect), message, s)
     draw_box(surface, box, alpha=int(235 * alpha))
     y = box.y + int(sizes[0] * 0.35)
-    for k, (line, size, tall) in enumerate(zip(lines, sizes, heights)):
+    for k, (line, size) in enumerate(zip(lines, sizes)):
         ink = YELLOW if k == 0 else INK
         colour = tuple(int(c * alpha + b * (1 - alpha)) for c, b in zip(ink, BG))
-        text(surface, line, (box.centerx, y + tall // 2), size, colour, bold=k == 0, anchor="center")
-        y += tall
+        text(surface, line, (box.centerx, y + int(size * 1.5) // 2), size, colour, bold=k == 0, anchor="center")
+        y += int(size * 1.5)
