@@ -55,3 +55,30 @@ def test_step_ticks_leave_room_between_labels():
     assert len(step_ticks(120, 1200, 30, 10)) > len(step_ticks(120, 150, 30, 10))
     pygame.font.init()
     assert text_width("120", 15) < 40
+
+
+@pytest.mark.parametrize("factor", [1.0, 1.5, 2.0])
+@pytest.mark.parametrize("squad", [0, 1, 2])                 # Adam (its ε line), RMSProp, momentum
+def test_the_update_rule_stays_inside_the_panels_margins(make_classroom, factor, squad):
+    from game.classroom.panel import inner_width
+    app, c = make_classroom("22-nn-dead-relu", race=["adam", "rmsprop", "momentum"])
+    c.set_factor(factor)
+    c.select_squad(squad)
+    for _ in range(3):
+        c.step()
+    margin = (c.panel_rect.width - inner_width(c.panel_rect)) // 2
+    inside = c.panel_rect.inflate(-2 * margin, 0)
+    wide = [(s, r.right, inside.right) for s, r in drawn_text(app) if c.panel_rect.contains(r)
+            and not inside.contains(r)]
+    assert not wide, (factor, wide)
+
+
+def test_the_sweeps_default_label_clears_the_plain_sgd_note(make_classroom):
+    app, c = make_classroom("05-saddle", race=["sgd", "momentum"])
+    c.select_squad(1)
+    c.toggle_sweep()
+    texts = drawn_text(app)
+    default = [r for s, r in texts if s == "default"]
+    note = [r for s, r in texts if s.startswith("\u03bc = 0: plain SGD")]
+    assert default and note
+    assert not any(d.colliderect(n) for d in default for n in note), (default, note)

@@ -74,8 +74,14 @@ def _lead(r: Row) -> float:
 
 def row_scale(r: Row, f: float, width: int) -> float:
     """The scale a row is set at: the panel's ``f``, or less if the row (its lead and text, which
-    grow together) would be wider than ``width`` [px]. The cap does not depend on ``f``."""
-    return min(f, width / (_lead(r) + text_width(r.s, MEASURE, r.bold) * r.size / MEASURE))
+    grow together) would be wider than ``width`` [px]. The cap does not depend on ``f``: widths
+    measured at MEASURE scale with the size, and where the type set at the cap is still a little
+    wider (small type is hinted wider), the cap is the largest whole type size that fits."""
+    cap = width / (_lead(r) + text_width(r.s, MEASURE, r.bold) * r.size / MEASURE)
+    size = px(r.size, cap)
+    while size > 6 and px(_lead(r), size / r.size) + text_width(r.s, size, r.bold) > width:
+        size -= 1
+    return min(f, cap if size == px(r.size, cap) else size / r.size)
 
 
 HEADER = 76                     # the panel header's height [px at scale 1]
