@@ -309,6 +309,22 @@ def test_f1_and_h_show_the_help_esc_closes_it_then_quits(make_classroom):
     press(app, pygame.K_h)
     press(app, pygame.K_ESCAPE)
     assert not c.show_help and app.running
+    press(app, pygame.K_ESCAPE)                                         # nothing open: it asks first
+    assert app.running and c.confirm_quit and c.banner()[0] == demo.QUIT_QUESTION
+    press(app, pygame.K_ESCAPE)
+    assert not app.running
+
+
+def test_esc_asks_before_it_quits_and_any_other_key_stays(make_classroom):
+    app, c = make_classroom()
+    press(app, pygame.K_ESCAPE)
+    assert app.running and c.confirm_quit
+    press(app, pygame.K_PERIOD)                                         # another key: stay, and it steps
+    assert app.running and not c.confirm_quit and c.world.step_count == 1
+    press(app, pygame.K_ESCAPE)
+    click(app, c.map_rect.center)                                       # a click stays too
+    assert app.running and not c.confirm_quit
+    press(app, pygame.K_ESCAPE)
     press(app, pygame.K_ESCAPE)
     assert not app.running
 

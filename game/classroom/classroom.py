@@ -47,6 +47,7 @@ SCALE_RANGE = (0.5, 2.5)      # the presenter scale (Ctrl + / Ctrl -) stays with
 ZOOM_TO_UNIT = 3.0            # Z zooms to this many times the whole-map view
 TABLE_YAW = 30.0              # the sand table is first seen from this heading [deg]: its slopes read in 3-D
 SWEEP_CELLS = 32              # the W sweep map: learning rates x momenta (one row if momentum has no effect)
+QUIT_QUESTION = "Esc again quits  \u00b7  any other key stays"     # Esc with nothing open asks this
 SWEEP_SHARE = 0.8             # ... drawn over this share of the window's width and height
 
 class Classroom(Scene):
@@ -59,6 +60,7 @@ class Classroom(Scene):
         self.factor = float(scale)
         self.autoplay = Autoplay() if autoplay else None
         self.show_help = self.show_ghost = self.show_sweep = self.show_card = False
+        self.confirm_quit = False           # Esc with nothing open asks first: a second Esc quits
         self.log_scale = self.follow = False
         self.speed, self.unit, self.cursor = 1, 0, None
         self.map_rect = pygame.Rect(0, 0, 960, 540)
@@ -201,7 +203,9 @@ class Classroom(Scene):
 
     def banner(self):
         """(message, age [s]) for the top of the map, or None: the latest notice while it lasts; after
-        a race, its result (the winner first), which stays until the race restarts."""
+        a race, its result (the winner first), which stays until the race restarts. Esc's question first."""
+        if self.confirm_quit:
+            return QUIT_QUESTION, 0.0
         if self.notice is not None:
             return tuple(self.notice)
         if self.over and self.world.n_squads > 1:
@@ -299,10 +303,8 @@ class Classroom(Scene):
     def set_speed(self, speed: float):
         """The pace, ``speed`` times STEPS_PER_SECOND; while the clock stands, a line says it too."""
         self.speed = speed
-        if self.over:
-            self.say(f"speed {speed_text(speed)}")
-        elif self.paused or self.show_card:
-            self.say(f"speed {speed_text(speed)}  \u00b7  Space runs")
+        if self.over or self.paused or self.show_card:
+            self.say(f"speed {speed_text(speed)}" + ("" if self.over else "  \u00b7  Space runs"))
 
     def toggle_autoplay(self):
         if self.autoplay is None:

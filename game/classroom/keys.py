@@ -56,7 +56,7 @@ CLASSROOM_HELP = [
         ("A", "autoplay on / off"),
         ("F1 / H", "this help"),
         ("F11", "fullscreen"),
-        ("Esc", "close what is open / quit"),
+        ("Esc", "close what is open / quit (asks first)"),
     ]),
 ]
 
@@ -72,7 +72,12 @@ class PresenterControls(CameraControls):
 
 
 def handle(c, event) -> bool:
-    """Help first; Esc closes an overlay before it quits; then the camera, the keys, clicks."""
+    """Esc's question to quit, then the help; Esc closes an overlay, or asks before it quits; then
+    the camera, the keys, clicks."""
+    if c.confirm_quit and event.type in (pygame.KEYDOWN, pygame.MOUSEBUTTONDOWN):
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+            return False                          # Esc again: quit
+        c.confirm_quit = False                    # any other key or a click: stay (and it does what it does)
     if event.type == pygame.KEYDOWN and (c.show_help or event.key == pygame.K_ESCAPE):
         return close_overlay(c, event.key)
     if c.show_help:
@@ -89,7 +94,8 @@ def handle(c, event) -> bool:
 
 
 def close_overlay(c, key) -> bool:
-    """Esc, F1 or H with an overlay open: close it (True). Esc with none open: False, so the app quits."""
+    """Esc, F1 or H with an overlay open: close it. Esc with none open asks first (``confirm_quit``;
+    ``handle`` quits on a second Esc). True: the key was used."""
     if c.show_help:
         if key in (pygame.K_ESCAPE, pygame.K_F1, pygame.K_h):
             c.show_help = False
@@ -98,7 +104,8 @@ def close_overlay(c, key) -> bool:
         if getattr(c, name):
             setattr(c, name, False)
             return True
-    return False
+    c.confirm_quit = True
+    return True
 
 
 def click(c, pos):
