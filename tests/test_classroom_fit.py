@@ -26,7 +26,7 @@ def overlaps(items) -> list:
     return [(a, b) for (a, ra), (b, rb) in itertools.combinations(items, 2) if ra.colliderect(rb)]
 
 
-@pytest.mark.parametrize("factor", [1.0, 1.5, 2.0, demo.SCALE_RANGE[1]])
+@pytest.mark.parametrize("factor", [demo.SCALE_RANGE[0], 1.0, 1.5, 2.0, demo.SCALE_RANGE[1]])
 def test_six_squads_fit_the_strip_at_every_scale(make_classroom, factor):
     app, c = make_classroom("09-rastrigin", race=SIX)
     c.set_factor(factor)
@@ -82,3 +82,19 @@ def test_the_sweeps_default_label_clears_the_plain_sgd_note(make_classroom):
     note = [r for s, r in texts if s.startswith("\u03bc = 0: plain SGD")]
     assert default and note
     assert not any(d.colliderect(n) for d in default for n in note), (default, note)
+
+
+@pytest.mark.parametrize("factor", [1.0, demo.SCALE_RANGE[1]])
+def test_the_race_result_fits_the_map_with_every_squad(make_classroom, factor):
+    from game.classroom.charts import notice_box
+    app, c = make_classroom("09-rastrigin", race=SIX)
+    c.set_factor(factor)
+    while not c.over:
+        c.step()
+    c.notice = None                                         # the result stays once the race is over
+    message = c.banner()[0]
+    box = notice_box(c.map_rect, message, c.scale)
+    lines = [(s, r) for s, r in drawn_text(app) if box.contains(r)]
+    assert lines and c.map_rect.contains(box) and not overlaps(lines)
+    assert all(label in " ".join(s for s, _ in lines[1:]) for label in c.squad_labels())
+    assert all(r.height <= lines[0][1].height for _, r in lines[1:])          # the winner's line leads

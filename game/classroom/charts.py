@@ -241,17 +241,35 @@ def draw_card(surface, area, level, rows, s: float, progress: float | None = Non
 
 
 # -- announcements -----------------------------------------------------------------------------------
+NOTICE_GAP = 20            # the announcement's padding, and its margin to the map's sides [px at scale 1] ...
+NOTICE_GAP_MOST = 24       # ... at most this [px]
+SEPARATOR = "  \u00b7  "   # between the items of an announcement's second line
+
+
 def _notice_lines(rect, message: str, s: float) -> tuple:
-    """(lines, type sizes, box) of an announcement over the map ``rect``: the first line at 18, a
-    second (after a newline) at 14 [px at scale 1], each set smaller if it must to fit."""
-    room = rect.width - px(80, s)                      # the box's margins and padding
-    sizes, lines = [], message.split("\n")
-    for k, line in enumerate(lines):
-        size = px(18 if k == 0 else 14, s)
-        sizes.append(max(8, min(size, int(size * room / max(1, text_width(line, size, bold=k == 0))))))
+    """(lines, type sizes, box) of an announcement over the map ``rect``: the first line at 18 [px at
+    scale 1], set smaller if it must to fit; what follows a newline at 14 (at most 0.8 of the first
+    line's type), its items (between SEPARATOR) packed into as many lines as they need."""
+    gap = min(px(NOTICE_GAP, s), NOTICE_GAP_MOST)
+    room = rect.width - 4 * gap
+    head, *rest = message.split("\n")
+    size = px(18, s)
+    lines, sizes = [head], [max(8, min(size, int(size * room / max(1, text_width(head, size, bold=True)))))]
+    small = min(px(14, s), int(sizes[0] * 0.8))         # never larger than the first line
+    for part in rest:
+        line = ""
+        for item in part.split(SEPARATOR):
+            joined = f"{line}{SEPARATOR}{item}" if line else item
+            if line and text_width(joined, small) > room:
+                lines.append(line)
+                joined = item
+            line = joined
+        lines.append(line)
+    for line in lines[1:]:
+        sizes.append(max(8, min(small, int(small * room / max(1, text_width(line, small))))))
     widest = max(text_width(line, size, bold=k == 0) for k, (line, size) in enumerate(zip(lines, sizes)))
     tall = sum(int(size * 1.5) for size in sizes) + int(sizes[0] * 0.7)
-    box = pygame.Rect(0, 0, min(rect.width - px(40, s), widest + px(40, s)), tall)
+    box = pygame.Rect(0, 0, min(rect.width - 2 * gap, widest + 2 * gap), tall)
     box.midtop = (rect.centerx, rect.y + px(14, s))
     return lines, sizes, box
 
