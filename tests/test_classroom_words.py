@@ -73,3 +73,11 @@ def test_a_race_nobody_wins_says_so(make_classroom):
     head, summary = c.banner()[0].split("\n")
     assert "no squad" in head and "SGD stalled" in summary and "SGD 2 stalled" in summary
     assert np.all(c.world.arrival_step < 0)
+
+
+def test_a_restart_clears_the_last_races_result(make_classroom):
+    app, c = make_classroom("05-saddle", race=["sgd", "adam"])
+    to_the_end(c)
+    assert c.banner()[0].startswith("Adam wins")
+    c.restart()
+    assert c.banner() is None and c.world.step_count == 0

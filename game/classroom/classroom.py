@@ -103,7 +103,7 @@ class Classroom(Scene):
         self.world = race_world(self.level, self.entries, self.starts)
         self.losses = [mean_losses(self.world)]
         self.unit = min(self.unit, self.world.n_units - 1)
-        self.cursor, self._ticks, self.paused = None, 0.0, self.autoplay is None
+        self.cursor, self._ticks, self.paused, self.notice = None, 0.0, self.autoplay is None, None
         self._events_seen, self._cache = 0, {}
         if self.autoplay is not None and self.autoplay.phase == "result":
             self.autoplay.phase = "race"                    # a restarted race runs to its end again
