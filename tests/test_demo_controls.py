@@ -10,6 +10,7 @@ import pytest
 from game.classroom import keys
 from game.classroom import classroom as demo
 from game.classroom.keys import CLASSROOM_HELP
+from game.view.explain import num
 from tests.drive import DT, click, post, press, run
 from tests.play import RACE
 
@@ -120,7 +121,7 @@ def test_c_gives_the_squad_a_schedule_and_the_panel_shows_its_rate(make_classroo
     assert sched.kind == "step" and sched.lr == lr and c.explanation().given[2][0] == "ηₜ"
     press(app, pygame.K_SPACE, frames=60)
     t = c.world.schedule_step(0)
-    assert t > sched.step_size and c.explanation().given[2][1] == demo.num(sched.lr_at(t))
+    assert t > sched.step_size and c.explanation().given[2][1] == num(sched.lr_at(t))
     press(app, pygame.K_c)
     assert c.world.orders[0].schedule.kind == "cosine" and c.world.schedule_step(0) == 0
     press(app, pygame.K_c)

@@ -29,7 +29,7 @@ from sim.nn import landscape_of
 from sim.world import DESCENDING
 
 from game.app import Scene
-from game.view.explain import MOMENTUM_SYMBOL, explain, num
+from game.view.explain import MOMENTUM_SYMBOL, explain
 from game.view.names import speed_text
 from game.view.render import Fog
 from game.view.viewpoint import Viewpoint
@@ -246,12 +246,6 @@ class Classroom(Scene):
     def squad_label(self, squad: int) -> str:
         return self.squad_labels()[squad]
 
-    def settings(self, squad: int) -> str:
-        o = self.world.orders[squad]
-        s = f"\u03b7={num(o.lr, 3)}"
-        s += f" {MOMENTUM_SYMBOL[o.optimizer]}={num(o.momentum, 3)}" if o.optimizer in MOMENTUM_SYMBOL else ""
-        return s + (f" {o.schedule.kind}" if o.schedule is not None and o.schedule.kind != "constant" else "")
-
     # -- commands ------------------------------------------------------------------------------------
     def select(self, unit: int):
         self.unit, self.cursor = int(unit), None
@@ -375,7 +369,7 @@ class Classroom(Scene):
 
     def legend_rows(self) -> list:
         """The line-up: per squad (colour, name, settings, result, result colour) (lineup.py)."""
-        return lineup_rows(self.world, self.squad_labels(), [self.settings(k) for k in range(self.world.n_squads)])
+        return lineup_rows(self.world, self.squad_labels())
 
     def arrows(self, e) -> tuple:
         """The arrows on the map: the whole step's, or the current sub-step's."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from game.view.explain import status_word
+from game.view.explain import MOMENTUM_SYMBOL, num, status_word
 from sim.world import TRAPPED
 
 from .look import DIM, GREEN, RED, YELLOW, squad_colour
@@ -34,9 +34,19 @@ def squad_result(world, squad: int) -> tuple:
     return "", DIM
 
 
-def lineup_rows(world, labels, settings) -> list:
+def settings_text(orders) -> str:
+    """A squad's orders in short: "η=0.3 μ=0.9", and its schedule if it has one ("η=0.3 cosine")."""
+    s = f"\u03b7={num(orders.lr, 3)}"
+    if orders.optimizer in MOMENTUM_SYMBOL:
+        s += f" {MOMENTUM_SYMBOL[orders.optimizer]}={num(orders.momentum, 3)}"
+    schedule = orders.schedule
+    return s + (f" {schedule.kind}" if schedule is not None and schedule.kind != "constant" else "")
+
+
+def lineup_rows(world, labels) -> list:
     """Per squad (colour, name, settings, result, result colour), for the line-up and the card."""
-    return [(squad_colour(k), labels[k], settings[k], *squad_result(world, k)) for k in range(world.n_squads)]
+    return [(squad_colour(k), labels[k], settings_text(world.orders[k]), *squad_result(world, k))
+            for k in range(world.n_squads)]
 
 
 def first_arrivals(world) -> list:
