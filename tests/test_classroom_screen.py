@@ -1,4 +1,4 @@
-"""The classroom's screen as a class sees it: + never makes the update rule's text smaller, the
+"""The classroom's screen as a class sees it: Ctrl + never makes the update rule's text smaller, the
 selected squad shows on top of the squads racing from the same starts (map and sand table), and
 the sweep overlay's closing tag sits on its own strip, clear of the panel's footer."""
 import numpy as np
@@ -28,13 +28,13 @@ def panel_text(app, c) -> dict:
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
 @pytest.mark.parametrize("squad", [0, 1, 3])                 # SGD, momentum, Adam
-def test_plus_never_makes_the_rule_smaller(make_classroom, size, squad):
+def test_ctrl_plus_never_makes_the_rule_smaller(make_classroom, size, squad):
     app, c = make_classroom("05-saddle", size=size)
     run(app, 1)
     press(app, pygame.K_1 + squad)
     before = panel_text(app, c)
     for _ in range(8):
-        press(app, pygame.K_PLUS, frames=0)
+        press(app, pygame.K_PLUS, mod=pygame.KMOD_CTRL, frames=0)
         now = panel_text(app, c)
         shrunk = {s: (before[s], h) for s, h in now.items() if s in before and h < before[s]}
         assert not shrunk, (c.scale, shrunk)

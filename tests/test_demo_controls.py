@@ -10,6 +10,7 @@ import pytest
 from game.classroom import keys
 from game.classroom import classroom as demo
 from game.classroom.keys import CLASSROOM_HELP
+from game.view.explain import num
 from tests.drive import DT, click, post, press, run
 from tests.play import RACE
 
@@ -30,8 +31,8 @@ def apart(scene, min_px=3) -> int:
 
 # -- every control in the help overlay ----------------------------------------------------------------
 TESTED_CONTROLS = {"Click a unit", "Tab / 1 - 9", ",", ".", "Space", "S", "G", "W", "[ / ]", "Shift+[ / Shift+]",
-                   "O", "C", "R", "+ / -", "L", "Z", "Arrows / wheel", "Home", "F", "B", "N", "A", "F1 / H", "F11",
-                   "Esc", "V", "Q / E", "PgUp / PgDn"}               # the sand table's: test_relief_app.py
+                   "O", "C", "R", "+ / -", "Ctrl + / Ctrl -", "L", "Z", "Arrows / wheel", "Home", "F", "B", "N", "A",
+                   "F1 / H", "F11", "Esc", "V", "Q / E", "PgUp / PgDn"}     # the sand table's: test_relief_app.py
 
 
 def test_the_help_lists_exactly_the_controls_tested_here():
@@ -120,7 +121,7 @@ def test_c_gives_the_squad_a_schedule_and_the_panel_shows_its_rate(make_classroo
     assert sched.kind == "step" and sched.lr == lr and c.explanation().given[2][0] == "ηₜ"
     press(app, pygame.K_SPACE, frames=60)
     t = c.world.schedule_step(0)
-    assert t > sched.step_size and c.explanation().given[2][1] == demo.num(sched.lr_at(t))
+    assert t > sched.step_size and c.explanation().given[2][1] == num(sched.lr_at(t))
     press(app, pygame.K_c)
     assert c.world.orders[0].schedule.kind == "cosine" and c.world.schedule_step(0) == 0
     press(app, pygame.K_c)
@@ -194,14 +195,39 @@ def test_r_restarts_from_the_same_starts_with_the_current_orders(make_classroom)
     assert c.world.orders[1].lr == lr
 
 
-def test_plus_and_minus_scale_the_type(make_classroom):
+def test_ctrl_plus_and_minus_scale_the_type(make_classroom):
     app, c = make_classroom()
     s, panel = c.scale, c.panel_rect.width
-    press(app, pygame.K_EQUALS)
-    assert c.scale > s and c.panel_rect.width > panel
+    press(app, pygame.K_EQUALS, mod=pygame.KMOD_CTRL)
+    assert c.scale > s and c.panel_rect.width > panel and c.speed == 1
+    press(app, pygame.K_MINUS, mod=pygame.KMOD_LCTRL)
+    press(app, pygame.K_KP_MINUS, mod=pygame.KMOD_CTRL)
+    assert c.scale < s and c.speed == 1
+
+
+def test_plus_and_minus_are_faster_and_slower_as_in_the_game(make_classroom):
+    app, c = make_classroom()
+    s, ladder = c.scale, []
+    for key in [pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS, pygame.K_PLUS]:
+        press(app, key)
+        ladder.append(c.speed)
+    assert ladder == [2, 4, 8, 8] and c.scale == s                    # the fastest stays the fastest
+    for _ in range(6):
+        press(app, pygame.K_MINUS)
+        ladder.append(c.speed)
+    assert ladder[4:] == [4, 2, 1, 0.5, 0.25, 0.25]
+    press(app, pygame.K_SPACE, frames=40)
+    assert c.world.step_count == round(40 * DT * 0.25 * demo.STEPS_PER_SECOND)
+
+
+def test_a_speed_chosen_while_paused_shows(make_classroom):
+    app, c = make_classroom()
+    assert c.paused and c.clock_state(c.explanation())[0] == "PAUSED \u00b7 1\u00d7"
+    press(app, pygame.K_s)
+    assert c.paused and c.clock_state(c.explanation())[0] == "PAUSED \u00b7 2\u00d7"
+    assert "speed 2\u00d7" in c.notice[0]
     press(app, pygame.K_MINUS)
-    press(app, pygame.K_MINUS)
-    assert c.scale < s
+    assert "speed 1\u00d7" in c.notice[0]
 
 
 def test_l_switches_the_chart_to_a_log_scale(make_classroom):
@@ -284,6 +310,22 @@ def test_f1_and_h_show_the_help_esc_closes_it_then_quits(make_classroom):
     press(app, pygame.K_h)
     press(app, pygame.K_ESCAPE)
     assert not c.show_help and app.running
+    press(app, pygame.K_ESCAPE)                                         # nothing open: it asks first
+    assert app.running and c.confirm_quit and c.banner()[0] == demo.QUIT_QUESTION
+    press(app, pygame.K_ESCAPE)
+    assert not app.running
+
+
+def test_esc_asks_before_it_quits_and_any_other_key_stays(make_classroom):
+    app, c = make_classroom()
+    press(app, pygame.K_ESCAPE)
+    assert app.running and c.confirm_quit
+    press(app, pygame.K_PERIOD)                                         # another key: stay, and it steps
+    assert app.running and not c.confirm_quit and c.world.step_count == 1
+    press(app, pygame.K_ESCAPE)
+    click(app, c.map_rect.center)                                       # a click stays too
+    assert app.running and not c.confirm_quit
+    press(app, pygame.K_ESCAPE)
     press(app, pygame.K_ESCAPE)
     assert not app.running
 

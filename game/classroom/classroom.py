@@ -29,23 +29,25 @@ from sim.nn import landscape_of
 from sim.world import DESCENDING
 
 from game.app import Scene
-from game.view.explain import MOMENTUM_SYMBOL, explain, num
+from game.view.explain import MOMENTUM_SYMBOL, explain
 from game.view.names import speed_text
 from game.view.render import Fog
 from game.view.viewpoint import Viewpoint
 
 from . import keys, screen
 from .autoplay import RACE_SECONDS, Autoplay, next_level_name
-from .look import DIM, GREEN, RED, YELLOW, squad_colour
+from .lineup import arrival_notice, lineup_rows, race_result
+from .look import DIM, GREEN, YELLOW
 from .race import LABELS, Entry, default_lineup, ghost_paths, mean_losses, race_starts, race_world, \
     sensible_orders, unique_labels, winning_lineup
 
 STEPS_PER_SECOND = 6          # world steps per second at 1x: slow enough to read along
 MAX_STEPS_PER_FRAME = 64
-SCALE_RANGE = (0.5, 2.5)      # the presenter scale (+ / -) stays within this range
+SCALE_RANGE = (0.5, 2.5)      # the presenter scale (Ctrl + / Ctrl -) stays within this range
 ZOOM_TO_UNIT = 3.0            # Z zooms to this many times the whole-map view
 TABLE_YAW = 30.0              # the sand table is first seen from this heading [deg]: its slopes read in 3-D
 SWEEP_CELLS = 32              # the W sweep map: learning rates x momenta (one row if momentum has no effect)
+QUIT_QUESTION = "Esc again quits  \u00b7  any other key stays"     # Esc with nothing open asks this
 SWEEP_SHARE = 0.8             # ... drawn over this share of the window's width and height
 
 class Classroom(Scene):
@@ -58,6 +60,7 @@ class Classroom(Scene):
         self.factor = float(scale)
         self.autoplay = Autoplay() if autoplay else None
         self.show_help = self.show_ghost = self.show_sweep = self.show_card = False
+        self.confirm_quit = False           # Esc with nothing open asks first: a second Esc quits
         self.log_scale = self.follow = False
         self.speed, self.unit, self.cursor = 1, 0, None
         self.map_rect = pygame.Rect(0, 0, 960, 540)
@@ -100,7 +103,7 @@ class Classroom(Scene):
         self.world = race_world(self.level, self.entries, self.starts)
         self.losses = [mean_losses(self.world)]
         self.unit = min(self.unit, self.world.n_units - 1)
-        self.cursor, self._ticks, self.paused = None, 0.0, self.autoplay is None
+        self.cursor, self._ticks, self.paused, self.notice = None, 0.0, self.autoplay is None, None
         self._events_seen, self._cache = 0, {}
         if self.autoplay is not None and self.autoplay.phase == "result":
             self.autoplay.phase = "race"                    # a restarted race runs to its end again
@@ -162,6 +165,8 @@ class Classroom(Scene):
         self.fog.reveal(self.world.positions)
         self.losses.append(mean_losses(self.world))
         self._announce()
+        if self.over and self.world.n_squads > 1:
+            self.say(race_result(self.world, self.squad_labels()))     # the winner, not the last to arrive
 
     def step_once(self):
         """Pause and take exactly one step."""
@@ -194,7 +199,18 @@ class Classroom(Scene):
         self._events_seen = len(self.world.events)
         for e in new:
             if e.kind == "arrived" and (self.world.arrival_step[self.world.squad == e.squad] >= 0).sum() == 1:
-                self.say(f"{self.squad_label(e.squad)} reached the global minimum in {e.step} steps")
+                self.say(arrival_notice(self.world, self.squad_labels(), e.squad, e.step))
+
+    def banner(self):
+        """(message, age [s]) for the top of the map, or None: the latest notice while it lasts; after
+        a race, its result (the winner first), which stays until the race restarts. Esc's question first."""
+        if self.confirm_quit:
+            return QUIT_QUESTION, 0.0
+        if self.notice is not None:
+            return tuple(self.notice)
+        if self.over and self.world.n_squads > 1:
+            return race_result(self.world, self.squad_labels()), 0.0
+        return None
 
     def say(self, message: str):
         """Announce ``message`` at the top of the map for ``screen.NOTICE_SECONDS``."""
@@ -229,12 +245,6 @@ class Classroom(Scene):
 
     def squad_label(self, squad: int) -> str:
         return self.squad_labels()[squad]
-
-    def settings(self, squad: int) -> str:
-        o = self.world.orders[squad]
-        s = f"\u03b7={num(o.lr, 3)}"
-        s += f" {MOMENTUM_SYMBOL[o.optimizer]}={num(o.momentum, 3)}" if o.optimizer in MOMENTUM_SYMBOL else ""
-        return s + (f" {o.schedule.kind}" if o.schedule is not None and o.schedule.kind != "constant" else "")
 
     # -- commands ------------------------------------------------------------------------------------
     def select(self, unit: int):
@@ -283,6 +293,12 @@ class Classroom(Scene):
             kind, float(np.mean(o.lr)), self.level.budget, float(self.level.lr_range[0])))
         self.say(f"{self.squad_label(self.squad)}: {kind} schedule")
         self.cursor = None
+
+    def set_speed(self, speed: float):
+        """The pace, ``speed`` times STEPS_PER_SECOND; while the clock stands, a line says it too."""
+        self.speed = speed
+        if self.over or self.paused or self.show_card:
+            self.say(f"speed {speed_text(speed)}" + ("" if self.over else "  \u00b7  Space runs"))
 
     def toggle_autoplay(self):
         if self.autoplay is None:
@@ -352,21 +368,8 @@ class Classroom(Scene):
         screen.draw(self, surface)
 
     def legend_rows(self) -> list:
-        rows = []
-        for k in range(self.world.n_squads):
-            members = self.world.squad == k
-            arrived = self.world.arrival_step[members]
-            counts = self.world.counts(k)
-            if (arrived >= 0).any():
-                result, colour = f"\u2713 step {int(arrived[arrived >= 0].min())}", GREEN
-            elif counts["diverged"] == members.sum():
-                result, colour = "\u2717 diverged", RED
-            elif counts["descending"] == 0:
-                result, colour = "stalled", YELLOW
-            else:
-                result, colour = "", DIM
-            rows.append((squad_colour(k), self.squad_label(k), self.settings(k), result, colour))
-        return rows
+        """The line-up: per squad (colour, name, settings, result, result colour) (lineup.py)."""
+        return lineup_rows(self.world, self.squad_labels())
 
     def arrows(self, e) -> tuple:
         """The arrows on the map: the whole step's, or the current sub-step's."""
@@ -385,5 +388,5 @@ class Classroom(Scene):
         if self.cursor is not None:
             return f"SUB-STEP {self.cursor} OF {len(e.substeps)}", YELLOW
         if self.show_card or self.paused:
-            return "PAUSED", YELLOW
+            return f"PAUSED \u00b7 {speed_text(self.speed)}", YELLOW
         return f"\u25b6 RUNNING {speed_text(self.speed)}", GREEN

@@ -10,11 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pygame
 
-from game.view.controls import CameraControls
+from game.view.controls import CameraControls, ctrl_held
 from game.view.world_view import unit_pixels
 
 SPEEDS = (1, 2, 4, 8, 0.25, 0.5)     # S steps through these: faster, then from a quarter back up
-SCALE_STEP = 1.12             # + / - change the presenter scale by this factor
+SPEED_LADDER = tuple(sorted(SPEEDS))  # + / - climb this ladder, as in the game: a quarter to 8 times
+SCALE_STEP = 1.12             # Ctrl + / Ctrl - change the presenter scale by this factor
 LR_FACTOR = 1.5               # [ / ] divide / multiply the learning rate by this
 MOMENTUM_STEP = 0.05          # Shift+[ / Shift+] change the momentum by this
 PICK_PX = 22                  # a click picks the nearest unit within this distance [px at scale 1]
@@ -26,6 +27,7 @@ CLASSROOM_HELP = [
         (",", "next sub-step of the rule (then the step itself)"),
         (".", "one whole step (pauses)"),
         ("Space", "run / pause"),
+        ("+ / -", "faster / slower (\u00bc\u00d7 to 8\u00d7)"),
         ("S", "speed 1\u00d7 2\u00d7 4\u00d7 8\u00d7 \u00bc\u00d7 \u00bd\u00d7"),
         ("G", "ghost: the next 20 steps, dotted"),
         ("W", "sweep map of the squad's optimizer"),
@@ -38,7 +40,7 @@ CLASSROOM_HELP = [
         ("R", "restart from the same starts"),
     ]),
     ("View", [
-        ("+ / -", "bigger / smaller text and lines"),
+        ("Ctrl + / Ctrl -", "bigger / smaller text and lines"),
         ("L", "loss chart: linear / log scale"),
         ("Z", "zoom to the unit / whole map"),
         ("Arrows / wheel", "pan / zoom the map"),
@@ -54,7 +56,7 @@ CLASSROOM_HELP = [
         ("A", "autoplay on / off"),
         ("F1 / H", "this help"),
         ("F11", "fullscreen"),
-        ("Esc", "close what is open / quit"),
+        ("Esc", "close what is open / quit (asks first)"),
     ]),
 ]
 
@@ -70,7 +72,12 @@ class PresenterControls(CameraControls):
 
 
 def handle(c, event) -> bool:
-    """Help first; Esc closes an overlay before it quits; then the camera, the keys, clicks."""
+    """Esc's question to quit, then the help; Esc closes an overlay, or asks before it quits; then
+    the camera, the keys, clicks."""
+    if c.confirm_quit and event.type in (pygame.KEYDOWN, pygame.MOUSEBUTTONDOWN):
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+            return False                          # Esc again: quit
+        c.confirm_quit = False                    # any other key or a click: stay (and it does what it does)
     if event.type == pygame.KEYDOWN and (c.show_help or event.key == pygame.K_ESCAPE):
         return close_overlay(c, event.key)
     if c.show_help:
@@ -87,7 +94,8 @@ def handle(c, event) -> bool:
 
 
 def close_overlay(c, key) -> bool:
-    """Esc, F1 or H with an overlay open: close it (True). Esc with none open: False, so the app quits."""
+    """Esc, F1 or H with an overlay open: close it. Esc with none open asks first (``confirm_quit``;
+    ``handle`` quits on a second Esc). True: the key was used."""
     if c.show_help:
         if key in (pygame.K_ESCAPE, pygame.K_F1, pygame.K_h):
             c.show_help = False
@@ -96,7 +104,8 @@ def close_overlay(c, key) -> bool:
         if getattr(c, name):
             setattr(c, name, False)
             return True
-    return False
+    c.confirm_quit = True
+    return True
 
 
 def click(c, pos):
@@ -122,7 +131,7 @@ def key_command(c, event) -> bool:
     elif k in (pygame.K_F1, pygame.K_h):
         c.show_help = True
     elif k == pygame.K_s:
-        c.speed = SPEEDS[(SPEEDS.index(c.speed) + 1) % len(SPEEDS)]
+        c.set_speed(SPEEDS[(SPEEDS.index(c.speed) + 1) % len(SPEEDS)])
     elif k == pygame.K_f:
         c.fog.enabled = not c.fog.enabled
     elif k in (pygame.K_LEFTBRACKET, pygame.K_RIGHTBRACKET):
@@ -133,7 +142,11 @@ def key_command(c, event) -> bool:
             c.change_lr(LR_FACTOR if up else 1 / LR_FACTOR)
     elif k in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS, pygame.K_MINUS, pygame.K_KP_MINUS):
         up = k in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS)
-        c.set_factor(c.factor * (SCALE_STEP if up else 1 / SCALE_STEP))
+        if ctrl_held(event):                      # as a browser zooms its page
+            c.set_factor(c.factor * (SCALE_STEP if up else 1 / SCALE_STEP))
+        else:
+            rung = SPEED_LADDER.index(c.speed) + (1 if up else -1)
+            c.set_speed(SPEED_LADDER[max(0, min(len(SPEED_LADDER) - 1, rung))])
     elif pygame.K_1 <= k <= pygame.K_9:
         c.select_squad(k - pygame.K_1)
     return True

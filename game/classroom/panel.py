@@ -74,8 +74,14 @@ def _lead(r: Row) -> float:
 
 def row_scale(r: Row, f: float, width: int) -> float:
     """The scale a row is set at: the panel's ``f``, or less if the row (its lead and text, which
-    grow together) would be wider than ``width`` [px]. The cap does not depend on ``f``."""
-    return min(f, width / (_lead(r) + text_width(r.s, MEASURE, r.bold) * r.size / MEASURE))
+    grow together) would be wider than ``width`` [px]. The cap does not depend on ``f``: widths
+    measured at MEASURE scale with the size, and where the type set at the cap is still a little
+    wider (small type is hinted wider), the cap is the largest whole type size that fits."""
+    cap = width / (_lead(r) + text_width(r.s, MEASURE, r.bold) * r.size / MEASURE)
+    size = px(r.size, cap)
+    while size > 6 and px(_lead(r), size / r.size) + text_width(r.s, size, r.bold) > width:
+        size -= 1
+    return min(f, cap if size == px(r.size, cap) else size / r.size)
 
 
 HEADER = 76                     # the panel header's height [px at scale 1]
@@ -88,7 +94,7 @@ def panel_factor(rect, rows, legend, s: float) -> float:
     """The type scale at which the whole panel -- header, ``rows`` of the rule, ``legend`` rows,
     padding -- fits the height of ``rect``: ``s``, or less when it would not fit. The bound is
     worked out at scale 1 and does not depend on ``s``, so a larger ``s`` never gives a smaller
-    factor (+ never makes the panel's text smaller: once the panel is full, it stops growing).
+    factor (Ctrl + never makes the panel's text smaller: once the panel is full, it stops growing).
     Rows too wide for the panel are set smaller on their own (``row_scale``)."""
     rect = pygame.Rect(rect)
     tall = HEADER + 2 * PADDING[1] + 8 + sum(r.size * LINE + r.gap for r in rows + legend)

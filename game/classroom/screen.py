@@ -20,7 +20,7 @@ from game.view.help import draw_help
 from game.view.nn_view import draw_decision_inset, place_inset
 from game.view.world_view import draw_world, hidden_units, unit_pixels
 
-from .charts import draw_card, draw_loss_chart, draw_notice, draw_squad_legend
+from .charts import draw_card, draw_loss_chart, draw_notice, draw_squad_legend, notice_box
 from .keys import CLASSROOM_HELP
 from .look import ARROW_COLOURS, BG, EDGE, RACE_COLOURS, draw_tag, px, squad_colour, tag_box
 from .marks import draw_arrows, draw_ghost, draw_target, draw_units
@@ -30,6 +30,7 @@ PALETTE = "high-contrast"
 NOTICE_SECONDS = 5.0          # an announcement stays this long [s]
 INSET_SCALE = 0.75            # the decision-boundary inset's size relative to the presenter scale
 INSET_CORNERS = ("bottomleft", "topleft", "bottomright")   # where it may go (top-right has the help tag)
+INSET_TITLE = 13              # the inset's title type: the panel's small type [px at presenter scale 1]
 SWEEP_TYPE = 13               # the sweep map's body text at least this size [px at presenter scale 1]
 
 
@@ -65,9 +66,12 @@ def draw(c, surface):
     r = px(7, s) + max(2, px(1.6, s))                  # the big discs drawn over the world (marks.draw_units)
     discs = [pygame.Rect(x - r, y - r, 2 * r, 2 * r) for x, y in np.rint(xy).astype(int).tolist()
              if c.map_rect.collidepoint(x, y)]
+    banner = c.banner()
+    top = tag_box(help_tag, "F1  help", s) if banner is None else notice_box(c.map_rect, banner[0], s)
+    inset = network_inset(c, top) if c.network is not None and not c.show_sweep else None
     draw_world(surface, c.world, c.camera, c.art, c.fog, time_s=c.app.time_s, palette=PALETTE,
                squad_names=c.squad_labels(), squad_colours=RACE_COLOURS,
-               keep_clear=[tag_box(help_tag, "F1  help", s), *discs])
+               keep_clear=[top, *discs, *([inset[0]] if inset else [])])      # labels and banners clear of these
     old = surface.get_clip()
     surface.set_clip(c.map_rect)
     e = c.explanation()
@@ -77,12 +81,12 @@ def draw(c, surface):
     draw_units(surface, c.world, xy, s, c.unit,
                hidden_units(c.world, c.camera, c.art, PALETTE))
     draw_unit_arrows(c, surface, e)
-    if c.network is not None and not c.show_sweep:
-        draw_network(c, surface)
-    if c.notice is None:
+    if inset is not None:
+        draw_network(c, surface, *inset)
+    if banner is None:
         draw_tag(surface, help_tag, "F1  help", s)
-    if c.notice is not None:
-        draw_notice(surface, c.map_rect, c.notice[0], c.notice[1], s, NOTICE_SECONDS)
+    else:
+        draw_notice(surface, c.map_rect, *banner, s, NOTICE_SECONDS)
     surface.set_clip(old)
     draw_loss_chart(surface, c.chart_rect, np.array(c.losses),
                          [squad_colour(k) for k in range(c.world.n_squads)], c.level.budget,
@@ -106,16 +110,24 @@ def draw_unit_arrows(c, surface, e):
         draw_target(surface, c.camera, e.new_x, c.scale)
 
 
-def draw_network(c, surface):
-    """The selected unit's decision boundary, in the corner of the map farthest from the spawn."""
+def network_inset(c, top) -> tuple:
+    """(rect, scale) of the decision-boundary inset: in the corner of the map farthest from the spawn
+    among those clear of ``top`` (the banner or the help tag) [px]. Its title is set in two lines no
+    smaller than the panel's small type (INSET_TITLE at the presenter scale)."""
     pad = px(12, c.scale)
     room = c.map_rect.inflate(-2 * pad, -2 * pad)
     spawn = np.asarray(c.camera.pos2pix(c.level.spawn_center), float)
-    placed = [place_inset(c.network, room, c.scale * INSET_SCALE, corner) for corner in INSET_CORNERS]
-    rect, scale = max(placed, key=lambda p: np.hypot(*(np.asarray(p[0].center) - spawn)))
+    placed = [place_inset(c.network, room, c.scale * INSET_SCALE, corner, px(INSET_TITLE, c.scale))
+              for corner in INSET_CORNERS]
+    clear = [p for p in placed if not p[0].colliderect(top)] or placed
+    return max(clear, key=lambda p: np.hypot(*(np.asarray(p[0].center) - spawn)))
+
+
+def draw_network(c, surface, rect, scale):
+    """The selected unit's decision boundary in the inset ``rect`` (``network_inset``)."""
     members = np.flatnonzero(c.world.squad == c.squad)
     draw_decision_inset(surface, rect, c.network, c.world.positions[c.unit], squad_colour(c.squad),
-                        f"unit {np.searchsorted(members, c.unit) + 1}", scale)
+                        f"unit {np.searchsorted(members, c.unit) + 1}", scale, px(INSET_TITLE, c.scale))
 
 
 def draw_sweep_overlay(c, surface):

@@ -260,6 +260,24 @@ def next_gradients(world) -> np.ndarray:
     return g
 
 
+STOPPED_NOTES = {"trapped": "this unit is trapped in a local minimum: the world keeps it there",
+                 "stalled": "this unit has stalled: its steps became too small to move it"}
+
+
+def status_word(world, unit: int) -> str:
+    """A unit's state in one word, the same on every line that names it: 'descending', 'arrived',
+    'diverged', or for a unit that stopped short of the goal (status TRAPPED), 'trapped' only when
+    its event says it lies in one of the level's minima (``Event.near_minimum``), else 'stalled':
+    its steps became too small, on a slope (``Event.stalled``) or where the slope vanishes (a
+    saddle, a plateau)."""
+    unit = int(unit)
+    name = STATUS_NAMES[int(world.status[unit])]
+    if name != "trapped":
+        return name
+    last = next((e for e in reversed(world.events) if e.kind == "trapped" and e.unit == unit), None)
+    return "trapped" if last is not None and last.near_minimum else "stalled"
+
+
 def explain(world, unit: int) -> Explanation:
     """The next step of ``unit``, sub-step by sub-step, from its squad's optimizer state."""
     unit = int(unit)
@@ -283,10 +301,10 @@ def explain(world, unit: int) -> Explanation:
                      f"(η = {num(float(np.mean(sched.lr)))} at t = 0)")
     if world.level.noise > 0:
         notes.append(f"∇f(x) includes this step's weather noise (σ = {num(world.level.noise)})")
-    status = STATUS_NAMES[int(world.status[unit])]
+    status = status_word(world, unit)
     moves = status == "descending"
     if not moves:
-        notes.append(f"this unit has {'stalled' if status == 'trapped' else status}: the world keeps it where it is")
+        notes.append(STOPPED_NOTES.get(status, f"this unit has {status}: the world keeps it where it is"))
     return Explanation(opt.name, unit, squad, q(q.x).copy(), q(g).copy(), given, substeps, q(new).copy(),
                        q.lr_r, size, moves, status, notes)
 

@@ -33,6 +33,8 @@ LATTICE_STEP = 2           # the network is evaluated at every 2nd pixel of the 
 MOVE_QUANTUM = 0.004       # ... and again only once the unit has moved this far [a, b units]
 LOGIT_CAP = 1e4            # logits are clipped to +-this (a runaway network stays drawable)
 INSET_WIDTH = 230          # the inset's width at scale 1 [px]
+TITLE_LINE = 1.3           # a two-line title's line height / its type size
+WIDEST_FIGURES = "accuracy 100%  \u00b7  loss > 100"   # the widest second line of a two-line title
 CACHE_SIZE = 8             # finished inset pictures kept (one per landscape and size)
 CLASS_COLOURS = [(86, 180, 233), (230, 159, 0), (0, 158, 115)]   # Okabe-Ito sky blue, orange, bluish green
 INK = (9, 13, 18)          # the plot's ground, under the class tints
@@ -88,39 +90,42 @@ def px(v: float, scale: float) -> int:
 
 
 # -- the decision inset ----------------------------------------------------------------------------
-def inset_size(landscape, scale: float = 1.0, width: int = INSET_WIDTH) -> tuple:
+def inset_size(landscape, scale: float = 1.0, width: int = INSET_WIDTH, title_size: int | None = None) -> tuple:
     """(w, h) [px] of an inset ``width`` px wide at scale 1: a title row over a plot with the data box's
-    aspect (kept between 3:4 and 4:3)."""
+    aspect (kept between 3:4 and 4:3). With ``title_size`` [px] the title is two lines of that type
+    (the unit; its accuracy and loss), and the inset at least wide enough for them."""
     w = px(width, scale)
     (x0, x1), (y0, y1) = landscape.data_bounds()
     aspect = min(4 / 3, max(3 / 4, (y1 - y0) / (x1 - x0)))
     pad = px(8, scale)
-    return w, _title_height(scale) + int((w - 2 * pad) * aspect) + pad
+    if title_size is not None:
+        w = max(w, text_width(WIDEST_FIGURES, title_size) + 2 * pad)
+    return w, _title_height(scale, title_size) + int((w - 2 * pad) * aspect) + pad
 
 
-def place_inset(landscape, room, scale: float = 1.0, anchor: str = "topleft") -> tuple:
+def place_inset(landscape, room, scale: float = 1.0, anchor: str = "topleft", title_size: int | None = None) -> tuple:
     """(rect, scale) of an inset at the ``anchor`` corner of ``room`` [px], made smaller (scale and
-    all) if it would not fit inside it."""
+    all, but not its ``title_size``) if it would not fit inside it."""
     room = pygame.Rect(room)
-    w, h = inset_size(landscape, scale)
+    w, h = inset_size(landscape, scale, title_size=title_size)
     shrink = min(1.0, room.width / w, room.height / h)
     if shrink < 1.0:
         scale *= shrink
-        w, h = inset_size(landscape, scale)
+        w, h = inset_size(landscape, scale, title_size=title_size)
     rect = pygame.Rect(0, 0, w, h)
     setattr(rect, anchor, getattr(room, anchor))
     return rect, scale
 
 
-def _title_height(scale: float) -> int:
-    return px(28, scale)
+def _title_height(scale: float, title_size: int | None = None) -> int:
+    """The title row's height [px]: one line at ``scale``, or two lines of ``title_size`` type."""
+    return px(28, scale) if title_size is None else 2 * round(title_size * TITLE_LINE) + px(8, scale)
 
 
-def _plot_rect(rect: pygame.Rect, bounds, scale: float) -> pygame.Rect:
+def _plot_rect(rect: pygame.Rect, bounds, scale: float, title_size: int | None = None) -> pygame.Rect:
     """The largest box with the data's aspect below the title row of ``rect``, centred."""
-    pad = px(8, scale)
-    room = pygame.Rect(rect.x + pad, rect.y + _title_height(scale), rect.width - 2 * pad,
-                       rect.height - _title_height(scale) - pad)
+    pad, title = px(8, scale), _title_height(scale, title_size)
+    room = pygame.Rect(rect.x + pad, rect.y + title, rect.width - 2 * pad, rect.height - title - pad)
     (x0, x1), (y0, y1) = bounds
     k = min(room.width / (x1 - x0), room.height / (y1 - y0))
     plot = pygame.Rect(0, 0, max(2, int((x1 - x0) * k)), max(2, int((y1 - y0) * k)))
@@ -261,20 +266,21 @@ def _network_at(landscape, xy, plot_size, bounds, scale: float) -> tuple:
 
 
 def draw_decision_inset(surface, rect, landscape, xy, squad_colour=None, label: str = "this unit",
-                        scale: float = 1.0) -> InsetView | None:
+                        scale: float = 1.0, title_size: int | None = None) -> InsetView | None:
     """The decision boundary of the network at world point ``xy`` (2,) [a, b] over the training data,
     in a translucent box ``rect``, titled "``label`` · accuracy 94% · loss 0.21" (a dot in
-    ``squad_colour`` first, if given). Nothing is drawn for a point that is not finite."""
+    ``squad_colour`` first, if given); with ``title_size`` [px] the title is two lines of that
+    type (as ``inset_size`` makes room for). Nothing is drawn for a point that is not finite."""
     xy = np.asarray(xy, float).reshape(2)
     if not np.isfinite(xy).all():
         return None
     rect = pygame.Rect(rect)
     bounds = landscape.data_bounds()
-    plot = _plot_rect(rect, bounds, scale)
+    plot = _plot_rect(rect, bounds, scale, title_size)
     picture, accuracy, loss = _network_at(landscape, xy, plot.size, bounds, scale)
     title = inset_title(label, accuracy, loss)
     backdrop(surface, rect, alpha=240, radius=px(8, scale))
-    _draw_title(surface, rect, squad_colour, title, scale)
+    _draw_title(surface, rect, squad_colour, title, scale, title_size)
     surface.blit(picture, plot)
     pygame.draw.rect(surface, PANEL_EDGE, plot.inflate(2, 2), 1)
     return InsetView(rect, plot, bounds, accuracy, loss, title)
@@ -286,15 +292,21 @@ def inset_title(label: str, accuracy: float, loss: float) -> str:
     return f"{label}  \u00b7  accuracy {accuracy:.0%}  \u00b7  loss {loss_text}"
 
 
-def _draw_title(surface, rect, colour, line: str, scale):
-    """The title row: a dot in the squad's ``colour`` (if any), then ``line``, shrunk if the row is too narrow."""
-    pad, mid = px(8, scale), rect.y + _title_height(scale) // 2 + 1
-    x = rect.x + pad
+def _draw_title(surface, rect, colour, line: str, scale, size: int | None = None):
+    """The title row: a dot in the squad's ``colour`` (if any), then ``line``, shrunk if the row is too
+    narrow; or with ``size`` [px], two lines of that type: the unit, then its accuracy and loss."""
+    pad, row = px(8, scale), round(size * TITLE_LINE) if size else 0
+    x, mid = rect.x + pad, rect.y + (px(4, scale) + row // 2 if size else _title_height(scale) // 2 + 1)
     if colour is not None:
-        r = px(5, scale)
+        r = max(px(5, scale), (size or 0) // 3)
         pygame.draw.circle(surface, POINT_OUTLINE, (x + r, mid), r + 1)
         pygame.draw.circle(surface, colour, (x + r, mid), r)
         x += 2 * r + px(6, scale)
+    if size:
+        who, figures = line.split("  \u00b7  ", 1)
+        text(surface, who, (x, mid), size, TEXT, bold=True, anchor="midleft")
+        text(surface, figures, (rect.x + pad, mid + row), size, TEXT, anchor="midleft")
+        return
     size = px(12, scale)
     room = rect.right - pad - x
     if text_width(line, size) > room:

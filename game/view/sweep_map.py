@@ -26,8 +26,8 @@ from sim.world import ARRIVED
 
 from .sweep_axes import (ARRIVED_FAST, BACKGROUND, OPTIMIZER_LABELS, PlaneAxes, budget_of, cell_colours, draw_axes,
                          momentum_symbol)
-from .sweep_marks import (draw_allowed_box, draw_default, draw_legend, draw_limit, draw_sgd_note, paragraph,
-                          stability_limit)
+from .sweep_marks import (default_point, draw_allowed_box, draw_default, draw_legend, draw_limit, draw_sgd_note,
+                          paragraph, stability_limit)
 from .widgets import MUTED, TEXT, ellipsize, text, text_width
 
 # -- the whole picture ----------------------------------------------------------------------------
@@ -68,9 +68,10 @@ def draw_sweep(surface: pygame.Surface, rect, result, level, optimizer: str | No
     if limit:
         draw_limit(surface, axes, limit[0], size)
     surface.set_clip(rect)
-    if name in ("momentum", "nesterov"):
-        draw_sgd_note(surface, axes, size)
-    draw_default(surface, axes, level, size, single)
+    ring = default_point(axes, level, single)
+    ring = [pygame.Rect(ring[0] - size, ring[1] - size, 2 * size, 2 * size)] if ring else []
+    note = draw_sgd_note(surface, axes, size, avoid=ring) if name in ("momentum", "nesterov") else None
+    draw_default(surface, axes, level, size, single, avoid=[note] if note else [])
     if single:
         note = f"momentum has no effect for {OPTIMIZER_LABELS.get(name, name)}: one row of learning rates"
         y = plot.bottom + max(4, size // 3) + int(size * 0.85 * 1.3) + size // 3 + int(size * 1.6)

@@ -83,25 +83,54 @@ def _ring(surface, centre, size: int):
     pygame.draw.circle(surface, OVERLAY, centre, 2)
 
 
-def draw_default(surface, axes: PlaneAxes, level, size: int, single: bool = False):
-    """Ring the level's default learning rate and momentum, labelled 'default' (on one band of
+def default_point(axes: PlaneAxes, level, single: bool = False):
+    """Where the level's default orders are ringed [px], or None off the plot (on one band of
     learning rates: in the middle of the band)."""
     mu = float(axes.momenta[0]) if single else level.momentum
     x, y = round(float(axes.x(level.lr))), round(float(axes.y(mu)))
-    if not axes.rect.inflate(2, 2).collidepoint(x, y):
+    return (x, y) if axes.rect.inflate(2, 2).collidepoint(x, y) else None
+
+
+def _first_clear(boxes, inside, avoid) -> pygame.Rect:
+    """The first of ``boxes`` inside ``inside`` that overlaps none of ``avoid``; else the first inside
+    (else the first)."""
+    fits = [b for b in boxes if inside.contains(b)] or boxes[:1]
+    return next((b for b in fits if b.collidelist(list(avoid)) < 0), fits[0])
+
+
+def draw_default(surface, axes: PlaneAxes, level, size: int, single: bool = False, avoid=()):
+    """Ring the level's default learning rate and momentum, labelled 'default' above or below the
+    ring, right or left of it, wherever the label is on the plot and clear of ``avoid`` [px]."""
+    at = default_point(axes, level, single)
+    if at is None:
         return
-    _ring(surface, (x, y), size)
+    x, y = at
+    _ring(surface, at, size)
     r = int(size * 0.5) + 4
-    right = x + r + text_width("default", size) < axes.rect.right
-    pos, anchor = ((x + r, y - r // 2), "bottomleft") if right else ((x - r, y - r // 2), "bottomright")
-    _shadowed(surface, "default", pos, size, anchor, bold=True)
+    label = pygame.Rect(0, 0, text_width("default", size, bold=True), int(size * 1.2))
+    boxes = []
+    for anchor, spot in (("bottomleft", (x + r, y - r // 2)), ("bottomright", (x - r, y - r // 2)),
+                         ("topleft", (x + r, y + r // 2)), ("topright", (x - r, y + r // 2))):
+        box = label.copy()
+        setattr(box, anchor, spot)
+        boxes.append(box)
+    box = _first_clear(boxes, axes.rect, avoid)
+    _shadowed(surface, "default", box.topleft, size, "topleft", bold=True)
 
 
-def draw_sgd_note(surface, axes: PlaneAxes, size: int):
-    """Point out that the bottom row, mu = 0, is plain SGD (true of heavy ball and Nesterov)."""
-    if axes.mu_lo < 0 < axes.mu_hi:
-        where = (axes.rect.left + size // 2, float(axes.y(0)) - size // 2)
-        _shadowed(surface, "\u03bc = 0: plain SGD \u2193", where, int(size * 0.85), "bottomleft")
+def draw_sgd_note(surface, axes: PlaneAxes, size: int, avoid=()):
+    """Point out that the bottom row, mu = 0, is plain SGD (true of heavy ball and Nesterov): just
+    above the row, at its left end or else its right, clear of ``avoid`` [px]. Returns its rect."""
+    if not axes.mu_lo < 0 < axes.mu_hi:
+        return None
+    note, small = "\u03bc = 0: plain SGD \u2193", int(size * 0.85)
+    box = pygame.Rect(0, 0, text_width(note, small), int(small * 1.2))
+    left, right = box.copy(), box.copy()
+    left.bottomleft = (axes.rect.left + size // 2, round(float(axes.y(0)) - size // 2))
+    right.bottomright = (axes.rect.right - size // 2, left.bottom)
+    box = _first_clear([left, right], axes.rect, avoid)
+    _shadowed(surface, note, box.topleft, small, "topleft")
+    return box
 
 
 def _shadowed(surface, s: str, pos, size: int, anchor: str, bold=False):
