@@ -127,3 +127,20 @@ def test_the_target_ring_is_where_the_unit_shows_after_the_step(make_classroom, 
     ring = ball_pixels(c.camera, c.explanation().new_x[None])[0]
     press(app, pygame.K_PERIOD, frames=2)
     assert np.hypot(*(unit_pixels(c.world, c.camera)[c.unit] - ring)) < 1.0
+
+
+def test_no_rule_arrows_for_a_unit_flung_off_the_map(make_classroom):
+    """A selected unit far off the map shows as a ball on the table's edge: arrows drawn from where
+    it really is would float in the dark away from it, so none are drawn."""
+    from game.classroom.screen import draw_unit_arrows
+    app, c = make_classroom("03-ravine", race=["sgd"], view="relief")
+    run(app, 1)
+    (x0, x1), (y0, y1) = c.level.bounds
+    blank = pygame.Surface(app.screen.get_size())
+    draw_unit_arrows(c, blank, c.explanation())
+    assert pygame.surfarray.array3d(blank).any()                    # on the map: the arrows are drawn
+    c.world.positions[c.unit] = (x1 + 0.2 * (x1 - x0), (y0 + y1) / 2)    # flung past the edge, still flying
+    blank.fill((0, 0, 0))
+    from game.view.explain import explain
+    draw_unit_arrows(c, blank, explain(c.world, c.unit))
+    assert not pygame.surfarray.array3d(blank).any()

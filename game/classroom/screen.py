@@ -104,7 +104,11 @@ def draw(c, surface):
 
 
 def draw_unit_arrows(c, surface, e):
-    """The rule's arrows at the selected unit, and the ring where it will be once the step is taken."""
+    """The rule's arrows at the selected unit, and the ring where it will be once the step is taken;
+    none for a unit flung off the map (its ball shows on the edge, far from where it is)."""
+    (x0, x1), (y0, y1) = c.level.bounds
+    if not (x0 <= e.x[0] <= x1 and y0 <= e.x[1] <= y1):
+        return
     draw_arrows(surface, c.camera, e.x, c.arrows(e), c.scale)
     if e.moves and (c.cursor is None or c.cursor == len(e.substeps)):
         draw_target(surface, c.camera, e.new_x, c.scale)
