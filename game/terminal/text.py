@@ -56,13 +56,15 @@ def event_text(event) -> str:
     return f"{who} trapped {where} ({height_label(event.height)})"
 
 
-def header_segments(world, view, cols: int = 1 << 30) -> list:
+def header_segments(world, view, cols: int = 1 << 30, shown=str) -> list:
     """The top line: the game, the level and the latest news (a message, the last event, else the
     lesson). Too long for ``cols``, it drops the game's name, then the level's title, then cuts
-    the news short with "..." -- never the level id."""
+    the news short with "..." -- never the level id. ``shown`` spells a text as the screen will
+    show it (``ascii_only`` in ASCII mode, where a symbol may take several cells)."""
     lvl = world.level
-    words = view.message or (event_text(world.events[-1]) if world.events else lvl.lesson)
-    prefixes = (f" VALLEY COMMAND | {lvl.id}  {lvl.title} | ", f" {lvl.id}  {lvl.title} | ", f" {lvl.id} | ")
+    words = shown(view.message or (event_text(world.events[-1]) if world.events else lvl.lesson))
+    prefixes = tuple(shown(p) for p in (f" VALLEY COMMAND | {lvl.id}  {lvl.title} | ",
+                                        f" {lvl.id}  {lvl.title} | ", f" {lvl.id} | "))
     for prefix in prefixes:
         if len(prefix) + len(words) <= cols:
             return [(prefix, None), (words, None)]
@@ -125,9 +127,9 @@ def help_text(cols: int) -> str:
     return next((line for line in HELP_LINES if len(line) <= cols), HELP_LINES[-1])
 
 
-def end_box(world, width: int) -> list:
-    """The result panel: (text, tone) lines at most ``width`` long; tone is 'win', 'loss',
-    a squad index (its colour) or None."""
+def end_box(world, width: int, shown=str) -> list:
+    """The result panel: (text, tone) lines at most ``width`` long as ``shown`` spells them (see
+    ``header_segments``); tone is 'win', 'loss', a squad index (its colour) or None."""
     lost = int(((world.status == TRAPPED) | (world.status == DIVERGED)).sum())
     if world.won:
         first = world.arrival_step[world.status == ARRIVED].min()
@@ -140,6 +142,6 @@ def end_box(world, width: int) -> list:
         reason = ("out of supply" if ran_out_of_supply(world) else "out of steps"
                   if world.step_count >= world.level.budget else "no unit is still descending")
         lines = [("DEFEAT", "loss"), (f"{reason}: {lost} of {world.n_units} units lost", None)]
-        lines += [(part, None) for hint in loss_hints(world) for part in textwrap.wrap(hint, max(20, width))]
+        lines += [(part, None) for hint in loss_hints(world) for part in textwrap.wrap(shown(hint), max(20, width))]
     lines += [("", None), ("r restart    q quit", None)]
-    return [(text[:width], tone) for text, tone in lines]
+    return [(shown(text)[:width], tone) for text, tone in lines]

@@ -1,0 +1,33 @@
+"""The terminal view's words: every text fits its room in every colour mode, and the result is said."""
+import pytest
+
+import sim
+from game.terminal import frame as T
+from game.terminal.tui import Session
+from sim.levels import LEVELS_DIR
+
+SHIPPED = sorted(p.stem for p in LEVELS_DIR.glob("[0-9]*.toml"))
+
+
+def test_put_cuts_the_ascii_spelling_to_the_frame():
+    f = T.Frame.blank(10, 2, "ascii")
+    f.put(0, 4, "η ηη")                          # "eta etaeta": 10 cells for 4 characters
+    assert f.text().splitlines()[0] == "    eta et"
+    f.put(1, -2, "abcdef")                       # cut at the left edge too
+    assert f.text().splitlines()[1] == "cdef      "
+
+
+@pytest.mark.parametrize("mode", ["ascii", "truecolor"])
+def test_every_shipped_level_draws_at_80x24_from_start_to_result(mode):
+    for name in SHIPPED:
+        session = Session(sim.load_level(name), seed=0, paused=False)
+        frames = [T.render(session.world, session.view, 80, 24, mode)]
+        while not session.world.over:
+            session.step()
+        frames.append(T.render(session.world, session.view, 80, 24, mode))
+        for frame in frames:
+            rows = frame.text().splitlines()
+            assert len(rows) == 24 and all(len(row) == 80 for row in rows), name
+            assert name in rows[0], (name, rows[0])
+            if mode == "ascii":
+                assert frame.text().isascii(), name
