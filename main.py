@@ -273,11 +273,12 @@ def add_record_parser(sub):
     p.add_argument("--race", metavar="A,B,..", help="several squads from the same start, one optimizer each, "
                                                     "e.g. sgd,momentum,adam")
     p.add_argument("--lr", metavar="LR[,..]", help="learning rate; with --race one for all or one per squad "
-                                                   "(default: the level's)")
+                                                   "(default: the level's; in a race, each optimizer's "
+                                                   "setting as in demo --race)")
     p.add_argument("--momentum", metavar="MU[,..]", help="momentum (beta1 for adam); with --race one for all or "
                                                          "one per squad (default: the level's; for another "
-                                                         "optimizer torch's, 0.9 for adam; 0.9 in a race where "
-                                                         "it would be 0)")
+                                                         "optimizer torch's, 0.9 for adam; in a race, each "
+                                                         "optimizer's setting as in demo --race)")
     p.add_argument("--schedule", metavar="KIND[,..]", help="learning-rate schedule from --lr: constant, "
                    "step:STEP_SIZE:GAMMA or cosine:T_MAX[:ETA_MIN]; with --race one for all or one per squad")
     p.add_argument("--units", metavar="N", help="units per squad (default: the level's)")
