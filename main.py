@@ -27,7 +27,7 @@ import json
 import os
 import sys
 
-from game.cli import NO_DISPLAY, UsageError, display_available, one_line, quoted
+from game.cli import NO_DISPLAY, UsageError, display_available, one_line, quoted, range_note
 
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")   # = sim.OPTIMIZERS
 MAX_UNITS = 1_000_000     # units a command line may ask for (a unit costs about 1 kB with its trail)
@@ -145,10 +145,10 @@ def check_orders(level, lr, momentum):
         raise UsageError(f"--lr: the learning rate must be a number > 0, got {lr:g}")
     if momentum is not None and not 0 <= momentum < 1:
         raise UsageError(f"--momentum: the momentum must be in [0, 1), got {momentum:g}")
-    for flag, v, (low, high) in (("--lr", lr, level.lr_range), ("--momentum", momentum, level.momentum_range)):
-        if v is not None and not low <= v <= high:
-            print(f"note: {flag} {v:g} is outside {level.id}'s range [{low:g}, {high:g}]; running it anyway",
-                  file=sys.stderr)
+    for flag, v in (("--lr", lr), ("--momentum", momentum)):
+        note = range_note(level, flag, v)
+        if note:
+            print(note, file=sys.stderr)
 
 
 def run_simulation(args):

@@ -22,7 +22,7 @@ from pathlib import Path
 import sim
 from sim.schedule import schedule_from_text
 
-from game.cli import number, path_flag, quoted, shown
+from game.cli import number, path_flag, quoted, range_note, shown
 from game.cli import race_names as cli_race_names
 from game.view.orders import sensible_orders
 
@@ -241,11 +241,22 @@ def _orders_recording(args) -> Recording:
         except ValueError as err:
             raise RecordError(f"--schedule for {name}: {err}") from None
         squads.append(sim.Orders(name, lr, mu, schedule))
+    _note_out_of_range(level, args, squads)
     units = level.units if args.units is None else _number(args.units, "--units", int, 1, sim.levels.MAX_UNITS)
     if units * len(squads) > sim.levels.MAX_UNITS:
         raise RecordError(f"--units: {units} units x {len(squads)} squads is more than {sim.levels.MAX_UNITS}")
     seed = level.seed if args.seed is None else _number(args.seed, "--seed", int, 0, MAX_SEED)
     return Recording(level, tuple(squads), units, level.budget, seed)
+
+
+def _note_out_of_range(level, args, squads):
+    """One line on stderr for each --lr and --momentum value given outside the level's own range
+    (as ``simulate`` says it): taken, not refused."""
+    for flag, given, values in (("--lr", args.lr, [o.lr for o in squads]),
+                                ("--momentum", args.momentum, [o.momentum for o in squads])):
+        notes = [] if given is None else [range_note(level, flag, v) for v in values]
+        for note in dict.fromkeys(n for n in notes if n):          # each once, in order
+            print(note, file=sys.stderr)
 
 
 def race_names(text: str) -> list:

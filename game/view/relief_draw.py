@@ -101,16 +101,54 @@ def off_table(world, camera) -> np.ndarray:
     return ~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
 
 
+def flung_off(world, camera) -> tuple:
+    """(mask (N,), where (N, 2) [world]): the units that diverged while on the table, and the
+    point of its edge they left it by. The world keeps a diverged unit where it stood before its
+    last step; that step went downhill, along -grad f there (exactly so for SGD, and for the first
+    step of every rule), so the unit is shown gone that way, not left standing."""
+    g = world.grads
+    norm = np.hypot(g[:, 0], g[:, 1])
+    flung = (world.status == DIVERGED) & ~off_table(world, camera) & np.isfinite(norm) & (norm > 0)
+    where = world.positions.copy()
+    if flung.any():
+        where[flung] = exit_point(where[flung], -g[flung] / norm[flung, None], camera.bounds)
+    return flung, where
+
+
+def exit_point(xy, d, bounds) -> np.ndarray:
+    """Where rays from points ``xy`` (N, 2) inside ``bounds`` along unit directions ``d`` (N, 2)
+    leave it: xy + t d with t the least distance to a side the ray heads for [world]."""
+    (x0, x1), (y0, y1) = bounds
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tx = np.where(d[:, 0] > 0, (x1 - xy[:, 0]) / d[:, 0], np.where(d[:, 0] < 0, (x0 - xy[:, 0]) / d[:, 0], np.inf))
+        ty = np.where(d[:, 1] > 0, (y1 - xy[:, 1]) / d[:, 1], np.where(d[:, 1] < 0, (y0 - xy[:, 1]) / d[:, 1], np.inf))
+    return np.clip(xy + np.minimum(tx, ty)[:, None] * d, (x0, y0), (x1, y1))
+
+
+def towards_edge(xy, bounds) -> np.ndarray:
+    """Points (N, 2) [world] off the map ``bounds`` brought back along the line to the map's middle
+    c, onto its edge: c + t (p - c), with t the largest in [0, 1] that keeps the point inside."""
+    (x0, x1), (y0, y1) = bounds
+    middle = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    half = np.array([(x1 - x0) / 2, (y1 - y0) / 2])
+    d = np.asarray(xy, float) - middle
+    with np.errstate(divide="ignore"):
+        t = np.min(np.where(d != 0, half / np.abs(d), np.inf), axis=1, keepdims=True)
+    return np.clip(middle + np.minimum(t, 1.0) * d, (x0, y0), (x1, y1))
+
+
 def unit_points(world, camera) -> tuple:
     """(ground pixels (N, 2), ball centres (N, 2), elevations (N,)) of every unit [px, px, world].
-    A unit off the table stands at the nearest point of its edge (see ``_draw_units``)."""
+    A unit off the table stands on its edge where the line from the table's middle to it crosses
+    the edge, so units flung in different directions past one corner stand apart; one flung off
+    by the step it diverged in, where it left (``flung_off``; see ``_draw_units``)."""
     z = camera.ground.elevation(world.heights)
-    xy = world.positions
+    flung, xy = flung_off(world, camera)
     off = off_table(world, camera)
     if off.any():
-        (x0, x1), (y0, y1) = camera.bounds
-        xy = xy.copy()
-        xy[off] = np.clip(np.nan_to_num(xy[off], nan=0.0), (x0, y0), (x1, y1))
+        xy[off] = towards_edge(np.nan_to_num(xy[off], nan=0.0, posinf=0.0, neginf=0.0), camera.bounds)
+    off |= flung
+    if off.any():
         z = z.copy()
         z[off] = camera.ground.elevation_at(xy[off])
     ground = camera.project(xy, z)
@@ -121,9 +159,10 @@ def unit_points(world, camera) -> tuple:
 
 def _draw_units(surface, world, camera, view, selected, palette, port):
     """Shadows, the hidden units' rings, then the balls far to near with their arrows. A unit off
-    the table shows as a ring on its edge (it may come back); one that diverged off it is gone."""
+    the table shows as a ring on its edge (it may come back); one that diverged off it, or was
+    flung off by the step it diverged in (``flung_off``), is gone."""
     ground, centre, z = unit_points(world, camera)
-    off = off_table(world, camera)
+    off = off_table(world, camera) | flung_off(world, camera)[0]
     near = _near(centre, port.inflate(40, 40)) & ~(off & (world.status == DIVERGED))
     hidden = (view.hidden(camera, world.positions, z, LIFT) | off) & near
     shown = near & ~hidden
