@@ -48,12 +48,15 @@ def run(args) -> int:
         return _write_page(rec, out)
     result = record(rec, out, frames_dir, progress=True)
     where = " and ".join(str(p) for p in result.written)
+    spared = ""
+    if out is not None and out.exists() and out not in result.written:
+        spared = f"; {out} left as it was"               # a partial never replaces an earlier file
     if result.error:
         kept = f"kept what was written before it in {where}" if where else "no file written"
-        print(f"error: {result.error}; {kept}", file=sys.stderr)
+        print(f"error: {result.error}; {kept}{spared}", file=sys.stderr)
         return 1
     if result.interrupted:
-        print(f"interrupted: wrote {result.frames} frames to {where}", file=sys.stderr)
+        print(f"interrupted: wrote {result.frames} frames to {where or 'no file'}{spared}", file=sys.stderr)
         return 130
     w, h = rec.size
     rate = result.frames / max(result.seconds, 1e-9)

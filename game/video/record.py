@@ -17,7 +17,8 @@ between the cards (several steps per frame, or one step held over several frames
 Frames go to an MP4 (H.264), a GIF or numbered PNGs (see encoders.py), through the one drawing
 path of the game: a pygame Surface drawn by the renderer. The same settings and seed give the same
 frames, bit for bit. Ctrl-C stops after the frame being drawn and the file is closed properly:
-shorter, but playable.
+shorter, but playable; a file the recording was to replace (--force) is left as it was, and the
+shorter one kept beside it as NAME.partial.mp4.
 """
 from __future__ import annotations
 
@@ -280,18 +281,19 @@ def record(rec: Recording, out: Path | None = None, frames_dir: Path | None = No
             for w in writers:
                 w.discard()
             raise
-        result.written, error = _close(writers)
+        result.written, error = _close(writers, complete=not result.interrupted and result.error is None)
         result.error = result.error or error
     result.seconds = time.perf_counter() - start
     return result
 
 
-def _close(writers) -> tuple[list, str | None]:
-    """Finish every writer; returns the paths written and the first error."""
+def _close(writers, complete: bool) -> tuple[list, str | None]:
+    """Finish every writer (a recording not ``complete`` leaves an existing file as it was: see
+    encoders.destination); returns the paths written and the first error."""
     written, error = [], None
     for w in writers:
         try:
-            path = w.close()
+            path = w.close(complete)
         except encoders.EncodeError as err:
             path, error = None, error or str(err)
         if path is not None:
