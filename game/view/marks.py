@@ -15,7 +15,7 @@ import pygame
 from .fonts import font
 from .names import height_label
 from .palette import SQUAD_COLOURS
-from .sprites import GOLD, SUPERSAMPLE, canvas, finish
+from .sprites import GOLD, SUPERSAMPLE, UNIT_RADIUS, canvas, finish
 
 MINIMA_LABELS = 12        # the results screen labels at most this many local minima
 SMALL_CIRCLE = 160        # spawn circles up to this radius [px] are cached sprites
@@ -141,11 +141,12 @@ def draw_minima(surface, level, camera, p, board, hidden=None):
         board.want(label(words, 12, p.marker, False, p.label_shadow), words, (mx, my), gap=8, priority=10 + k)
 
 
-def draw_goal_flag(surface, world, camera, p, board, names=None, colours=None, hidden=None):
+def draw_goal_flag(surface, world, camera, p, board, names=None, colours=None, hidden=None, balls=None):
     """A flag planted at the goal in the colour of the first squad to arrive, with a banner (on
     the ``board``: beside the pennant if there is room). ``hidden`` (the sand table: which ground
     points a hill hides): a flag behind a hill shows only the part of its pole and pennant above
-    the hill's outline, as a real one would.
+    the hill's outline, as a real one would. ``balls``: the units' centres (N, 2) [px]; the flag
+    is planted beside the ones gathered at the goal, not on them (``flag_spot``).
 
     ``names`` / ``colours``: per-squad names and colours (e.g. the optimizers of a classroom race);
     without them the banner says "SQUAD k" and the flag wears SQUAD_COLOURS."""
@@ -155,6 +156,8 @@ def draw_goal_flag(surface, world, camera, p, board, names=None, colours=None, h
     palette = colours if colours else SQUAD_COLOURS
     colour = tuple(palette[squad % len(palette)])
     x, y = np.rint(camera.pos2pix(world.level.global_min)).astype(int)
+    if balls is not None:
+        x += flag_spot((x, y), balls)
     old_clip = surface.get_clip()
     if hidden is not None:
         lift = _hidden_height(world.level.global_min, hidden)           # the hill in front hides this much [px]
@@ -167,13 +170,35 @@ def draw_goal_flag(surface, world, camera, p, board, names=None, colours=None, h
     pygame.draw.polygon(surface, colour, flag)
     pygame.draw.polygon(surface, p.outline, flag, 1)
     surface.set_clip(old_clip)
-    board.avoid(pygame.Rect(x - 6, y - 41, 29, 45))
+    board.avoid(flag_rect(x, y))
     who = names[squad].upper() if names is not None and squad < len(names) else f"SQUAD {squad + 1}"
     words = f"{who} ARRIVED  ·  step {int(world.arrival_step[first])}"
     board.want(_banner(words, colour, p), words, (x + 11, y - 34), gap=14, must=True, priority=1)
 
 
 FLAG_HEIGHT = 44           # the flag's pole and pennant reach this far up the screen [px]
+FLAG_SHIFTS = np.array([0, 10, -10, 20, -20, 30, -30, 42, -42, 56, -56, 72, -72, 90, -90, 110, -110])   # [px]
+
+
+def flag_rect(x: int, y: int) -> pygame.Rect:
+    """The flag planted at (x, y) [px]: its foot, pole and pennant."""
+    return pygame.Rect(x - 6, y - 41, 29, 45)
+
+
+def flag_spot(goal, balls, radius: float = UNIT_RADIUS + 1) -> int:
+    """How far sideways [px] from the goal's point ``goal`` to plant the flag so that it covers
+    none of the balls (centres (N, 2) [px], ``radius`` [px]): the smallest shift of FLAG_SHIFTS
+    that does, else the one that covers the fewest."""
+    x, y = goal
+    xy = np.asarray(balls, float).reshape(-1, 2)
+    xy = xy[np.isfinite(xy).all(1)]
+
+    def covered(dx):
+        r = flag_rect(x + dx, y)
+        return int(((xy[:, 0] > r.left - radius) & (xy[:, 0] < r.right + radius) &
+                    (xy[:, 1] > r.top - radius) & (xy[:, 1] < r.bottom + radius)).sum())
+    counts = [covered(int(dx)) for dx in FLAG_SHIFTS]
+    return int(FLAG_SHIFTS[int(np.argmin(counts))])
 
 
 def _hidden_height(xy, hidden) -> int:

@@ -4,11 +4,12 @@
     draw_relief(screen, world, camera, view, fog, selected=mask, time_s=t)
 
 What a frame shows, back to front: the table (ground and plinth, ``relief_view``), the fog lying
-on the ground (``relief_fog``), the spawn zone as a dashed ring on the ground, the trails along the ground, the
-units' soft shadows, the units the ground hides as faint rings (a unit is never lost), the units
-as balls resting on the ground (far ones first) with their velocity arrows, explosions, the goal
-flag once a unit arrived, and on the results screen every minimum. A unit's ball stands on its
-exact height: its ground point is (x, y, z(f(x, y))) with f from the world's own heights.
+on the ground (``relief_fog``), the spawn zone as a dashed ring on the ground, the trails along
+the ground, on the results screen every minimum, the goal flag once a unit arrived (beside the
+balls at the goal), the units' soft shadows, the units the ground hides as faint rings (a unit is
+never lost), the units as balls resting on the ground (far ones first) with their velocity
+arrows, explosions. A unit's ball stands on its exact height: its ground point is
+(x, y, z(f(x, y))) with f from the world's own heights.
 """
 from __future__ import annotations
 
@@ -60,15 +61,15 @@ def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_m
             draw_spawn_ring(surface, world.level, camera, behind, p, board, cache=view)
         draw_trails(surface, port, world, camera, palette, squad_colours, hidden=_trail_hider(view, camera),
                     hidden_key=view.renders)
-        _draw_units(surface, world, camera, view, selected, palette, port)
         centre = unit_points(world, camera)[1]
         board.avoid_points(centre, sprites.UNIT_RADIUS + 2)
-        _draw_explosions(surface, world, centre, time_s, palette)
+        if show_minima:                     # the marks under the balls: a unit at the goal stays in sight
+            marks.draw_minima(surface, world.level, camera, p, board, hidden=behind)
         if world.won:
             marks.draw_goal_flag(surface, world, camera, p, board, names=squad_names, colours=squad_colours,
-                                 hidden=behind)
-        if show_minima:
-            marks.draw_minima(surface, world.level, camera, p, board, hidden=behind)
+                                 hidden=behind, balls=centre[world.status != DIVERGED])
+        _draw_units(surface, world, camera, view, selected, palette, port)
+        _draw_explosions(surface, world, centre, time_s, palette)
         board.draw(surface, (p.marker, p.outline))
     finally:
         surface.set_clip(old_clip)

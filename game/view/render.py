@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pygame
 
-from sim.world import DESCENDING
+from sim.world import DESCENDING, DIVERGED
 
 from . import marks, sprites
 from . import palette as pal
@@ -240,14 +240,15 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
         draw_trails(surface, view, world, camera, palette, squad_colours)    # a unit flown off it leaves no line across
         _draw_arrows(surface, view, world, camera, palette)  # the margins, the labels or the HUD
         surface.set_clip(view)
+        if show_minima:                     # the marks under the units: a unit at the goal stays in sight
+            marks.draw_minima(surface, world.level, camera, p, board)
+        if world.won:
+            marks.draw_goal_flag(surface, world, camera, p, board, names=squad_names, colours=squad_colours,
+                                 balls=px[world.status != DIVERGED])
         _draw_units(surface, view, world, px, selected, palette)
         surface.set_clip(view.clip(camera.map_rect()))
         _draw_explosions(surface, world, camera, time_s, palette)
         surface.set_clip(view)
-        if world.won:
-            marks.draw_goal_flag(surface, world, camera, p, board, names=squad_names, colours=squad_colours)
-        if show_minima:
-            marks.draw_minima(surface, world.level, camera, p, board)
         board.draw(surface, (p.marker, p.outline))
     finally:
         surface.set_clip(old_clip)
