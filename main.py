@@ -261,6 +261,7 @@ def add_sweep_parser(sub):
     p.add_argument("--lr-min", metavar="LR", help="smallest learning rate (default: the level's)")
     p.add_argument("--lr-max", metavar="LR", help="largest learning rate (default: the level's)")
     p.add_argument("--size", default="1100x760", metavar="WxH", help="picture size WxH in pixels (default 1100x760)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing picture")
 
 
 def add_record_parser(sub):
