@@ -51,3 +51,18 @@ def test_the_closing_picture_shows_the_balls_at_the_goal(view):
     for x, y in np.rint(at_goal).astype(int):
         patch = image[y - r:y + r + 1, x - r:x + r + 1].reshape(-1, 3)
         assert (np.abs(patch - squad).sum(1) < 60).sum() >= 30, (view, x, y)      # a whole ring (2 pi 6 px) or ball
+
+
+@pytest.mark.parametrize("view", ["relief", "map"])
+def test_map_labels_grow_with_the_frame(view):
+    from game.view.labels import recording_labels
+    world = arrived_world()
+    heights = {}
+    for size in ((1280, 720), (1920, 1080)):
+        film = Film(world.level, size, view=view)
+        with recording_labels() as boards:
+            film.ending(pygame.Surface(size), world, race=False)
+        placed = dict(boards[-1].labels)
+        heights[size[1]] = [placed[name].height for name in ("SPAWN", f"global minimum  h = {-184.4:.2f}")]
+    for small, large in zip(heights[720], heights[1080]):
+        assert 1.3 < large / small < 1.7, heights                     # 1080 / 720 = 1.5

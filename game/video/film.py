@@ -133,7 +133,9 @@ class Film:
             self._place_table(RELIEF_YAW + self.orbit * fraction, self._table_at)
 
     def _draw(self, surface, world, **options):
-        """The world as the game draws it: the sand table or the map."""
+        """The world as the game draws it: the sand table or the map, its labels set larger with a
+        frame above 720 p (never smaller)."""
+        options.setdefault("label_scale", max(1.0, self.scale))
         if self.view == "relief":
             draw_relief(surface, world, self.camera, self.relief, self.fog, **options)
         else:

@@ -40,7 +40,7 @@ LIGHT = np.array([-1.0, 1.0]) / math.sqrt(2.0)   # light from the north-west, as
 
 def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_minima=False,
                 time_s: float = 0.0, palette="war-room", squad_names=None, squad_colours=None, keep_clear=(),
-                show_spawn=True):
+                show_spawn=True, label_scale: float = 1.0):
     """Everything on the table into ``camera.viewport`` of ``surface`` (clipped to it). The
     arguments mean what they mean for ``render.draw_map``."""
     p = pal.get(palette)
@@ -58,16 +58,16 @@ def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_m
         board = Board(camera.map_rect().clip(port), keep_clear)
         behind = _ground_hider(view, camera)
         if show_spawn:
-            draw_spawn_ring(surface, world.level, camera, behind, p, board, cache=view)
+            draw_spawn_ring(surface, world.level, camera, behind, p, board, cache=view, label_scale=label_scale)
         draw_trails(surface, port, world, camera, palette, squad_colours, hidden=_trail_hider(view, camera),
                     hidden_key=view.renders)
         centre = unit_points(world, camera)[1]
         board.avoid_points(centre, sprites.UNIT_RADIUS + 2)
         if show_minima:                     # the marks under the balls: a unit at the goal stays in sight
-            marks.draw_minima(surface, world.level, camera, p, board, hidden=behind)
+            marks.draw_minima(surface, world.level, camera, p, board, hidden=behind, scale=label_scale)
         if world.won:
             marks.draw_goal_flag(surface, world, camera, p, board, names=squad_names, colours=squad_colours,
-                                 hidden=behind, balls=centre[world.status != DIVERGED])
+                                 hidden=behind, balls=centre[world.status != DIVERGED], scale=label_scale)
         _draw_units(surface, world, camera, view, selected, palette, port)
         _draw_explosions(surface, world, centre, time_s, palette)
         board.draw(surface, (p.marker, p.outline))
@@ -268,7 +268,7 @@ def _near(xy, rect) -> np.ndarray:
 
 
 # -- the spawn zone on the ground ------------------------------------------------------------------
-def draw_spawn_ring(surface, level, camera, hidden, p, board, cache=None):
+def draw_spawn_ring(surface, level, camera, hidden, p, board, cache=None, label_scale: float = 1.0):
     """The spawn zone: a dashed ring lying on the ground, and its caption (on the ``board``) above
     it. A dash a hill hides (``hidden``: ground points -> bool) is not drawn. ``cache``: the
     ReliefView, which keeps the ring's projection while its render and the camera stay the same."""
@@ -290,4 +290,4 @@ def draw_spawn_ring(surface, level, camera, hidden, p, board, cache=None):
         pygame.draw.lines(surface, p.outline, False, dash.tolist(), 4)
         pygame.draw.lines(surface, p.marker, False, dash.tolist(), 2)
     top = px[np.argmin(px[:, 1])]
-    marks.want_spawn_caption(board, (int(top[0]), int(top[1])), p)
+    marks.want_spawn_caption(board, (int(top[0]), int(top[1])), p, label_scale)
