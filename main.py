@@ -28,7 +28,7 @@ import json
 import os
 import sys
 
-from game.cli import NO_DISPLAY, UsageError, display_available, one_line, quoted
+from game.cli import NO_DISPLAY, UsageError, display_available, one_line, quoted, range_note
 
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")   # = sim.OPTIMIZERS
 MAX_UNITS = 1_000_000     # units a command line may ask for (a unit costs about 1 kB with its trail)
@@ -147,10 +147,10 @@ def check_orders(level, lr, momentum):
         raise UsageError(f"--lr: the learning rate must be a number > 0, got {lr:g}")
     if momentum is not None and not 0 <= momentum < 1:
         raise UsageError(f"--momentum: the momentum must be in [0, 1), got {momentum:g}")
-    for flag, v, (low, high) in (("--lr", lr, level.lr_range), ("--momentum", momentum, level.momentum_range)):
-        if v is not None and not low <= v <= high:
-            print(f"note: {flag} {v:g} is outside {level.id}'s range [{low:g}, {high:g}]; running it anyway",
-                  file=sys.stderr)
+    for flag, v in (("--lr", lr), ("--momentum", momentum)):
+        note = range_note(level, flag, v)
+        if note:
+            print(note, file=sys.stderr)
 
 
 def run_simulation(args):
@@ -263,6 +263,7 @@ def add_sweep_parser(sub):
     p.add_argument("--lr-min", metavar="LR", help="smallest learning rate (default: the level's)")
     p.add_argument("--lr-max", metavar="LR", help="largest learning rate (default: the level's)")
     p.add_argument("--size", default="1100x760", metavar="WxH", help="picture size WxH in pixels (default 1100x760)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing picture")
 
 
 def add_record_parser(sub):
@@ -275,11 +276,12 @@ def add_record_parser(sub):
     p.add_argument("--race", metavar="A,B,..", help="several squads from the same start, one optimizer each, "
                                                     "e.g. sgd,momentum,adam")
     p.add_argument("--lr", metavar="LR[,..]", help="learning rate; with --race one for all or one per squad "
-                                                   "(default: the level's)")
+                                                   "(default: the level's; in a race, each optimizer's "
+                                                   "setting as in demo --race)")
     p.add_argument("--momentum", metavar="MU[,..]", help="momentum (beta1 for adam); with --race one for all or "
                                                          "one per squad (default: the level's; for another "
-                                                         "optimizer torch's, 0.9 for adam; 0.9 in a race where "
-                                                         "it would be 0)")
+                                                         "optimizer torch's, 0.9 for adam; in a race, each "
+                                                         "optimizer's setting as in demo --race)")
     p.add_argument("--schedule", metavar="KIND[,..]", help="learning-rate schedule from --lr: constant, "
                    "step:STEP_SIZE:GAMMA or cosine:T_MAX[:ETA_MIN]; with --race one for all or one per squad")
     p.add_argument("--units", metavar="N", help="units per squad (default: the level's)")

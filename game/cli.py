@@ -54,6 +54,15 @@ def path_flag(text: str, flag: str, error=UsageError) -> Path:
     return Path(text)
 
 
+def range_note(level, flag: str, value) -> str | None:
+    """The note for a --lr or --momentum ``value`` outside the level's own range (it is taken, and
+    said on one line of stderr); None when it is inside or not given."""
+    low, high = level.lr_range if flag == "--lr" else level.momentum_range
+    if value is None or low <= value <= high:
+        return None
+    return f"note: {flag} {value:g} is outside {level.id}'s range [{low:g}, {high:g}]; running it anyway"
+
+
 def display_available() -> bool:
     """False on Linux when there is no X11 or Wayland display and SDL was not told what to use."""
     if not sys.platform.startswith("linux") or os.environ.get("SDL_VIDEODRIVER"):

@@ -207,3 +207,30 @@ def test_a_unit_the_ground_hides_is_a_faint_ring_on_the_sand_table(browser, tmp_
         assert b.errors == []
     finally:
         b.open(b.page)
+
+
+def test_the_outcome_and_the_loss_lines_wait_for_the_step_they_tell_of(browser):
+    """At step 0 the page must not say who wins: the outcome shows from the first arrival's step
+    (or at the end), and the loss lines reach no further than the step shown."""
+    b = browser
+    when = b.evaluate("descentPage.outcomeStep")
+    text = "document.getElementById('outcome').textContent"
+    assert 0 < when < 100
+    for step, told in ((0, False), (when - 1, False), (when, True), (100, True)):
+        b.evaluate(f"descentPage.show({step})")
+        assert bool(b.evaluate(text)) == told, step
+        assert b.evaluate("document.getElementById('outcome').hidden") == (not told), step
+    assert "reached the global minimum first" in b.evaluate(text)
+    coloured = """(() => {                      // squad-coloured pixels right of the step marker (x > 60 css px)
+        const c = document.getElementById('chart'), k = c.width / c.clientWidth;
+        const d = c.getContext('2d').getImageData(Math.round(60 * k), 0, c.width - Math.round(60 * k), c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) {
+          const rgb = [d[i], d[i + 1], d[i + 2]];
+          if (Math.max(...rgb) - Math.min(...rgb) > 90) n++;
+        }
+        return n; })()"""
+    b.evaluate("descentPage.show(0)")
+    assert b.evaluate(coloured) == 0
+    b.evaluate("descentPage.show(100)")
+    assert b.evaluate(coloured) > 100

@@ -8,6 +8,7 @@ import pygame
 import pytest
 
 import sim
+from game.view import marks
 from game.view import palette as pal
 from game.view.camera import Camera
 from game.view.render import (SQUAD_COLOURS, Fog, MapArt, draw_map, draw_minimap, frame_array, minimap_pick,
@@ -295,8 +296,10 @@ def test_arrival_plants_a_flag_and_divergence_explodes(wells):
     screen = pygame.Surface(SIZE)
     cam = Camera(wells.bounds, screen.get_rect())
     draw_map(screen, world, cam, art)
-    pole = cam.pos2pix(wells.global_min) + (0, -22)
-    assert pixel(screen, pole) == pal.WAR_ROOM.marker
+    goal = np.rint(cam.pos2pix(wells.global_min)).astype(int)
+    beside = marks.flag_spot(goal, cam.pos2pix(world.positions[:1]))   # planted beside the unit on the goal
+    assert beside != 0
+    assert pixel(screen, goal + (beside, -22)) == pal.WAR_ROOM.marker
     # the diverged unit: a cross in its squad colour where it froze, and a burst around it
     cross = np.array(pixel(screen, cam.pos2pix(world.positions[1])))
     assert np.abs(cross - SQUAD_COLOURS[1]).max() < 60

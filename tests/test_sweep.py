@@ -216,3 +216,17 @@ def test_cli_errors_are_one_line(tmp_path, capsys, flags, needle):
 def test_bench_sweep_reports_seconds():
     figures = bench_sweep(quick=True)
     assert figures["sweep_s"] > 0 and figures["sweep_level"] == "03-ravine"
+
+
+def test_cli_refuses_to_overwrite_a_picture_without_force(tmp_path, capsys):
+    import main
+    out = tmp_path / "map.png"
+    out.write_bytes(b"an earlier picture")
+    small = ["--lr-cells", "6", "--momentum-cells", "4", "--starts", "1", "--size", "500x400"]
+    code = main.main(["sweep", "01-bowl", "--out", str(out), *small])
+    assert "already exists; add --force" in one_line(code, capsys.readouterr().err)
+    assert out.read_bytes() == b"an earlier picture"
+    assert main.main(["sweep", "01-bowl", "--out", str(out), *small, "--force"]) == 0
+    with Image.open(out) as img:
+        assert img.format == "PNG" and img.size == (500, 400)
+    assert [p.name for p in tmp_path.iterdir()] == ["map.png"]                 # no temporary file left

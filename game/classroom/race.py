@@ -18,19 +18,14 @@ import numpy as np
 import sim
 from sim.world import DESCENDING, DIVERGE_MARGIN, MAX_SQUADS, Orders
 
+from game.view.orders import sensible_orders            # shared with the recorder's races
+
 RACE_UNITS = 6              # starts per squad
 GHOST_STEPS = 20            # steps of the ghost preview
 SWEEP_LRS = 16              # learning rates tried per optimizer for a winning line-up ...
 SWEEP_MOMENTA = 6           # ... times this many momenta (within the level's ranges)
 LABELS = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
           "rmsprop": "RMSProp", "adam": "Adam"}
-
-# A sensible first setting for an optimizer the level does not default to. The SGD family keeps
-# the level's learning rate (heavy ball is stable wherever plain SGD is: eta a < 2 < 2 (1 + mu)).
-# The normalised rules step about eta per axis whatever the slope, so their eta is a share of the
-# distance to cover: the map's size over the step budget, times the factor below.
-MOMENTUM_DEFAULT = 0.9
-NORMALISED_STRIDE = {"adagrad": 8.0, "rmsprop": 0.5, "adam": 1.5}
 
 
 @dataclass(frozen=True)
@@ -43,24 +38,6 @@ class Entry:
 def race_starts(level, n: int = RACE_UNITS) -> np.ndarray:
     """n starting points in the level's spawn zone, drawn with the level's seed: (n, 2) [world]."""
     return sim.World(level, units=min(n, level.units), trail_length=1).positions
-
-
-def sensible_orders(level, optimizer: str) -> Orders:
-    """The level's own orders for its default optimizer; for another, the first setting the level's
-    hint names for it (``hint_orders``: what the lesson says works), else a setting inside the
-    level's ranges that a class can start from (see MOMENTUM_DEFAULT, NORMALISED_STRIDE)."""
-    if optimizer == level.optimizer:
-        return Orders(optimizer, level.lr, level.momentum)
-    mu = MOMENTUM_DEFAULT if optimizer != "rmsprop" else 0.0
-    for name, lr, momentum in level.hint_orders:
-        if name == optimizer:
-            return Orders(optimizer, lr, float(np.clip(mu if momentum is None else momentum, *level.momentum_range)))
-    lr = level.lr
-    if optimizer in NORMALISED_STRIDE:
-        lr = NORMALISED_STRIDE[optimizer] * level.size / level.budget
-        if optimizer == "adagrad":                      # its steps shrink like 1/sqrt(t)
-            lr /= np.sqrt(level.budget)
-    return Orders(optimizer, float(np.clip(lr, *level.lr_range)), float(np.clip(mu, *level.momentum_range)))
 
 
 def default_lineup(level, optimizers) -> list[Entry]:

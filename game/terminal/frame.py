@@ -103,12 +103,20 @@ class Frame:
         """The glyphs alone, one line per row."""
         return "\n".join("".join(row) for row in self.glyphs.tolist())
 
+    def shown(self, text: str) -> str:
+        """``text`` as this frame shows it: spelled in ASCII in the "ascii" mode (where "η" takes
+        three cells), as it is otherwise. Measure text in this form before placing it."""
+        return ascii_only(text) if self.mode == "ascii" else text
+
     def put(self, row: int, col: int, text: str, fg: int = DEFAULT, bg: int = DEFAULT):
-        """Write ``text`` at (row, col), cut at the right edge."""
+        """Write ``text`` (as ``shown``) at (row, col), cut at the left and right edges."""
         cols = self.glyphs.shape[1]
+        text = self.shown(text)
+        if col < 0:
+            text, col = text[-col:], 0
         text = text[:max(0, cols - col)]
         if self.mode == "ascii":
-            text, fg, bg = ascii_only(text), DEFAULT, DEFAULT
+            fg, bg = DEFAULT, DEFAULT
         if text and 0 <= row < self.glyphs.shape[0]:
             self.glyphs[row, col:col + len(text)] = list(text)
             self.fg[row, col:col + len(text)] = fg
@@ -149,11 +157,11 @@ def build_frame(world, view: View, raster: Raster) -> Frame:
     if world.over:
         _draw_minima(f, world, raster)
     _draw_units(f, world, view, raster)
-    _draw_text_line(f, 0, header_segments(world, view, raster.cols), raster)
+    _draw_text_line(f, 0, header_segments(world, view, raster.cols, f.shown), raster)
     _draw_text_line(f, raster.lines - 2, status_segments(world, view, raster.cols, raster.mode == "ascii"), raster)
     f.put(raster.lines - 1, 0, help_text(raster.cols).ljust(raster.cols), raster.text_code, DEFAULT)
     if world.over:
-        _draw_box(f, end_box(world, min(BOX_WIDTH, raster.cols - 4)), world, raster)
+        _draw_box(f, end_box(world, min(BOX_WIDTH, raster.cols - 4), f.shown), world, raster)
     return f
 
 
@@ -163,6 +171,7 @@ def _draw_text_line(f: Frame, row: int, segments: list, raster: Raster):
     col = 0
     for words, squad in segments:
         colour = raster.text_code if squad is None else raster.squad_codes[squad % len(raster.squad_codes)]
+        words = f.shown(words)
         f.put(row, col, words, colour, raster.panel_code)
         col += len(words)
 
@@ -227,6 +236,7 @@ def _draw_minima(f: Frame, world, raster: Raster):
 def _draw_box(f: Frame, lines: list, world, raster: Raster):
     """A panel of (text, tone) lines across the map (see ``_box_top`` for where); tone is 'win',
     'loss', a squad index or None."""
+    lines = [(f.shown(text), tone) for text, tone in lines]
     width = min(raster.cols - 2, max(len(t) for t, _ in lines) + 6)
     top = _box_top(world, raster, len(lines) + 2)
     left = (raster.cols - width) // 2

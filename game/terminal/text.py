@@ -9,7 +9,7 @@ import textwrap
 
 from sim.world import ARRIVED, DIVERGED, TRAPPED
 
-from game.view.advice import loss_hints, ran_out_of_supply
+from game.view.advice import loss_cause, loss_hints, ran_out_of_supply
 from game.view.names import height_label
 
 NO_MOMENTUM = ("sgd", "adagrad")      # rules that ignore the momentum setting
@@ -28,6 +28,8 @@ HELP_LINES = (          # the widest that fits is shown; every one names every k
 )
 HELP_WIDE, HELP_NARROW = HELP_LINES[0], HELP_LINES[-1]
 ELLIPSIS = "..."
+LOSS_WORDS = {"supply": "out of supply", "diverged": "units diverged", "trapped": "units trapped",   # by loss_cause
+              "stalled": "units stalled", "slow": "out of steps"}
 
 
 def ascii_only(text: str) -> str:
@@ -56,13 +58,15 @@ def event_text(event) -> str:
     return f"{who} trapped {where} ({height_label(event.height)})"
 
 
-def header_segments(world, view, cols: int = 1 << 30) -> list:
+def header_segments(world, view, cols: int = 1 << 30, shown=str) -> list:
     """The top line: the game, the level and the latest news (a message, the last event, else the
     lesson). Too long for ``cols``, it drops the game's name, then the level's title, then cuts
-    the news short with "..." -- never the level id."""
+    the news short with "..." -- never the level id. ``shown`` spells a text as the screen will
+    show it (``ascii_only`` in ASCII mode, where a symbol may take several cells)."""
     lvl = world.level
-    words = view.message or (event_text(world.events[-1]) if world.events else lvl.lesson)
-    prefixes = (f" VALLEY COMMAND | {lvl.id}  {lvl.title} | ", f" {lvl.id}  {lvl.title} | ", f" {lvl.id} | ")
+    words = shown(view.message or (event_text(world.events[-1]) if world.events else lvl.lesson))
+    prefixes = tuple(shown(p) for p in (f" VALLEY COMMAND | {lvl.id}  {lvl.title} | ",
+                                        f" {lvl.id}  {lvl.title} | ", f" {lvl.id} | "))
     for prefix in prefixes:
         if len(prefix) + len(words) <= cols:
             return [(prefix, None), (words, None)]
@@ -80,7 +84,7 @@ def status_segments(world, view, cols: int, ascii_mode: bool = False) -> list:
     s = view.squad
     o = world.orders[s]
     members = int((world.squad == s).sum())
-    state = "OVER" if world.over else "PAUSED" if view.paused else "RUNNING"
+    state = result_words(world) if world.over else "PAUSED" if view.paused else "RUNNING"
     held = " HELD" if world.is_held(s) else ""
     short = world.supply_left < world.spend_rate * max(0, world.level.budget - world.step_count)
     supply = f"| supply {world.supply_left} -{world.spend_rate}/step{'!' if short else ''} "
@@ -105,11 +109,26 @@ def status_segments(world, view, cols: int, ascii_mode: bool = False) -> list:
         tries = [(full, long_words), (full, words), (compact, words), (compact, short), (tight, short)]
     else:
         tries = [(full, long_words), (full, words), (full, glyphs), (compact, glyphs), (tight, glyphs)]
+    tries.append((tight, ""))             # the result box counts the units; the result itself must show
     for head, units in tries:
         line = head + [(units, None), (f"| {state}", None)]
         if sum(len(text) for text, _ in line) <= cols:
             break
     return line
+
+
+def result_words(world) -> str:
+    """The result in a few words, as the game's results say it: "WON 2 stars in 42 steps" (the
+    stars earned and the first arrival's step), or "LOST: " and why (out of supply, units
+    diverged, trapped or stalled, out of steps)."""
+    if world.won:
+        stars = world.stars()
+        first = int(world.arrival_step[world.status == ARRIVED].min())
+        return f"WON {stars} star{'' if stars == 1 else 's'} in {first} steps"
+    why = LOSS_WORDS.get(loss_cause(world))
+    if why is None:
+        why = "out of steps" if world.step_count >= world.level.budget else "no unit is still descending"
+    return f"LOST: {why}"
 
 
 def momentum_text(orders) -> str:
@@ -125,9 +144,9 @@ def help_text(cols: int) -> str:
     return next((line for line in HELP_LINES if len(line) <= cols), HELP_LINES[-1])
 
 
-def end_box(world, width: int) -> list:
-    """The result panel: (text, tone) lines at most ``width`` long; tone is 'win', 'loss',
-    a squad index (its colour) or None."""
+def end_box(world, width: int, shown=str) -> list:
+    """The result panel: (text, tone) lines at most ``width`` long as ``shown`` spells them (see
+    ``header_segments``); tone is 'win', 'loss', a squad index (its colour) or None."""
     lost = int(((world.status == TRAPPED) | (world.status == DIVERGED)).sum())
     if world.won:
         first = world.arrival_step[world.status == ARRIVED].min()
@@ -140,6 +159,6 @@ def end_box(world, width: int) -> list:
         reason = ("out of supply" if ran_out_of_supply(world) else "out of steps"
                   if world.step_count >= world.level.budget else "no unit is still descending")
         lines = [("DEFEAT", "loss"), (f"{reason}: {lost} of {world.n_units} units lost", None)]
-        lines += [(part, None) for hint in loss_hints(world) for part in textwrap.wrap(hint, max(20, width))]
+        lines += [(part, None) for hint in loss_hints(world) for part in textwrap.wrap(shown(hint), max(20, width))]
     lines += [("", None), ("r restart    q quit", None)]
-    return [(text[:width], tone) for text, tone in lines]
+    return [(shown(text)[:width], tone) for text, tone in lines]

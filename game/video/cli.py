@@ -22,8 +22,9 @@ from pathlib import Path
 import sim
 from sim.schedule import schedule_from_text
 
-from game.cli import number, path_flag, quoted, shown
+from game.cli import number, path_flag, quoted, range_note, shown
 from game.cli import race_names as cli_race_names
+from game.view.orders import sensible_orders
 
 from . import encoders, page
 from .record import FPS, MIN_DESCENT, Recording, record, schedule
@@ -34,7 +35,6 @@ MAX_DURATION = 3600.0                                # [s]
 MAX_ORBIT = 1080        # --orbit turns the table by at most three full turns [deg]
 MAX_SEED = 2**63 - 1
 PAGE = ".html"           # --out with this suffix writes a web page (page.py), not a video
-RACE_MOMENTUM = 0.9     # in a race, an optimizer with momentum gets this when neither flag nor level sets one
 
 
 class RecordError(ValueError):
@@ -48,12 +48,15 @@ def run(args) -> int:
         return _write_page(rec, out)
     result = record(rec, out, frames_dir, progress=True)
     where = " and ".join(str(p) for p in result.written)
+    spared = ""
+    if out is not None and out.exists() and out not in result.written:
+        spared = f"; {out} left as it was"               # a partial never replaces an earlier file
     if result.error:
         kept = f"kept what was written before it in {where}" if where else "no file written"
-        print(f"error: {result.error}; {kept}", file=sys.stderr)
+        print(f"error: {result.error}; {kept}{spared}", file=sys.stderr)
         return 1
     if result.interrupted:
-        print(f"interrupted: wrote {result.frames} frames to {where}", file=sys.stderr)
+        print(f"interrupted: wrote {result.frames} frames to {where or 'no file'}{spared}", file=sys.stderr)
         return 130
     w, h = rec.size
     rate = result.frames / max(result.seconds, 1e-9)
@@ -224,12 +227,14 @@ def _orders_recording(args) -> Recording:
     if args.optimizer is not None and args.optimizer not in sim.OPTIMIZERS:
         raise RecordError(f"--optimizer: unknown optimizer {quoted(args.optimizer)}; "
                           f"choose from {', '.join(sim.OPTIMIZERS)}")
-    lrs = _per_squad(args.lr, "--lr", len(names), level.lr)
+    lrs = _per_squad(args.lr, "--lr", len(names), None)
     mus = _per_squad(args.momentum, "--momentum", len(names), None)
     kinds = _per_squad(args.schedule, "--schedule", len(names), None, text_values=True)
     squads = []
     for name, lr, mu, kind in zip(names, lrs, mus, kinds):
-        mu = squad_momentum(level, name, len(names) > 1) if mu is None else mu
+        first = squad_orders(level, name, race=args.race is not None)
+        lr = first.lr if lr is None else lr
+        mu = first.momentum if mu is None else mu
         if not lr > 0:
             raise RecordError(f"--lr for {name}: the learning rate must be a number > 0, got {lr:g}")
         if not 0 <= mu < 1:
@@ -239,6 +244,7 @@ def _orders_recording(args) -> Recording:
         except ValueError as err:
             raise RecordError(f"--schedule for {name}: {err}") from None
         squads.append(sim.Orders(name, lr, mu, schedule))
+    _note_out_of_range(level, args, squads)
     units = level.units if args.units is None else _number(args.units, "--units", int, 1, sim.levels.MAX_UNITS)
     if units * len(squads) > sim.levels.MAX_UNITS:
         raise RecordError(f"--units: {units} units x {len(squads)} squads is more than {sim.levels.MAX_UNITS}")
@@ -246,19 +252,30 @@ def _orders_recording(args) -> Recording:
     return Recording(level, tuple(squads), units, level.budget, seed)
 
 
+def _note_out_of_range(level, args, squads):
+    """One line on stderr for each --lr and --momentum value given outside the level's own range
+    (as ``simulate`` says it): taken, not refused."""
+    for flag, given, values in (("--lr", args.lr, [o.lr for o in squads]),
+                                ("--momentum", args.momentum, [o.momentum for o in squads])):
+        notes = [] if given is None else [range_note(level, flag, v) for v in values]
+        for note in dict.fromkeys(n for n in notes if n):          # each once, in order
+            print(note, file=sys.stderr)
+
+
 def race_names(text: str) -> list:
     """--race: optimizer names, comma-separated, each once, at most MAX_SQUADS (game.cli.race_names)."""
     return cli_race_names(text, sim.OPTIMIZERS, sim.world.MAX_SQUADS, RecordError)
 
 
-def squad_momentum(level, name: str, race: bool) -> float:
-    """A squad's momentum when --momentum does not give it: the level's for the level's own
-    optimizer, torch's default for another (beta1 = 0.9 for adam, else 0); in a race, an optimizer
-    with momentum whose momentum would be 0 gets RACE_MOMENTUM, so the race shows what it does."""
+def squad_orders(level, name: str, race: bool) -> sim.Orders:
+    """A squad's learning rate and momentum where --lr and --momentum do not give them. In a race,
+    the setting the classroom's race starts from (``sensible_orders``: an adaptive rule's eta is
+    sized to the map, not the level's SGD eta). Alone, the level's lr; its momentum for the level's
+    own optimizer, torch's default for another (beta1 = 0.9 for adam, else 0)."""
+    if race:
+        return sensible_orders(level, name)
     mu = level.momentum if name == level.optimizer else sim.optim.default_momentum(name)
-    if race and mu == 0 and sim.make_optimizer(name, lr=0.1).uses_momentum:
-        mu = RACE_MOMENTUM
-    return mu
+    return sim.Orders(name, level.lr, mu)
 
 
 def _per_squad(text, flag: str, n: int, default, text_values: bool = False) -> list:

@@ -1,8 +1,10 @@
 """Where the recorder's frames go: an MP4 file (H.264 through ffmpeg), a GIF (Pillow) or numbered PNGs.
 
 Every writer takes rendered pygame Surfaces, one per frame, through ``add(surface)`` and is finished
-with ``close()``. A file is written under a temporary name beside its target and moved into place
-(``os.replace``) only by ``close()``, so the target name never holds half a file:
+with ``close(complete)``. A file is written under a temporary name beside its target and moved into
+place (``os.replace``) only by ``close()``, so the target name never holds half a file. A recording
+cut short (``complete`` False) never replaces a file that was there before (an earlier recording,
+under --force): it is kept beside it as NAME.partial.mp4 instead (``partial_beside``).
 
 * MP4: frames go to ffmpeg -- its own process, so it encodes on the other core -- as the surface's
   own pixel bytes. ffmpeg writes the index (the moov box) when its input ends, so a recording
@@ -60,6 +62,23 @@ def temp_beside(target: Path) -> Path:
             continue
         except OSError as err:
             raise EncodeError(f"cannot write in {target.parent}: {_first_line(err)}") from None
+
+
+def partial_beside(target: Path) -> Path:
+    """Where a recording cut short goes when ``target`` already holds a file: NAME.partial.EXT
+    beside it, or NAME.partial-2.EXT, ... whichever is free (an earlier partial is kept too)."""
+    k = 1
+    while True:
+        name = f"{target.stem}.partial{'' if k == 1 else f'-{k}'}{target.suffix}"
+        if not target.with_name(name).exists():
+            return target.with_name(name)
+        k += 1
+
+
+def destination(target: Path, complete: bool) -> Path:
+    """Where a finished file goes: ``target``, unless the recording was cut short and ``target``
+    already holds a file, which must not be lost (``partial_beside``)."""
+    return target if complete or not target.exists() else partial_beside(target)
 
 
 def rgb_bytes(surface) -> bytes:
@@ -136,15 +155,16 @@ class Mp4Writer:
         self._queue.put(surface.get_buffer().raw if self.layout else rgb_bytes(surface))
         self.frames += 1
 
-    def close(self) -> Path | None:
+    def close(self, complete: bool = True) -> Path | None:
         """Let ffmpeg finish the file (it writes the index when its input ends) and move it into
-        place. Returns the path, or None when nothing playable was written."""
+        place (see ``destination``). Returns where, or None when nothing playable was written."""
         self._queue.put(None)
         self._feeder.join()
         self._ffmpeg.close()
         if self.frames and mp4_is_complete(self.temp):
-            os.replace(self.temp, self.path)
-            return self.path
+            where = destination(self.path, complete)
+            os.replace(self.temp, where)
+            return where
         self.temp.unlink(missing_ok=True)
         return None
 
@@ -206,8 +226,9 @@ class GifWriter:
         image.putpalette(self._palette.getpalette())
         self._images.append(image)
 
-    def close(self) -> Path | None:
-        """Write every frame so far (an interrupted recording is a shorter GIF); move it into place."""
+    def close(self, complete: bool = True) -> Path | None:
+        """Write every frame so far (an interrupted recording is a shorter GIF); move it into place
+        (see ``destination``) and return where."""
         if not self._images:
             self.discard()
             return None
@@ -219,8 +240,9 @@ class GifWriter:
         except OSError as err:
             self.discard()
             raise EncodeError(f"cannot write the GIF: {_first_line(err)}") from None
-        os.replace(self.temp, self.path)
-        return self.path
+        where = destination(self.path, complete)
+        os.replace(self.temp, where)
+        return where
 
     def discard(self):
         self._images.clear()
@@ -266,7 +288,7 @@ class PngWriter:
             raise EncodeError(f"cannot write {target}: {_first_line(err)}") from None
         self.frames += 1
 
-    def close(self) -> Path:
+    def close(self, complete: bool = True) -> Path:
         return self.folder
 
     def discard(self):

@@ -24,7 +24,6 @@ from sim.world import DESCENDING
 from game.view import marks, sprites
 from game.view.camera import Camera
 from game.view.chart import draw_sparkline
-from game.view.names import OPTIMIZER_LABELS, uses_momentum
 from game.view.palette import WAR_ROOM
 from game.view.relief_camera import ReliefCamera
 from game.view.relief_draw import draw_relief
@@ -32,6 +31,8 @@ from game.view.relief_view import ReliefView
 from game.view.render import SQUAD_COLOURS, Fog, MapArt, draw_map
 from game.view.widgets import (ACCENT, MUTED, PANEL, PANEL_EDGE, SHADE, STATUS_COLOURS, TEXT, backdrop, ellipsize, text,
                       text_width, wrap)
+
+from .words import OFF_MAP, legend_counts, orders_text, outcome_text, squad_label  # noqa: F401 (the film's words)
 
 REFERENCE_HEIGHT = 720     # sizes below are in px at this frame height, scaled to the frame
 MIN_TEXT = 11              # smallest text [px]
@@ -43,28 +44,10 @@ SIDE_SHARE = 0.2           # a legend beside the map takes this share of the fra
 SIDE_MIN = 130             # ... but at least this many px
 CHART_MIN = 70             # px: a chart of the heights needs at least this much height
 TITLE_DIM = 170            # the title card darkens the picture behind it by this alpha
-COUNT_ORDER = ("arrived", "descending", "trapped", "diverged")
+COUNT_ORDER = ("arrived", "descending", OFF_MAP, "trapped", "diverged")
+COUNT_COLOURS = {**STATUS_COLOURS, OFF_MAP: STATUS_COLOURS["descending"]}
 BACKGROUND = WAR_ROOM.background   # around the map
 RELIEF_YAW = 0.0           # the sand table's heading at the start of a film [deg] (the orbit turns it on)
-
-
-def orders_text(orders, lr_now=None) -> str:
-    """'η 0.02  μ 0.9' -- the learning rate, and the momentum when the update rule has one; under a
-    schedule the rate of this step ``lr_now`` and the schedule's kind ('η 0.0734 cosine  μ 0.9')."""
-    lr, mu = float(np.mean(orders.lr)), float(np.mean(orders.momentum))
-    scheduled = orders.schedule is not None and orders.schedule.kind != "constant"
-    words = f"\u03b7 {float(np.mean(lr_now if scheduled and lr_now is not None else lr)):.3g}"
-    if scheduled:
-        words += f" {orders.schedule.kind}"
-    if uses_momentum(orders.optimizer):
-        words += f"  {'β₁' if orders.optimizer == 'adam' else 'μ'} {mu:.3g}"
-    return words
-
-
-def squad_label(world, squad: int, race: bool) -> str:
-    """A squad's name on screen: its optimizer in a race, else 'Squad k · optimizer' when there are several."""
-    name = OPTIMIZER_LABELS[world.orders[squad].optimizer]
-    return name if race or world.n_squads == 1 else f"Squad {squad + 1} \u00b7 {name}"
 
 
 def squads_present(world) -> list:
@@ -150,7 +133,9 @@ class Film:
             self._place_table(RELIEF_YAW + self.orbit * fraction, self._table_at)
 
     def _draw(self, surface, world, **options):
-        """The world as the game draws it: the sand table or the map."""
+        """The world as the game draws it: the sand table or the map, its labels set larger with a
+        frame above 720 p (never smaller)."""
+        options.setdefault("label_scale", max(1.0, self.scale))
         if self.view == "relief":
             draw_relief(surface, world, self.camera, self.relief, self.fog, **options)
         else:
@@ -305,8 +290,8 @@ class Film:
     def _legend(self, surface, world, race):
         """Each squad: disc, name, orders, and its units by status. Redrawn only when they change."""
         squads = squads_present(world)
-        key = (race, [(s, world.orders[s].optimizer, orders_text(world.orders[s], world.lr_now(s)), world.counts(s))
-                      for s in squads])
+        key = (race, [(s, world.orders[s].optimizer, orders_text(world.orders[s], world.lr_now(s)),
+                       legend_counts(world, s)) for s in squads])
         if key != self._legend_key:
             self._legend_key, self._legend_img = key, self._legend_picture(world, squads, race)
         surface.blit(self._legend_img, self.legend)
@@ -341,13 +326,13 @@ class Film:
         text(img, ellipsize(orders, self.line, cell.right - end - self.px(10, 4)), (end + self.px(10, 4), y),
              self.line, TEXT, anchor="midleft")
         y += round(0.65 * self.line + 0.7 * self.small) + 1
-        self._counts(img, world.counts(squad), (x, y), cell.right)
+        self._counts(img, legend_counts(world, squad), (x, y), cell.right)
 
     def _counts(self, surface, counts: dict, at, right):
-        """'3 arrived · 9 descending' in the status colours, zero counts left out; beside the map
-        the line wraps once."""
+        """'3 arrived · 9 descending' in the status colours (see ``legend_counts``), zero counts left
+        out; beside the map the line wraps once."""
         x, y = at
-        parts = [(f"{counts[name]} {name}", STATUS_COLOURS[name]) for name in COUNT_ORDER if counts[name]]
+        parts = [(f"{counts[name]} {name}", COUNT_COLOURS[name]) for name in COUNT_ORDER if counts[name]]
         wraps = 1 if self.beside else 0
         for i, (words, colour) in enumerate(parts):
             gap = "  \u00b7  " if x > at[0] else ""
@@ -381,16 +366,3 @@ def unit_disc(squad: int, scale: float = 1.0) -> pygame.Surface:
     if scale <= 1:
         return disc
     return pygame.transform.smoothscale(disc, [round(v * scale) for v in disc.get_size()])
-
-
-def outcome_text(world, race: bool) -> tuple[str, tuple]:
-    """The closing banner: who reached the global minimum first, and when; or that no unit did."""
-    arrived = np.flatnonzero(world.arrival_step >= 0)
-    if not len(arrived):
-        return f"No unit reached the global minimum in {world.step_count} steps", MUTED
-    first = arrived[np.argmin(world.arrival_step[arrived])]
-    squad, step = int(world.squad[first]), int(world.arrival_step[first])
-    if world.n_squads == 1:
-        return (f"Reached the global minimum at step {step}: {len(arrived)} of {world.n_units} units",
-                SQUAD_COLOURS[squad])
-    return f"{squad_label(world, squad, race)} reached the global minimum first, at step {step}", SQUAD_COLOURS[squad]

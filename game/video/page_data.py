@@ -38,7 +38,7 @@ from game.view.explain import explain, num
 from game.view.names import OPTIMIZER_LABELS, height_text, uses_momentum
 from game.view.palette import SQUAD_COLOURS
 
-from .film import outcome_text, squad_label
+from .words import outcome_text, squad_label
 from .record import Recording
 
 FORMAT = 2                    # the layout of the page's data; a page's script reads this version
@@ -235,12 +235,18 @@ def gather(rec: Recording, relief=None) -> dict:
         "membership": book.membership,
         "loss": book.loss,
         "events": _events(world),
-        "outcome": {"text": outcome, "colour": hex_colour(colour)},
+        "outcome": {"text": outcome, "colour": hex_colour(colour), "step": outcome_step(world)},
         "explained": {"units": book.units, "per_squad": None if len(book.units) == world.n_units else book.per_squad,
                       "templates": [t for _, t in sorted(book.templates.values())],
                       "records": book.records},
     }
     return data if relief is None else {**data, **relief.data()}
+
+
+def outcome_step(world) -> int:
+    """The step from which the page may tell the outcome: the first arrival's, else the last."""
+    arrived = world.arrival_step[world.arrival_step >= 0]
+    return int(arrived.min()) if len(arrived) else int(world.step_count)
 
 
 def _events(world) -> list:

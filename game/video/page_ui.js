@@ -38,10 +38,12 @@ function drawLegend(t) {
   });
 }
 
+// the outcome only once the class has seen it happen: from its step (the first arrival), or at the end
 function drawOutcome(t) {
-  const out = $("outcome"), done = t === S.last;
-  out.textContent = done ? S.data.outcome.text : "After step " + S.last + ": " + S.data.outcome.text;
-  out.style.color = done ? S.data.outcome.colour : S.theme.muted;
+  const out = $("outcome"), seen = t >= S.data.outcome.step || t === S.last;
+  out.textContent = seen ? S.data.outcome.text : "";
+  out.hidden = !seen;
+  out.style.color = S.data.outcome.colour;
   const list = $("events");
   list.textContent = "";
   S.data.events.filter((e) => e[0] <= t).slice(-2).reverse().forEach(([step, squad, text]) => {
@@ -131,8 +133,8 @@ function drawChart(t) {
   S.data.squads.forEach((sq, s) => {
     ctx.beginPath();
     let on = false;
-    loss.forEach((row, k) => {
-      if (row[s] === null || row[s] === undefined) { on = false; return; }
+    loss.forEach((row, k) => {                       // up to the step shown: the lines do not tell the end
+      if (k > t || row[s] === null || row[s] === undefined) { on = false; return; }
       on ? ctx.lineTo(px(k), py(row[s])) : ctx.moveTo(px(k), py(row[s]));
       on = true;
     });
@@ -273,7 +275,7 @@ async function start() {
 window.descentPage = {             // for tests and the curious: read-only views of the page's state
   get step() { return S.step; }, get last() { return S.last; }, get playing() { return S.playing; },
   get selected() { return S.selected; }, get view() { return S.views[S.view].id; },
-  get fit() { return { x: S.fit.x, y: S.fit.y, s: S.fit.s }; },
+  get fit() { return { x: S.fit.x, y: S.fit.y, s: S.fit.s }; }, get outcomeStep() { return S.data.outcome.step; },
   show: (t) => show(t), play: () => setPlaying(true), pause: () => setPlaying(false), select: (u) => select(u),
   useView: (id) => useView(S.views.findIndex((v) => v.id === id)),
   hidden: (u) => isHidden(S.step, u),

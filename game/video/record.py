@@ -9,14 +9,16 @@ war is off unless asked for: a video should show the ground.
 Timing: the descent ends early once no unit is still moving (a dry run of the world finds the
 step first). Without ``duration`` it lasts at least ``pace`` seconds (MIN_DESCENT) so it can be
 followed: one frame per step, or each step held over several frames when there are few steps;
-with ``pace`` None, one frame per step however short. With ``duration`` the video lasts that many
-seconds and the steps are spread evenly over the frames between the cards (several steps per
-frame, or one step held over several frames).
+with ``pace`` None, one frame per step however short. A run in which every unit diverges has
+nothing to follow: it lasts at least DIVERGED_DESCENT, and its banner says they diverged. With
+``duration`` the video lasts that many seconds and the steps are spread evenly over the frames
+between the cards (several steps per frame, or one step held over several frames).
 
 Frames go to an MP4 (H.264), a GIF or numbered PNGs (see encoders.py), through the one drawing
 path of the game: a pygame Surface drawn by the renderer. The same settings and seed give the same
 frames, bit for bit. Ctrl-C stops after the frame being drawn and the file is closed properly:
-shorter, but playable.
+shorter, but playable; a file the recording was to replace (--force) is left as it was, and the
+shorter one kept beside it as NAME.partial.mp4.
 """
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ from tqdm import tqdm
 
 import sim
 from game.view.render import Fog
-from sim.world import DESCENDING, MAX_SQUADS
+from sim.world import DESCENDING, DIVERGED, MAX_SQUADS
 
 from . import encoders
 from .film import Film
@@ -42,7 +44,8 @@ from .film import Film
 FPS = 30                     # frames per second of video
 CARD_SECONDS = 1.0           # the title card and the closing picture each last this long ...
 CARD_SHARE = 0.2             # ... or this share of a short --duration
-MIN_DESCENT = 6.0            # [s] a descent lasts at least this long unless told otherwise
+MIN_DESCENT = 6.0            # [s] a descent lasts at least this long unless told otherwise ...
+DIVERGED_DESCENT = 1.0       # [s] ... or this long when every unit diverges (the banner says so)
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,10 @@ def plan(rec: Recording) -> Schedule:
         return schedule(rec.steps, rec.fps, rec.duration)
     dry = Descent(rec)
     dry.advance(rec.steps)
-    return schedule(dry.world.step_count, rec.fps, None, rec.pace or 0.0)
+    least = rec.pace or 0.0
+    if (dry.world.status == DIVERGED).all():         # nothing to follow: the units fly off at once
+        least = min(least, DIVERGED_DESCENT)
+    return schedule(dry.world.step_count, rec.fps, None, least)
 
 
 def film_for(rec: Recording) -> Film:
@@ -275,18 +281,19 @@ def record(rec: Recording, out: Path | None = None, frames_dir: Path | None = No
             for w in writers:
                 w.discard()
             raise
-        result.written, error = _close(writers)
+        result.written, error = _close(writers, complete=not result.interrupted and result.error is None)
         result.error = result.error or error
     result.seconds = time.perf_counter() - start
     return result
 
 
-def _close(writers) -> tuple[list, str | None]:
-    """Finish every writer; returns the paths written and the first error."""
+def _close(writers, complete: bool) -> tuple[list, str | None]:
+    """Finish every writer (a recording not ``complete`` leaves an existing file as it was: see
+    encoders.destination); returns the paths written and the first error."""
     written, error = [], None
     for w in writers:
         try:
-            path = w.close()
+            path = w.close(complete)
         except encoders.EncodeError as err:
             path, error = None, error or str(err)
         if path is not None:

@@ -23,8 +23,9 @@ SWEEP_MAX_UNITS = 2_000_000      # cells x starts, all in one swarm
 SWEEP_SIDES = (400, 8192)        # smallest and largest picture side [px]
 
 
-def _png_out(text):
-    """--out: a .png file that can be written (its folder exists and is writable)."""
+def _png_out(text, force: bool = False):
+    """--out: a new .png file that can be written (its folder exists and is writable); an existing
+    one only with --force, as ``record`` asks."""
     if not text:
         raise UsageError("sweep: --out FILE.png is required")
     out = path_flag(text, "--out")
@@ -37,6 +38,8 @@ def _png_out(text):
     if not folder.is_dir():
         problem = "is not a folder" if folder.exists() else "does not exist"
         raise UsageError(f"--out {text}: {folder} {problem}")
+    if out.exists() and not force:
+        raise UsageError(f"--out {text}: already exists; add --force to overwrite it")
     if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
         raise UsageError(f"--out {text}: not allowed to write there")
     return out
@@ -66,14 +69,17 @@ def sweep_orders(args, level) -> dict:
 def run(args) -> int:
     """Sweep one optimizer over learning rate x momentum, draw where each cell leads, save a PNG."""
     level = sim.load_level(args.level)
-    out, size = _png_out(args.out), window_size(args.size, SWEEP_SIDES)
+    out, size = _png_out(args.out, args.force), window_size(args.size, SWEEP_SIDES)
     orders = sweep_orders(args, level)
     start = time.perf_counter()
     result = sweep_plane(level, **orders)
     seconds = time.perf_counter() - start
+    temp = out.with_name(f".{out.name}.{os.getpid()}.partial.png")     # the picture appears whole, or not at all
     try:
-        save_sweep(out, result, level, size)
+        save_sweep(temp, result, level, size)
+        os.replace(temp, out)
     except OSError as err:
+        temp.unlink(missing_ok=True)
         raise UsageError(f"--out {out}: cannot write: {err}") from None
     print(f"wrote {out} ({size[0]}x{size[1]}): {level.id} with {result.optimizers[0]}, "
           f"{len(result.lrs)} x {len(result.momenta)} settings x {result.starts} starts, "

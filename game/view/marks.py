@@ -15,7 +15,7 @@ import pygame
 from .fonts import font
 from .names import height_label
 from .palette import SQUAD_COLOURS
-from .sprites import GOLD, SUPERSAMPLE, canvas, finish
+from .sprites import GOLD, SUPERSAMPLE, UNIT_RADIUS, canvas, finish
 
 MINIMA_LABELS = 12        # the results screen labels at most this many local minima
 SMALL_CIRCLE = 160        # spawn circles up to this radius [px] are cached sprites
@@ -64,8 +64,9 @@ def draw_frame(surface, level, camera, p, step: float):
         surface.blit(text, (rect.left - 7 - text.get_width(), y - text.get_height() // 2))
 
 
-def draw_spawn(surface, level, camera, p, board):
-    """The spawn zone: a dashed circle, and its caption on the ``board`` (above it, if there is room)."""
+def draw_spawn(surface, level, camera, p, board, scale: float = 1.0):
+    """The spawn zone: a dashed circle, and its caption on the ``board`` (above it, if there is room),
+    its type ``scale`` times its usual size."""
     cx, cy = np.rint(camera.pos2pix(level.spawn_center)).astype(int)
     r = int(round(level.spawn_radius * camera.zoom))
     if r <= SMALL_CIRCLE:
@@ -74,13 +75,18 @@ def draw_spawn(surface, level, camera, p, board):
     else:                                             # too big for a sprite: draw the dashes
         for dash in _dashes(cx, cy, r, 1):
             pygame.draw.lines(surface, p.marker, False, dash, 2)
-    want_spawn_caption(board, (cx, cy - r), p)
+    want_spawn_caption(board, (cx, cy - r), p, scale)
 
 
-def want_spawn_caption(board, top, p):
+def text_px(size: int, scale: float) -> int:
+    """A label's type size [px] at ``scale`` (a large video frame sets its labels larger)."""
+    return max(1, round(size * scale))
+
+
+def want_spawn_caption(board, top, p, scale: float = 1.0):
     """The spawn zone's caption, asked for just above the ring's top point ``top`` [px]."""
-    board.want(label("SPAWN", 10, p.marker, True, p.label_shadow), "SPAWN", top, gap=4, must=True, priority=2,
-               above_first=True)
+    board.want(label("SPAWN", text_px(10, scale), p.marker, True, p.label_shadow), "SPAWN", top, gap=4, must=True,
+               priority=2, above_first=True)
 
 
 def _dashes(cx, cy, r, scale) -> list:
@@ -108,14 +114,14 @@ def _star(cx, cy, r_out, r_in=None) -> list:
              cy - (r_out if k % 2 == 0 else r_in) * math.cos(math.pi * k / 5)) for k in range(10)]
 
 
-def draw_minima(surface, level, camera, p, board, hidden=None):
+def draw_minima(surface, level, camera, p, board, hidden=None, scale: float = 1.0):
     """The results screen: every minimum with its height; the global one as a gold star. Labels
     go to the MINIMA_LABELS lowest minima, lowest first, and are left out where the board finds no
     room (a Rastrigin egg-crate has dozens of minima; their rings all show).
 
     ``hidden``: on the sand table, which ground points (N, 2) a hill hides. A hidden minimum's ring
     and label are left out; the global minimum is always marked, behind a hill as a hollow star
-    (as a hidden ball is a ring), so the goal is never lost."""
+    (as a hidden ball is a ring), so the goal is never lost. ``scale``: the labels' type size."""
     gx, gy = level.global_min
     others = sorted((m for m in level.minima if abs(m.xy[0] - gx) + abs(m.xy[1] - gy) > 1e-9),
                     key=lambda m: m.height)
@@ -135,17 +141,22 @@ def draw_minima(surface, level, camera, p, board, hidden=None):
     pygame.draw.polygon(surface, GOLD, _star(x, y, 10), 2 if goal_hidden else 0)
     board.avoid(pygame.Rect(x - 13, y - 13, 26, 26))
     words = f"global minimum  {height_label(level.global_min_height)}"
-    board.want(label(words, 14, GOLD, True, p.label_shadow), words, (x, y), gap=15, must=True, priority=0)
+    board.want(label(words, text_px(14, scale), GOLD, True, p.label_shadow), words, (x, y), gap=15, must=True,
+               priority=0)
     for k, (m, ((mx, my), _)) in enumerate(list(zip(others, rings))[:MINIMA_LABELS]):
         words = height_label(m.height)
-        board.want(label(words, 12, p.marker, False, p.label_shadow), words, (mx, my), gap=8, priority=10 + k)
+        board.want(label(words, text_px(12, scale), p.marker, False, p.label_shadow), words, (mx, my), gap=8,
+                   priority=10 + k)
 
 
-def draw_goal_flag(surface, world, camera, p, board, names=None, colours=None, hidden=None):
+def draw_goal_flag(surface, world, camera, p, board, names=None, colours=None, hidden=None, balls=None,
+                   scale: float = 1.0):
     """A flag planted at the goal in the colour of the first squad to arrive, with a banner (on
     the ``board``: beside the pennant if there is room). ``hidden`` (the sand table: which ground
     points a hill hides): a flag behind a hill shows only the part of its pole and pennant above
-    the hill's outline, as a real one would.
+    the hill's outline, as a real one would. ``balls``: the units' centres (N, 2) [px]; the flag
+    is planted beside the ones gathered at the goal, not on them (``flag_spot``). ``scale``: the
+    banner's type size.
 
     ``names`` / ``colours``: per-squad names and colours (e.g. the optimizers of a classroom race);
     without them the banner says "SQUAD k" and the flag wears SQUAD_COLOURS."""
@@ -155,6 +166,8 @@ def draw_goal_flag(surface, world, camera, p, board, names=None, colours=None, h
     palette = colours if colours else SQUAD_COLOURS
     colour = tuple(palette[squad % len(palette)])
     x, y = np.rint(camera.pos2pix(world.level.global_min)).astype(int)
+    if balls is not None:
+        x += flag_spot((x, y), balls)
     old_clip = surface.get_clip()
     if hidden is not None:
         lift = _hidden_height(world.level.global_min, hidden)           # the hill in front hides this much [px]
@@ -167,13 +180,36 @@ def draw_goal_flag(surface, world, camera, p, board, names=None, colours=None, h
     pygame.draw.polygon(surface, colour, flag)
     pygame.draw.polygon(surface, p.outline, flag, 1)
     surface.set_clip(old_clip)
-    board.avoid(pygame.Rect(x - 6, y - 41, 29, 45))
+    board.avoid(flag_rect(x, y))
     who = names[squad].upper() if names is not None and squad < len(names) else f"SQUAD {squad + 1}"
     words = f"{who} ARRIVED  ·  step {int(world.arrival_step[first])}"
-    board.want(_banner(words, colour, p), words, (x + 11, y - 34), gap=14, must=True, priority=1)
+    board.want(_banner(words, colour, p, text_px(12, scale)), words, (x + 11, y - 34), gap=14, must=True,
+               priority=1)
 
 
 FLAG_HEIGHT = 44           # the flag's pole and pennant reach this far up the screen [px]
+FLAG_SHIFTS = np.array([0, 10, -10, 20, -20, 30, -30, 42, -42, 56, -56, 72, -72, 90, -90, 110, -110])   # [px]
+
+
+def flag_rect(x: int, y: int) -> pygame.Rect:
+    """The flag planted at (x, y) [px]: its foot, pole and pennant."""
+    return pygame.Rect(x - 6, y - 41, 29, 45)
+
+
+def flag_spot(goal, balls, radius: float = UNIT_RADIUS + 1) -> int:
+    """How far sideways [px] from the goal's point ``goal`` to plant the flag so that it covers
+    none of the balls (centres (N, 2) [px], ``radius`` [px]): the smallest shift of FLAG_SHIFTS
+    that does, else the one that covers the fewest."""
+    x, y = goal
+    xy = np.asarray(balls, float).reshape(-1, 2)
+    xy = xy[np.isfinite(xy).all(1)]
+
+    def covered(dx):
+        r = flag_rect(x + dx, y)
+        return int(((xy[:, 0] > r.left - radius) & (xy[:, 0] < r.right + radius) &
+                    (xy[:, 1] > r.top - radius) & (xy[:, 1] < r.bottom + radius)).sum())
+    counts = [covered(int(dx)) for dx in FLAG_SHIFTS]
+    return int(FLAG_SHIFTS[int(np.argmin(counts))])
 
 
 def _hidden_height(xy, hidden) -> int:
@@ -187,9 +223,9 @@ def _hidden_height(xy, hidden) -> int:
 
 
 @lru_cache(maxsize=32)
-def _banner(text, colour, p) -> pygame.Surface:
-    """Text on a dark translucent plate edged in ``colour``."""
-    words = label(text, 12, p.marker, True, p.label_shadow)
+def _banner(text, colour, p, size: int = 12) -> pygame.Surface:
+    """Text of ``size`` [px] on a dark translucent plate edged in ``colour``."""
+    words = label(text, size, p.marker, True, p.label_shadow)
     plate = pygame.Surface((words.get_width() + 10, words.get_height() + 4), pygame.SRCALPHA)
     plate.fill((*p.outline, 190))
     pygame.draw.rect(plate, (*colour, 255), plate.get_rect(), 1)

@@ -4,11 +4,12 @@
     draw_relief(screen, world, camera, view, fog, selected=mask, time_s=t)
 
 What a frame shows, back to front: the table (ground and plinth, ``relief_view``), the fog lying
-on the ground (``relief_fog``), the spawn zone as a dashed ring on the ground, the trails along the ground, the
-units' soft shadows, the units the ground hides as faint rings (a unit is never lost), the units
-as balls resting on the ground (far ones first) with their velocity arrows, explosions, the goal
-flag once a unit arrived, and on the results screen every minimum. A unit's ball stands on its
-exact height: its ground point is (x, y, z(f(x, y))) with f from the world's own heights.
+on the ground (``relief_fog``), the spawn zone as a dashed ring on the ground, the trails along
+the ground, on the results screen every minimum, the goal flag once a unit arrived (beside the
+balls at the goal), the units' soft shadows, the units the ground hides as faint rings (a unit is
+never lost), the units as balls resting on the ground (far ones first) with their velocity
+arrows, explosions. A unit's ball stands on its exact height: its ground point is
+(x, y, z(f(x, y))) with f from the world's own heights.
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ LIGHT = np.array([-1.0, 1.0]) / math.sqrt(2.0)   # light from the north-west, as
 
 def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_minima=False,
                 time_s: float = 0.0, palette="war-room", squad_names=None, squad_colours=None, keep_clear=(),
-                show_spawn=True):
+                show_spawn=True, label_scale: float = 1.0):
     """Everything on the table into ``camera.viewport`` of ``surface`` (clipped to it). The
     arguments mean what they mean for ``render.draw_map``."""
     p = pal.get(palette)
@@ -57,18 +58,18 @@ def draw_relief(surface, world, camera, view, fog=None, *, selected=None, show_m
         board = Board(camera.map_rect().clip(port), keep_clear)
         behind = _ground_hider(view, camera)
         if show_spawn:
-            draw_spawn_ring(surface, world.level, camera, behind, p, board, cache=view)
+            draw_spawn_ring(surface, world.level, camera, behind, p, board, cache=view, label_scale=label_scale)
         draw_trails(surface, port, world, camera, palette, squad_colours, hidden=_trail_hider(view, camera),
                     hidden_key=view.renders)
-        _draw_units(surface, world, camera, view, selected, palette, port)
         centre = unit_points(world, camera)[1]
         board.avoid_points(centre, sprites.UNIT_RADIUS + 2)
-        _draw_explosions(surface, world, centre, time_s, palette)
+        if show_minima:                     # the marks under the balls: a unit at the goal stays in sight
+            marks.draw_minima(surface, world.level, camera, p, board, hidden=behind, scale=label_scale)
         if world.won:
             marks.draw_goal_flag(surface, world, camera, p, board, names=squad_names, colours=squad_colours,
-                                 hidden=behind)
-        if show_minima:
-            marks.draw_minima(surface, world.level, camera, p, board, hidden=behind)
+                                 hidden=behind, balls=centre[world.status != DIVERGED], scale=label_scale)
+        _draw_units(surface, world, camera, view, selected, palette, port)
+        _draw_explosions(surface, world, centre, time_s, palette)
         board.draw(surface, (p.marker, p.outline))
     finally:
         surface.set_clip(old_clip)
@@ -101,16 +102,54 @@ def off_table(world, camera) -> np.ndarray:
     return ~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
 
 
+def flung_off(world, camera) -> tuple:
+    """(mask (N,), where (N, 2) [world]): the units that diverged while on the table, and the
+    point of its edge they left it by. The world keeps a diverged unit where it stood before its
+    last step; that step went downhill, along -grad f there (exactly so for SGD, and for the first
+    step of every rule), so the unit is shown gone that way, not left standing."""
+    g = world.grads
+    norm = np.hypot(g[:, 0], g[:, 1])
+    flung = (world.status == DIVERGED) & ~off_table(world, camera) & np.isfinite(norm) & (norm > 0)
+    where = world.positions.copy()
+    if flung.any():
+        where[flung] = exit_point(where[flung], -g[flung] / norm[flung, None], camera.bounds)
+    return flung, where
+
+
+def exit_point(xy, d, bounds) -> np.ndarray:
+    """Where rays from points ``xy`` (N, 2) inside ``bounds`` along unit directions ``d`` (N, 2)
+    leave it: xy + t d with t the least distance to a side the ray heads for [world]."""
+    (x0, x1), (y0, y1) = bounds
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tx = np.where(d[:, 0] > 0, (x1 - xy[:, 0]) / d[:, 0], np.where(d[:, 0] < 0, (x0 - xy[:, 0]) / d[:, 0], np.inf))
+        ty = np.where(d[:, 1] > 0, (y1 - xy[:, 1]) / d[:, 1], np.where(d[:, 1] < 0, (y0 - xy[:, 1]) / d[:, 1], np.inf))
+    return np.clip(xy + np.minimum(tx, ty)[:, None] * d, (x0, y0), (x1, y1))
+
+
+def towards_edge(xy, bounds) -> np.ndarray:
+    """Points (N, 2) [world] off the map ``bounds`` brought back along the line to the map's middle
+    c, onto its edge: c + t (p - c), with t the largest in [0, 1] that keeps the point inside."""
+    (x0, x1), (y0, y1) = bounds
+    middle = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    half = np.array([(x1 - x0) / 2, (y1 - y0) / 2])
+    d = np.asarray(xy, float) - middle
+    with np.errstate(divide="ignore"):
+        t = np.min(np.where(d != 0, half / np.abs(d), np.inf), axis=1, keepdims=True)
+    return np.clip(middle + np.minimum(t, 1.0) * d, (x0, y0), (x1, y1))
+
+
 def unit_points(world, camera) -> tuple:
     """(ground pixels (N, 2), ball centres (N, 2), elevations (N,)) of every unit [px, px, world].
-    A unit off the table stands at the nearest point of its edge (see ``_draw_units``)."""
+    A unit off the table stands on its edge where the line from the table's middle to it crosses
+    the edge, so units flung in different directions past one corner stand apart; one flung off
+    by the step it diverged in, where it left (``flung_off``; see ``_draw_units``)."""
     z = camera.ground.elevation(world.heights)
-    xy = world.positions
+    flung, xy = flung_off(world, camera)
     off = off_table(world, camera)
     if off.any():
-        (x0, x1), (y0, y1) = camera.bounds
-        xy = xy.copy()
-        xy[off] = np.clip(np.nan_to_num(xy[off], nan=0.0), (x0, y0), (x1, y1))
+        xy[off] = towards_edge(np.nan_to_num(xy[off], nan=0.0, posinf=0.0, neginf=0.0), camera.bounds)
+    off |= flung
+    if off.any():
         z = z.copy()
         z[off] = camera.ground.elevation_at(xy[off])
     ground = camera.project(xy, z)
@@ -121,9 +160,10 @@ def unit_points(world, camera) -> tuple:
 
 def _draw_units(surface, world, camera, view, selected, palette, port):
     """Shadows, the hidden units' rings, then the balls far to near with their arrows. A unit off
-    the table shows as a ring on its edge (it may come back); one that diverged off it is gone."""
+    the table shows as a ring on its edge (it may come back); one that diverged off it, or was
+    flung off by the step it diverged in (``flung_off``), is gone."""
     ground, centre, z = unit_points(world, camera)
-    off = off_table(world, camera)
+    off = off_table(world, camera) | flung_off(world, camera)[0]
     near = _near(centre, port.inflate(40, 40)) & ~(off & (world.status == DIVERGED))
     hidden = (view.hidden(camera, world.positions, z, LIFT) | off) & near
     shown = near & ~hidden
@@ -228,7 +268,7 @@ def _near(xy, rect) -> np.ndarray:
 
 
 # -- the spawn zone on the ground ------------------------------------------------------------------
-def draw_spawn_ring(surface, level, camera, hidden, p, board, cache=None):
+def draw_spawn_ring(surface, level, camera, hidden, p, board, cache=None, label_scale: float = 1.0):
     """The spawn zone: a dashed ring lying on the ground, and its caption (on the ``board``) above
     it. A dash a hill hides (``hidden``: ground points -> bool) is not drawn. ``cache``: the
     ReliefView, which keeps the ring's projection while its render and the camera stay the same."""
@@ -250,4 +290,4 @@ def draw_spawn_ring(surface, level, camera, hidden, p, board, cache=None):
         pygame.draw.lines(surface, p.outline, False, dash.tolist(), 4)
         pygame.draw.lines(surface, p.marker, False, dash.tolist(), 2)
     top = px[np.argmin(px[:, 1])]
-    marks.want_spawn_caption(board, (int(top[0]), int(top[1])), p)
+    marks.want_spawn_caption(board, (int(top[0]), int(top[1])), p, label_scale)

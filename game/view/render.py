@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pygame
 
-from sim.world import DESCENDING
+from sim.world import DESCENDING, DIVERGED
 
 from . import marks, sprites
 from . import palette as pal
@@ -202,7 +202,7 @@ def _upsample(a: np.ndarray, step: int, size) -> np.ndarray:
 # -- the frame --------------------------------------------------------------------------------------
 def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minima=False,
              time_s: float = 0.0, palette="war-room", squad_names=None, squad_colours=None, keep_clear=(),
-             show_spawn=True):
+             show_spawn=True, label_scale: float = 1.0):
     """Terrain, fog, trails, units, markers into ``camera.viewport`` of ``surface`` (clipped to it;
     trails, velocity arrows and explosions are clipped to the map's own rectangle as well).
 
@@ -213,6 +213,8 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
     ``squad_colours``: colours for the trails and the flag instead of SQUAD_COLOURS.
     ``keep_clear``: rectangles [px] laid over the map (a legend, the event log) that labels avoid.
     ``show_spawn`` False leaves out the spawn zone's ring (a picture behind a title, say).
+    ``label_scale``: the map's labels (spawn, minima, arrival banner) this many times their usual
+    type size (a large video frame).
     """
     p = pal.get(palette)
     view = camera.viewport.clip(surface.get_rect())
@@ -233,21 +235,22 @@ def draw_map(surface, world, camera, art, fog=None, *, selected=None, show_minim
             marks.draw_frame(surface, world.level, camera, p, grid_step(camera))
         board = Board(camera.map_rect().clip(view), keep_clear)
         if show_spawn:
-            marks.draw_spawn(surface, world.level, camera, p, board)
+            marks.draw_spawn(surface, world.level, camera, p, board, label_scale)
         px = camera.pos2pix(world.positions)
         board.avoid_points(px, sprites.UNIT_RADIUS + 2)
         surface.set_clip(view.clip(camera.map_rect()))      # trails, arrows and bursts stay on the map:
         draw_trails(surface, view, world, camera, palette, squad_colours)    # a unit flown off it leaves no line across
         _draw_arrows(surface, view, world, camera, palette)  # the margins, the labels or the HUD
         surface.set_clip(view)
+        if show_minima:                     # the marks under the units: a unit at the goal stays in sight
+            marks.draw_minima(surface, world.level, camera, p, board, scale=label_scale)
+        if world.won:
+            marks.draw_goal_flag(surface, world, camera, p, board, names=squad_names, colours=squad_colours,
+                                 balls=px[world.status != DIVERGED], scale=label_scale)
         _draw_units(surface, view, world, px, selected, palette)
         surface.set_clip(view.clip(camera.map_rect()))
         _draw_explosions(surface, world, camera, time_s, palette)
         surface.set_clip(view)
-        if world.won:
-            marks.draw_goal_flag(surface, world, camera, p, board, names=squad_names, colours=squad_colours)
-        if show_minima:
-            marks.draw_minima(surface, world.level, camera, p, board)
         board.draw(surface, (p.marker, p.outline))
     finally:
         surface.set_clip(old_clip)

@@ -1,0 +1,59 @@
+"""The terminal view's words: every text fits its room in every colour mode, and the result is said."""
+import pytest
+
+import sim
+from game.terminal import frame as T
+from game.terminal.tui import Session
+from sim.levels import LEVELS_DIR
+
+SHIPPED = sorted(p.stem for p in LEVELS_DIR.glob("[0-9]*.toml"))
+
+
+def test_put_cuts_the_ascii_spelling_to_the_frame():
+    f = T.Frame.blank(10, 2, "ascii")
+    f.put(0, 4, "η ηη")                          # "eta etaeta": 10 cells for 4 characters
+    assert f.text().splitlines()[0] == "    eta et"
+    f.put(1, -2, "abcdef")                       # cut at the left edge too
+    assert f.text().splitlines()[1] == "cdef      "
+
+
+@pytest.mark.parametrize("mode", ["ascii", "truecolor"])
+def test_every_shipped_level_draws_at_80x24_from_start_to_result(mode):
+    for name in SHIPPED:
+        session = Session(sim.load_level(name), seed=0, paused=False)
+        frames = [T.render(session.world, session.view, 80, 24, mode)]
+        while not session.world.over:
+            session.step()
+        frames.append(T.render(session.world, session.view, 80, 24, mode))
+        for frame in frames:
+            rows = frame.text().splitlines()
+            assert len(rows) == 24 and all(len(row) == 80 for row in rows), name
+            assert name in rows[0], (name, rows[0])
+            if mode == "ascii":
+                assert frame.text().isascii(), name
+
+
+def finished(name, **orders):
+    session = Session(sim.load_level(name), seed=0, paused=False)
+    if orders:
+        session.world.set_orders(0, **orders)
+    while not session.world.over:
+        session.step()
+    return session
+
+
+@pytest.mark.parametrize("cols", [80, 160])
+@pytest.mark.parametrize("mode", ["ascii", "256"])
+def test_the_status_line_says_the_result(cols, mode):
+    won = finished("01-bowl", lr=0.5)
+    w = won.world
+    first = int(w.arrival_step[w.arrival_step >= 0].min())
+    status = T.render(w, won.view, cols, 24, mode).text().splitlines()[-2]
+    assert w.won and f"WON {w.stars()} stars in {first} steps" in status, status
+    assert "OVER" not in status
+    slow = finished("01-bowl", lr=0.01)
+    status = T.render(slow.world, slow.view, cols, 24, mode).text().splitlines()[-2]
+    assert not slow.world.won and "LOST: out of steps" in status, status
+    wild = finished("26-annealing", lr=0.05)
+    status = T.render(wild.world, wild.view, cols, 24, mode).text().splitlines()[-2]
+    assert wild.world.counts()["diverged"] > wild.world.n_units // 2 and "LOST: units diverged" in status, status
