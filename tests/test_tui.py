@@ -161,12 +161,20 @@ def test_keys_match_the_window_game():
     assert session.world.orders[0].lr == pytest.approx(min(2 * lr, session.level.lr_range[1]))
     session.command(K["."])
     assert session.world.step_count == 1 and session.view.paused
+    assert K["+"] == K["="] == "faster" and K["-"] == "slower"              # + and - are the pace, as in the game
+    for key, speed in (("-", 0.5), ("-", 0.25), ("-", 0.25), ("+", 0.5), ("+", 1), ("+", 2)):
+        session.command(K[key])
+        assert session.view.speed == speed
+    session.command(K[" "])
+    start = session.world.step_count
+    next_step, _ = tui._advance(session, 100.0, 100.0)                   # one step due now, at 2x
+    assert session.world.step_count == start + 1 and next_step == pytest.approx(100.0 + 1 / (2 * tui.STEPS_PER_S))
 
 
 def test_help_status_and_title_fit_and_spell_out(monkeypatch):
     from game.terminal.text import HELP_LINES
     for line in HELP_LINES:                                               # every line names every key
-        for key in ("1-9", "[", "]", ";", "'", " o ", " n ", " h ", " f ", "Sp", ".", "s step", " r ", " q "):
+        for key in ("1-9", "[", "]", ";", "'", " o ", " n ", " h ", " f ", "Sp", ".", "s step", " r ", " q ", "+", "-"):
             assert key in line, (key, line)
     for cols in (80, 100, 132):
         world, view = world_and_view()

@@ -10,21 +10,22 @@ import textwrap
 from sim.world import ARRIVED, DIVERGED, TRAPPED
 
 from game.view.advice import loss_cause, loss_hints, ran_out_of_supply
-from game.view.names import height_label
+from game.view.names import height_label, speed_text
 
 NO_MOMENTUM = ("sgd", "adagrad")      # rules that ignore the momentum setting
 TO_ASCII = {"●": "o", "◉": "O", "★": "*", "☆": "-", "⚑": "F", "×": "x", "✖": "X", "—": "-", "·": ".",
             # the maths of the level texts, spelled out
             "η": "eta", "μ": "mu", "β": "beta", "θ": "theta", "σ": "sigma", "Σ": "sum", "∇": "grad ", "←": "<-",
-            "−": "-", "′": "'", "≈": "~", "≥": ">=", "≤": "<=", "₁": "1", "₂": "2", "ₖ": "_k", "ⱼ": "_j", "∞": "inf"}
+            "−": "-", "′": "'", "≈": "~", "≥": ">=", "≤": "<=", "₁": "1", "₂": "2", "ₖ": "_k", "ⱼ": "_j", "∞": "inf",
+            "¼": "1/4", "½": "1/2"}
 HELP_LINES = (          # the widest that fits is shown; every one names every key
     " 1-9/Tab squad  [ ] lr halve/double  ; ' momentum -/+  o optimizer  n split  h hold/resume  f fog"
-    "  Space run/pause  . or s step  r restart  q quit",                                                      # 146
-    " 1-9/Tab squad  []lr  ;' momentum  o optimizer  n split  h hold  f fog  Space run  . s step  r reset"
-    "  q quit",                                                                                                # 108
-    " 1-9/Tab squad  []lr  ;'mom  o opt  n split  h hold  f fog  Spc run  .s step  r restart  q quit",        # 96
-    " 1-9 squad  []lr  ;'mom  o opt  n split  h hold  f fog  Spc run  .s step  r rst  q quit",                # 88
-    " 1-9 sq []lr ;'mu o opt n split h hold f fog Spc run .s step r rst q quit",                              # 74
+    "  Space run/pause  + - speed  . or s step  r restart  q quit",                                        # 157
+    " 1-9/Tab squad  []lr  ;' momentum  o optimizer  n split  h hold  f fog"
+    "  Space run  +- speed  . s step  r reset  q quit",                                                     # 118
+    " 1-9/Tab squad  []lr  ;'mom  o opt  n split  h hold  f fog  Spc run  +- spd  .s step  r restart  q quit",  # 103
+    " 1-9 squad  []lr  ;'mom  o opt  n split  h hold  f fog  Spc run  +- spd  .s step  r rst  q quit",          # 95
+    " 1-9 sq []lr ;'mu o opt n split h hold f fog Spc run +-spd .s step r rst q quit",                          # 79
 )
 HELP_WIDE, HELP_NARROW = HELP_LINES[0], HELP_LINES[-1]
 ELLIPSIS = "..."
@@ -84,7 +85,8 @@ def status_segments(world, view, cols: int, ascii_mode: bool = False) -> list:
     s = view.squad
     o = world.orders[s]
     members = int((world.squad == s).sum())
-    state = result_words(world) if world.over else "PAUSED" if view.paused else "RUNNING"
+    state = (result_words(world) if world.over else "PAUSED" if view.paused
+             else "RUNNING" + ("" if view.speed == 1 else f" {speed_text(view.speed)}"))
     held = " HELD" if world.is_held(s) else ""
     short = world.supply_left < world.spend_rate * max(0, world.level.budget - world.step_count)
     supply = f"| supply {world.supply_left} -{world.spend_rate}/step{'!' if short else ''} "

@@ -5,13 +5,14 @@
 
 Controls:
     1-9, Tab        select a squad (Tab cycles)
-    [ ]  or  - =    halve / double the squad's learning rate (within the level's range)
+    [ ]             halve / double the squad's learning rate (within the level's range)
     ; '  or  < >    momentum -/+ 0.05 (within the level's range)
     o               next optimizer the level allows
     n               split the selected squad: its second half becomes a new squad
     h               hold the selected squad where it stands (it spends no supply) / resume it
     f               fog of war on/off
     Space           run / pause          .  or  s   one step (as in the window game)
+    +  -            faster / slower: ¼×, ½×, 1×, 2×, 4×, 8× (as in the window game)
     r               restart the level    q, Esc   quit
 
 The level starts paused (deployment); Space starts the descent. The simulation advances
@@ -30,7 +31,7 @@ import numpy as np
 import sim
 from sim.world import MAX_SQUADS
 
-from game.view.names import starting_momentum
+from game.view.names import speed_text, starting_momentum
 
 from .frame import View, diff_frame, raster_for, render
 
@@ -40,10 +41,11 @@ IDLE_POLL_S = 0.25        # while paused, how often the size is checked [s]
 MESSAGE_S = 3.0           # a message stays in the header this long [s]
 END_WAIT_S = 2.0          # without a keyboard, the result stays on screen this long [s]
 MOMENTUM_STEP = 0.05
+SPEEDS = (0.25, 0.5, 1, 2, 4, 8)     # the pace, times STEPS_PER_S (the window game's ladder)
 
 KEYS = {"1": "squad1", "2": "squad2", "3": "squad3", "4": "squad4", "5": "squad5", "6": "squad6",
         "7": "squad7", "8": "squad8", "9": "squad9", "\t": "next squad", "KEY_TAB": "next squad",
-        "[": "lr down", "-": "lr down", "]": "lr up", "=": "lr up", "+": "lr up",
+        "[": "lr down", "]": "lr up", "+": "faster", "=": "faster", "-": "slower",
         ";": "momentum down", "<": "momentum down", "'": "momentum up", ">": "momentum up",
         "o": "optimizer", "n": "split", "h": "hold", "f": "fog", " ": "pause", ".": "step", "s": "step", "r": "restart",
         "q": "quit", "Q": "quit", "\x1b": "quit", "KEY_ESCAPE": "quit"}
@@ -95,6 +97,10 @@ class Session:
             self.fog = v.fog = not v.fog
         elif name == "pause" and not w.over:
             v.paused = not v.paused
+        elif name in ("faster", "slower"):
+            k = SPEEDS.index(v.speed) + (1 if name == "faster" else -1)
+            v.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, k))]
+            self.say(f"speed {speed_text(v.speed)}")
         elif name == "step" and not w.over:
             v.paused = True
             self.step()
@@ -218,16 +224,17 @@ def _loop(term, session: Session, mode: str, keyboard: bool, write) -> int:
 
 
 def _advance(session: Session, next_step: float, now: float) -> tuple:
-    """Take the simulation steps due by ``now`` (at STEPS_PER_S, at most MAX_CATCH_UP at once);
-    return the time of the next step and whether any step was taken. Paused, the clock waits."""
+    """Take the simulation steps due by ``now`` (STEPS_PER_S times the view's speed, at most
+    MAX_CATCH_UP times the speed at once); return the time of the next step and whether any step
+    was taken. Paused, the clock waits."""
     if session.view.paused or session.world.over:
         return now, False
-    taken = 0
-    while next_step <= now and taken < MAX_CATCH_UP:
+    taken, period = 0, 1.0 / (STEPS_PER_S * session.view.speed)
+    while next_step <= now and taken < MAX_CATCH_UP * max(1, session.view.speed):
         session.step()
-        next_step += 1.0 / STEPS_PER_S
+        next_step += period
         taken += 1
-    return max(next_step, now - 1.0 / STEPS_PER_S), taken > 0
+    return max(next_step, now - period), taken > 0
 
 
 def _write(term, out, data: bytes):
