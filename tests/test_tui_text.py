@@ -57,3 +57,23 @@ def test_the_status_line_says_the_result(cols, mode):
     wild = finished("26-annealing", lr=0.05)
     status = T.render(wild.world, wild.view, cols, 24, mode).text().splitlines()[-2]
     assert wild.world.counts()["diverged"] > wild.world.n_units // 2 and "LOST: units diverged" in status, status
+
+
+@pytest.mark.parametrize("mode", ["ascii", "truecolor"])
+def test_the_status_line_ends_with_the_pace_at_every_speed(mode):
+    """Measured as shown: in ASCII ¼× is '1/4x', two cells longer, and the line still ends with it."""
+    from game.terminal.text import ascii_only
+    from game.terminal.tui import SPEEDS
+    from game.view.names import speed_text
+    session = Session(sim.load_level("16-second-wind"), seed=0, paused=False)
+    for speed in SPEEDS:
+        session.view.speed = speed
+        status = T.render(session.world, session.view, 80, 24, mode).text().splitlines()[-2].rstrip()
+        state = "RUNNING" + ("" if speed == 1 else " " + speed_text(speed))
+        assert status.endswith(ascii_only(state) if mode == "ascii" else state), (speed, status)
+
+
+def test_units_stopped_by_tiny_steps_count_as_stalled_as_the_result_says():
+    session = finished("05-saddle")
+    status = T.render(session.world, session.view, 160, 30, "ascii").text().splitlines()[-2]
+    assert "LOST: units stalled" in status and "stalled 12" in status and "trapped 0" in status, status

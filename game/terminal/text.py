@@ -10,6 +10,7 @@ import textwrap
 from sim.world import ARRIVED, DIVERGED, TRAPPED
 
 from game.view.advice import loss_cause, loss_hints, ran_out_of_supply
+from game.view.explain import stalled_count
 from game.view.names import height_label, speed_text
 
 NO_MOMENTUM = ("sgd", "adagrad")      # rules that ignore the momentum setting
@@ -81,7 +82,8 @@ def status_segments(world, view, cols: int, ascii_mode: bool = False) -> list:
     rate it is spent (units moving now; "!" when at that rate it runs out before the budget), units
     by status, and run/pause, in the widest form that fits ``cols``: units counted in words, shorter
     words, and (in colour only, where the glyphs match the map's) by their map glyphs. In ASCII the
-    counts are always words."""
+    counts are always words; a unit stopped short of the goal counts as "trapped" only in one of the
+    level's minima, else "stalled", as the classroom and the result say."""
     s = view.squad
     o = world.orders[s]
     members = int((world.squad == s).sum())
@@ -102,11 +104,14 @@ def status_segments(world, view, cols: int, ascii_mode: bool = False) -> list:
              (f"|{world.step_count}/{world.level.budget} ", None),
              (f"|sup {world.supply_left}-{world.spend_rate}{'!' if short else ''} ", None)]
     c = world.counts()
-    d, a, t, x = c["descending"] - world.held_count(), c["arrived"], c["trapped"], c["diverged"]
-    long_words = f"| descending {d}  arrived {a}  trapped {t}  diverged {x} "
-    words = f"| moving {d} arrived {a} trapped {t} diverged {x} "
-    short = f"| mov {d} arr {a} trap {t} div {x} "
-    glyphs = f"| ● {d} ⚑ {a} × {t} ✖ {x} "
+    d, a, x = c["descending"] - world.held_count(), c["arrived"], c["diverged"]
+    st = stalled_count(world)                       # stopped short of the goal, not in one of its pits
+    t = c["trapped"] - st
+    stalled = (f"  stalled {st}", f" stalled {st}", f" stall {st}") if st else ("", "", "")
+    long_words = f"| descending {d}  arrived {a}  trapped {t}{stalled[0]}  diverged {x} "
+    words = f"| moving {d} arrived {a} trapped {t}{stalled[1]} diverged {x} "
+    short = f"| mov {d} arr {a} trap {t}{stalled[2]} div {x} "
+    glyphs = f"| ● {d} ⚑ {a} × {t + st} ✖ {x} "
     if ascii_mode:
         tries = [(full, long_words), (full, words), (compact, words), (compact, short), (tight, short)]
     else:
@@ -114,7 +119,7 @@ def status_segments(world, view, cols: int, ascii_mode: bool = False) -> list:
     tries.append((tight, ""))             # the result box counts the units; the result itself must show
     for head, units in tries:
         line = head + [(units, None), (f"| {state}", None)]
-        if sum(len(text) for text, _ in line) <= cols:
+        if sum(len(ascii_only(text) if ascii_mode else text) for text, _ in line) <= cols:   # as it is shown
             break
     return line
 

@@ -278,6 +278,19 @@ def status_word(world, unit: int) -> str:
     return "trapped" if last is not None and last.near_minimum else "stalled"
 
 
+def stalled_count(world) -> int:
+    """How many units stopped short of the goal without lying in one of the level's minima: the
+    units ``status_word`` calls 'stalled' (counted in one pass over the events)."""
+    trapped = world.status == STATUS_NAMES.index("trapped")
+    if not trapped.any():
+        return 0
+    in_pit = {}
+    for e in world.events:
+        if e.kind == "trapped":
+            in_pit[e.unit] = e.near_minimum
+    return int(sum(1 for u in np.flatnonzero(trapped) if not in_pit.get(int(u), False)))
+
+
 def explain(world, unit: int) -> Explanation:
     """The next step of ``unit``, sub-step by sub-step, from its squad's optimizer state."""
     unit = int(unit)
