@@ -346,8 +346,9 @@ def parse(ap, argv):
         commands = next(a for a in ap._actions if isinstance(a, argparse._SubParsersAction)).choices
         parser = commands.get(args.command, ap)
         flags = [s for action in parser._actions for s in action.option_strings]
-        close = difflib.get_close_matches(extra[0].split("=")[0], flags, n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]}?)" if close else ""
+        names = {flag.lstrip("-"): flag for flag in flags}     # compared without the dashes all share
+        close = difflib.get_close_matches(extra[0].split("=")[0].lstrip("-"), list(names), n=1, cutoff=0.75)
+        hint = f" (did you mean {names[close[0]]}?)" if close else ""
         parser.error(f"unrecognized argument{'s' if len(extra) > 1 else ''}: {' '.join(extra)}{hint}")
     return args
 

@@ -83,8 +83,10 @@ HEADLESS = ("dummy", "offscreen")   # video drivers with no screen: any window s
 
 
 def fit_to_desktop(size: tuple) -> tuple:
-    """``size`` [px] if it fits the desktop the window opens on; else cut to the desktop less
-    DESKTOP_ROOM (a frame and a task bar), so no part of the window is off the screen."""
+    """``size`` [px] if it fits the (first) desktop; a size larger than the desktop is cut to the
+    desktop less DESKTOP_ROOM (room for a frame and a task bar), so the window does not reach far
+    off the screen. A size that fits the desktop exactly is left as asked (its frame may overlap a
+    task bar; the window can be moved, resized or made fullscreen with F11)."""
     desktops = pygame.display.get_desktop_sizes() if pygame.display.get_driver() not in HEADLESS else []
     if not desktops or (size[0] <= desktops[0][0] and size[1] <= desktops[0][1]):
         return size

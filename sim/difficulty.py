@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 from .files import write_json_atomic
@@ -50,16 +51,20 @@ def difficulty(name: str, table: dict | None = None) -> dict:
     return _MEASURED[key]
 
 
+@lru_cache(maxsize=64)
 def stored_best(name: str) -> dict | None:
     """The best plan kept in the table for a level (see sim/solver.py ``Plan.to_dict``), if the
-    table's entry was measured from the level file as it is now; None for any other level."""
+    table's entry was measured from the level file as it is now; None for any other level, or an
+    entry that is not a plan. Read once per level and process."""
     if name not in campaign():
         return None
     entry = load_table().get(name)
     try:
-        return entry["best"] if entry and entry.get("stamp") == stamp(name) else None
+        best = entry.get("best") if isinstance(entry, dict) and entry.get("stamp") == stamp(name) else None
     except OSError:                               # the level file went away since it was loaded
         return None
+    keys = ("kind", "orders", "at", "then", "schedule", "steps")
+    return best if isinstance(best, dict) and all(k in best for k in keys) else None
 
 
 def summary(entry: dict) -> str:

@@ -271,7 +271,10 @@ def load_level(name: str) -> Level:
         raise LevelError(f"{quoted(name)}: expected a level name, a path to a .toml file or random:SEED")
     if name.startswith("random:"):
         return random_level(name)
-    if name.isdecimal() and name.isascii() and len(name) <= 3 and 1 <= int(name) <= len(campaign()):
+    if name.isdecimal() and name.isascii() and len(name) <= 3:
+        if not 1 <= int(name) <= len(campaign()):
+            raise LevelError(f"{name}: no such level; the campaign's levels are numbered 1 to {len(campaign())} "
+                             "('python main.py levels' lists them)")
         name = campaign()[int(name) - 1]
     path = level_path(name)
     if not is_path(name) and name not in campaign():

@@ -139,8 +139,12 @@ def test_no_rule_arrows_for_a_unit_flung_off_the_map(make_classroom):
     blank = pygame.Surface(app.screen.get_size())
     draw_unit_arrows(c, blank, c.explanation())
     assert pygame.surfarray.array3d(blank).any()                    # on the map: the arrows are drawn
+    from game.view.explain import explain
+    here = c.world.positions[c.unit].copy()
     c.world.positions[c.unit] = (x1 + 0.2 * (x1 - x0), (y0 + y1) / 2)    # flung past the edge, still flying
     blank.fill((0, 0, 0))
-    from game.view.explain import explain
     draw_unit_arrows(c, blank, explain(c.world, c.unit))
+    assert not pygame.surfarray.array3d(blank).any()
+    c.world.positions[c.unit], c.world.status[c.unit] = here, sim.DIVERGED   # diverged on the table: shown
+    draw_unit_arrows(c, blank, explain(c.world, c.unit))                     # on its edge, so no arrows here
     assert not pygame.surfarray.array3d(blank).any()

@@ -222,3 +222,19 @@ def test_a_films_legend_shows_the_scheduled_rate_of_the_step():
     orders = sim.Orders("momentum", 0.2, 0.9, step)
     assert orders_text(orders, step.lr_at(25)) == "η 0.05 step  μ 0.9"
     assert orders_text(sim.Orders("adam", 0.1, 0.9)) == "η 0.1  β₁ 0.9"
+
+
+def test_a_one_squad_pages_outcome_says_nothing_the_first_arrival_does_not(tmp_path):
+    """The outcome shows from the first arrival's step: there it may not count the units that
+    arrive later (the film's closing banner, shown at the end, does)."""
+    from game.video.words import outcome_text
+    level = sim.load_level("01-bowl")
+    rec = Recording(level, (sim.Orders("sgd", 0.2, 0.0),), units=12, steps=level.budget, seed=level.seed)
+    page.write_page(rec, tmp_path / "b.html")
+    data, _ = page.read_page(tmp_path / "b.html")
+    world = rec.new_world()
+    world.step(level.budget)
+    first = int(world.arrival_step[world.arrival_step >= 0].min())
+    assert data["outcome"]["step"] == first and (world.arrival_step > first).any()   # some arrive later
+    assert data["outcome"]["text"] == f"The first unit reached the global minimum at step {first}"
+    assert "of 12 units" in outcome_text(world, False)[0]

@@ -27,6 +27,12 @@ def test_a_race_starts_from_the_classroom_settings(tmp_path):
     classroom = [e.orders for e in default_lineup(rec.level, ["sgd", "momentum", "adam", "rmsprop"])]
     assert [(o.optimizer, o.lr, o.momentum) for o in rec.squads] == \
         [(o.optimizer, o.lr, o.momentum) for o in classroom]
+    from game.view.orders import NORMALISED_STRIDE
+    level = rec.level
+    sgd, momentum, adam, _ = rec.squads
+    assert (sgd.lr, sgd.momentum) == (level.lr, level.momentum)                 # the level's own orders
+    assert (momentum.lr, momentum.momentum) == (0.05, min(0.95, level.momentum_range[1]))   # its hint's
+    assert adam.lr == np.clip(NORMALISED_STRIDE["adam"] * level.size / level.budget, *level.lr_range)
     given = recording("08-himmelblau", "--race", "sgd,adam", "--lr", "0.01", "--momentum", "0.5",
                       "--out", str(tmp_path / "r.mp4"))
     assert [(o.lr, o.momentum) for o in given.squads] == [(0.01, 0.5), (0.01, 0.5)]      # flags win

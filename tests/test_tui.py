@@ -208,3 +208,12 @@ def test_tui_refuses_a_pipe_and_a_bad_level():
     assert piped.returncode == 2 and "not a terminal" in piped.stderr and "Traceback" not in piped.stderr
     bad = run("no-such-level")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_f_leaves_the_fog_on_during_a_run_on_a_scouting_level():
+    session = Session(sim.load_level("17-over-the-ridge"), seed=0)
+    session.command(tui.KEYS["f"])
+    assert session.view.fog and "fog stays" in session.view.message
+    other = Session(sim.load_level("08-himmelblau"), seed=0)
+    other.command(tui.KEYS["f"])
+    assert not other.view.fog

@@ -19,6 +19,7 @@ from game.view.explain import MOMENTUM_SYMBOL
 from game.view.help import draw_help
 from game.view.nn_view import draw_decision_inset, place_inset
 from game.view.world_view import draw_world, hidden_units, unit_pixels
+from sim.world import DIVERGED
 
 from .charts import draw_card, draw_loss_chart, draw_notice, draw_squad_legend, notice_box
 from .keys import CLASSROOM_HELP
@@ -105,9 +106,10 @@ def draw(c, surface):
 
 def draw_unit_arrows(c, surface, e):
     """The rule's arrows at the selected unit, and the ring where it will be once the step is taken;
-    none for a unit flung off the map (its ball shows on the edge, far from where it is)."""
+    none for a unit flung off the map or one that diverged (its ball shows on the table's edge, far
+    from where the world keeps it)."""
     (x0, x1), (y0, y1) = c.level.bounds
-    if not (x0 <= e.x[0] <= x1 and y0 <= e.x[1] <= y1):
+    if not (x0 <= e.x[0] <= x1 and y0 <= e.x[1] <= y1) or c.world.status[c.unit] == DIVERGED:
         return
     draw_arrows(surface, c.camera, e.x, c.arrows(e), c.scale)
     if e.moves and (c.cursor is None or c.cursor == len(e.substeps)):

@@ -10,7 +10,7 @@ Controls:
     o               next optimizer the level allows
     n               split the selected squad: its second half becomes a new squad
     h               hold the selected squad where it stands (it spends no supply) / resume it
-    f               fog of war on/off
+    f               fog of war on/off (not during a run on a scouting level)
     Space           run / pause          .  or  s   one step (as in the window game)
     +  -            faster / slower: ¼×, ½×, 1×, 2×, 4×, 8× (as in the window game)
     r               restart the level    q, Esc   quit
@@ -93,6 +93,8 @@ class Session:
             self.split()
         elif name == "hold":
             self.hold()
+        elif name == "fog" and self.level.needs == "drop" and v.fog and not w.over:
+            self.say("the fog stays on this level: what it hides is for a scout to find")
         elif name == "fog":
             self.fog = v.fog = not v.fog
         elif name == "pause" and not w.over:

@@ -217,7 +217,7 @@ def gather(rec: Recording, relief=None) -> dict:
 
     world = run_world(rec, note)
     lvl = world.level
-    outcome, colour = outcome_text(world, rec.race)
+    outcome, colour = outcome_text(world, rec.race, final=False)     # shown from the first arrival on
     title = f"Replay: {lvl.title}" if rec.replay is not None else lvl.title
     data = {
         "format": FORMAT,

@@ -46,9 +46,10 @@ def legend_counts(world, squad: int) -> dict:
     return counts
 
 
-def outcome_text(world, race: bool) -> tuple[str, tuple]:
+def outcome_text(world, race: bool, final: bool = True) -> tuple[str, tuple]:
     """The closing banner: who reached the global minimum first, and when; or that no unit did,
-    and how many diverged (every one: when, and that the step was too large)."""
+    and how many diverged (every one: when, and that the step was too large). ``final`` False: words
+    true from the first arrival on (a web page shows them from that step), so no count of the end."""
     arrived = np.flatnonzero(world.arrival_step >= 0)
     if not len(arrived):
         n, diverged = world.n_units, int((world.status == DIVERGED).sum())
@@ -62,6 +63,8 @@ def outcome_text(world, race: bool) -> tuple[str, tuple]:
         return words + (f"; {diverged} of {n} diverged" if diverged else ""), MUTED
     first = arrived[np.argmin(world.arrival_step[arrived])]
     squad, step = int(world.squad[first]), int(world.arrival_step[first])
+    if world.n_squads == 1 and not final:               # the count of the end would tell the future
+        return f"The first unit reached the global minimum at step {step}", SQUAD_COLOURS[squad]
     if world.n_squads == 1:
         return (f"Reached the global minimum at step {step}: {len(arrived)} of {world.n_units} units",
                 SQUAD_COLOURS[squad])
