@@ -217,7 +217,7 @@ def test_the_legend_names_a_squads_schedule(tmp_path):
 
 
 def test_a_films_legend_shows_the_scheduled_rate_of_the_step():
-    from game.video.film import orders_text
+    from game.video.words import orders_text
     step = sim.make_schedule("step", lr=0.2, step_size=10, gamma=0.5)
     orders = sim.Orders("momentum", 0.2, 0.9, step)
     assert orders_text(orders, step.lr_at(25)) == "η 0.05 step  μ 0.9"

@@ -5,7 +5,7 @@ import main
 import sim
 from game.classroom.race import default_lineup
 from game.video import cli as video_cli
-from game.video.film import outcome_text
+from game.video.words import outcome_text
 
 
 def recording(*argv):
@@ -27,7 +27,7 @@ def test_a_race_starts_from_the_classroom_settings(tmp_path):
     classroom = [e.orders for e in default_lineup(rec.level, ["sgd", "momentum", "adam", "rmsprop"])]
     assert [(o.optimizer, o.lr, o.momentum) for o in rec.squads] == \
         [(o.optimizer, o.lr, o.momentum) for o in classroom]
-    from game.view.orders import NORMALISED_STRIDE
+    from sim.race_orders import NORMALISED_STRIDE
     level = rec.level
     sgd, momentum, adam, _ = rec.squads
     assert (sgd.lr, sgd.momentum) == (level.lr, level.momentum)                 # the level's own orders

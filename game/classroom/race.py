@@ -18,7 +18,7 @@ import numpy as np
 import sim
 from sim.world import DESCENDING, DIVERGE_MARGIN, MAX_SQUADS, Orders
 
-from game.view.orders import sensible_orders            # shared with the recorder's races
+from sim.race_orders import sensible_orders            # shared with the recorder's races
 
 RACE_UNITS = 6              # starts per squad
 GHOST_STEPS = 20            # steps of the ghost preview

@@ -24,7 +24,7 @@ from sim.schedule import schedule_from_text
 
 from game.cli import number, path_flag, quoted, range_note, shown
 from game.cli import race_names as cli_race_names
-from game.view.orders import sensible_orders
+from sim.race_orders import sensible_orders
 
 from . import encoders, page
 from .record import FPS, MIN_DESCENT, Recording, record, schedule

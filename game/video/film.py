@@ -32,7 +32,7 @@ from game.view.render import SQUAD_COLOURS, Fog, MapArt, draw_map
 from game.view.widgets import (ACCENT, MUTED, PANEL, PANEL_EDGE, SHADE, STATUS_COLOURS, TEXT, backdrop, ellipsize, text,
                       text_width, wrap)
 
-from .words import OFF_MAP, legend_counts, orders_text, outcome_text, squad_label  # noqa: F401 (the film's words)
+from .words import OFF_MAP, legend_counts, orders_text, outcome_text, squad_label
 
 REFERENCE_HEIGHT = 720     # sizes below are in px at this frame height, scaled to the frame
 MIN_TEXT = 11              # smallest text [px]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.world import Orders
+from .world import Orders
 
 MOMENTUM_DEFAULT = 0.9                                       # momentum (beta1) of a rule that has one
 NORMALISED_STRIDE = {"adagrad": 8.0, "rmsprop": 0.5, "adam": 1.5}   # eta x budget / map size [1]
