@@ -151,3 +151,15 @@ def test_a_win_short_of_three_stars_names_the_fastest_plan_found():
         bowl.step()
     assert bowl.stars() == 3 and "For three stars" not in " ".join(s for s, *_ in panel_texts(results_for(bowl),
                                                                                               SIZES[0])[0])
+
+
+def test_units_stopped_outside_a_pit_are_counted_as_stalled_as_the_advice_says():
+    """The Saddle with its own orders: every unit stops where the slope vanishes, in no minimum; the
+    counts say 'stalled', as the advice ('...barely moved' / 'stalled') does, not 'trapped'."""
+    world = sim.World(sim.load_level("05-saddle"))
+    while not world.over:
+        world.step()
+    assert not world.won and world.counts()["trapped"] == world.n_units
+    log, _ = panel_texts(results_for(world), SIZES[0])
+    shown = [s for s, *_ in log]
+    assert shown.count(f"{world.n_units} stalled") == 2 and "0 trapped" in shown, shown   # all units, the squad

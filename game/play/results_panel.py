@@ -12,7 +12,7 @@ import sim
 from sim.difficulty import stored_best
 from sim.drops import DROP_COST
 from game.view.advice import ran_out_of_supply
-from game.view.explain import MOMENTUM_SYMBOL
+from game.view.explain import MOMENTUM_SYMBOL, fate_counts
 from game.view.flow import Flow, line_height
 from game.view.names import OPTIMIZER_LABELS, height_text, uses_momentum
 from game.view.palette import SQUAD_COLOURS
@@ -44,7 +44,7 @@ def build(results, f: float, width: int) -> Flow:
         flow.paragraph(line, px(14, f), ACCENT, bold=True)
     flow.space(px(12, f))
     _stats(flow, results, f)
-    _counts(flow, w.counts(), f)
+    _counts(flow, fate_counts(w), f)
     flow.space(px(12, f))
     for k, hint in enumerate(results.battle.loss_hints()):
         flow.paragraph(("Hint: " if k == 0 else "") + hint, px(13, f), ACCENT if k == 0 else MUTED)
@@ -97,10 +97,12 @@ def supply_note(world) -> str:
 
 
 def _counts(flow, counts, f):
-    """'3 arrived  1 trapped  0 diverged', each after a dot of its status colour: on one line, spread
-    across the column, or one a line when they do not fit side by side."""
+    """'3 arrived  1 trapped  0 diverged' (and 'N stalled' when some units stopped outside a pit),
+    each after a dot of its status colour: on one line, spread across the column, else in rows of
+    as many as fit side by side."""
     size, dot = px(13, f), px(4, f)
-    parts = [(f"{counts[name]} {name}", STATUS_COLOURS[name]) for name in ("arrived", "trapped", "diverged")]
+    names = ("arrived", "trapped") + (("stalled",) if counts["stalled"] else ()) + ("diverged",)
+    parts = [(f"{counts[name]} {name}", STATUS_COLOURS["trapped" if name == "stalled" else name]) for name in names]
     lead = 2 * dot + px(6, f)
     widths = [lead + text_width(words, size) for words, _ in parts]
     h = line_height(size)
@@ -109,16 +111,17 @@ def _counts(flow, counts, f):
         pygame.draw.circle(surface, colour, (x + dot, y + h // 2), dot)
         text(surface, words, (x + lead, y), size, TEXT)
 
-    spare = flow.width - sum(widths)
-    if spare >= 2 * px(10, f):
-        starts = [sum(widths[:k]) + k * spare // 2 for k in range(3)]
-        flow.mark(h, lambda s, x, y: [part(s, x + at, y, *p) for at, p in zip(starts, parts)])
-    else:
-        for p in parts:
-            flow.mark(h, lambda s, x, y, p=p: part(s, x, y, *p))
+    per_row = next(n for n in (len(parts), 2, 1) if n == 1 or all(
+        sum(widths[k:k + n]) + (n - 1) * 2 * px(10, f) <= flow.width for k in range(0, len(parts), n)))
+    for k in range(0, len(parts), per_row):
+        row, row_widths = parts[k:k + per_row], widths[k:k + per_row]
+        spare = (flow.width - sum(row_widths)) // max(1, len(row) - 1) if len(row) > 1 else 0
+        starts = [sum(row_widths[:j]) + j * spare for j in range(len(row))]
+        flow.mark(h, lambda s, x, y, row=row, starts=starts: [part(s, x + at, y, *p) for at, p in zip(starts, row)])
 
 
-FATES = (("arrived", "arrived"), ("trapped", "trapped"), ("diverged", "diverged"), ("descending", "moving"))
+FATES = (("arrived", "arrived"), ("trapped", "trapped"), ("stalled", "stalled"), ("diverged", "diverged"),
+         ("descending", "moving"))
 
 
 def _squads(flow, results, f):
@@ -130,7 +133,7 @@ def _squads(flow, results, f):
     flow.line("SQUADS", px(11, f), MUTED, bold=True)
     size = px(13, f)
     for k in squads:
-        o, c = w.orders[k], w.counts(k)
+        o, c = w.orders[k], fate_counts(w, k)
         orders = f"{OPTIMIZER_LABELS[o.optimizer]}  \u03b7 {float(np.mean(o.lr)):.3g}"
         if uses_momentum(o.optimizer) and float(np.max(lvl.momentum_range)) > 0:
             orders += f"  {'β₁' if o.optimizer == 'adam' else 'μ'} {float(np.mean(o.momentum)):.2f}"

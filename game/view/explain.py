@@ -278,10 +278,12 @@ def status_word(world, unit: int) -> str:
     return "trapped" if last is not None and last.near_minimum else "stalled"
 
 
-def stalled_count(world) -> int:
-    """How many units stopped short of the goal without lying in one of the level's minima: the
-    units ``status_word`` calls 'stalled' (counted in one pass over the events)."""
+def stalled_count(world, squad: int | None = None) -> int:
+    """How many units (of ``squad``, or all) stopped short of the goal without lying in one of the
+    level's minima: the units ``status_word`` calls 'stalled' (counted in one pass over the events)."""
     trapped = world.status == STATUS_NAMES.index("trapped")
+    if squad is not None:
+        trapped &= world.squad == squad
     if not trapped.any():
         return 0
     in_pit = {}
@@ -289,6 +291,15 @@ def stalled_count(world) -> int:
         if e.kind == "trapped":
             in_pit[e.unit] = e.near_minimum
     return int(sum(1 for u in np.flatnonzero(trapped) if not in_pit.get(int(u), False)))
+
+
+def fate_counts(world, squad: int | None = None) -> dict:
+    """Units (of ``squad``, or all) by the word ``status_word`` gives them: descending, arrived,
+    trapped (in one of the level's minima), stalled, diverged."""
+    counts = world.counts(squad)
+    counts["stalled"] = stalled_count(world, squad)
+    counts["trapped"] -= counts["stalled"]
+    return counts
 
 
 def explain(world, unit: int) -> Explanation:
