@@ -187,6 +187,8 @@ def test_a_repeated_event_keeps_one_log_line_with_a_count():
     trapped = [line for line, _, _ in log.lines if "trapped" in line]
     assert trapped == ["Squad 2: 4 units trapped in a local minimum, h = 5.02"]
     assert log.lines[-2][0] == trapped[0]                                  # moved down to the newest
+    again = describe_events([sim.Event(60, "trapped", 1, 2, 5.0213, True)], True, tally)   # redeployed, trapped
+    assert again[0][0] == trapped[0]                                       # there again: still 4 units
 
 
 # -- the play command ------------------------------------------------------------------------------

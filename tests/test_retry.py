@@ -69,7 +69,9 @@ def test_a_pause_key_never_ends_a_stopped_run_enter_does(make_app):
     steps = b.world.step_count
     b.log.add("something else")
     press(app, pygame.K_SPACE, frames=2)
+    press(app, pygame.K_SPACE, frames=2)
     assert b.phase == "descend" and b.log.lines[-1][0] == STOPPED_WORDS
+    assert [line for line, *_ in b.log.lines].count(STOPPED_WORDS) == 1          # said again, not twice
     press(app, pygame.K_PERIOD, frames=2)
     assert b.phase == "descend" and b.world.step_count == steps
     with recording_text() as drawn:

@@ -29,7 +29,7 @@ def describe_events(events, first_arrival_seen: bool, tally: dict | None = None)
     """World events of one step -> (log line, squad, key) triples, one per squad and kind of event
     (and shown height, for a unit trapped); the player's commands and the supply running out are
     one line each (``describe_command``: squad None for the supply). ``tally`` (kept by the caller
-    for the whole run) counts the units each key has had so far, so a line that comes back carries
+    for the whole run) keeps the units each key has had so far, so a line that comes back carries
     the running count ("Squad 2: 4 units trapped in a local minimum, h = 5.02") and the log can
     replace its line with the same key instead of adding another."""
     tally = {} if tally is None else tally
@@ -43,7 +43,9 @@ def describe_events(events, first_arrival_seen: bool, tally: dict | None = None)
         groups.setdefault(key, []).append(e)
     for key, group in groups.items():
         kind, squad, near, stalled, h = key
-        tally[key] = n = tally.get(key, 0) + len(group)
+        seen = tally.setdefault(key, set())                # units, not events: a unit trapped, lifted
+        seen.update(e.unit for e in group)                 # and trapped there again counts once
+        n = len(seen)
         if kind == "arrived" and not first_arrival_seen:
             lines.append((f"{squad_name(squad)} reached the global minimum in {group[0].step} steps", squad,
                           ("first arrival",)))

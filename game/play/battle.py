@@ -264,7 +264,7 @@ class Battle(Scene):
         if self.phase == "deploy":
             self.start()
         elif self.stopped:                               # nothing would move: never end the run by a pause key
-            self.log.add(landing.STOPPED_WORDS, ACCENT)
+            self.log.add(landing.STOPPED_WORDS, ACCENT, key="stopped")
         elif self.phase == "descend":
             self.paused = not self.paused
 
@@ -272,7 +272,7 @@ class Battle(Scene):
         """Pause and take exactly one step."""
         self.start()
         if self.stopped:
-            self.log.add(landing.STOPPED_WORDS, ACCENT)
+            self.log.add(landing.STOPPED_WORDS, ACCENT, key="stopped")
         elif self.phase == "descend":
             self.paused = True
             self._tick()
@@ -327,7 +327,7 @@ class Battle(Scene):
         done = self.world.over or (self.replay is not None and self.world.step_count >= self.replay.steps)
         if done and landing.may_still_land(self):
             self.paused = True
-            self.log.add(landing.STOPPED_WORDS, ACCENT)
+            self.log.add(landing.STOPPED_WORDS, ACCENT, key="stopped")
         elif done:
             self._finish()
 
