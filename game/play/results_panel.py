@@ -178,5 +178,6 @@ def plan_words(best: dict, budget: int) -> str:
     if best["kind"] == "drop":
         words = (f"one unit scouting on {first} while the rest hold, then at step {at} the held squad sent "
                  f"onto the lowest ground it had seen")
-        return words + (", on the scout's orders" if list(then) == list(best["orders"]) else f", on {orders_words(*then)}")
+        same = list(then) == list(best["orders"])
+        return words + (", on the scout's orders" if same else f", on {orders_words(*then)}")
     return first
