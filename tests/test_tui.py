@@ -174,7 +174,8 @@ def test_keys_match_the_window_game():
 def test_help_status_and_title_fit_and_spell_out(monkeypatch):
     from game.terminal.text import HELP_LINES
     for line in HELP_LINES:                                               # every line names every key
-        for key in ("1-9", "[", "]", ";", "'", " o ", " n ", " h ", " f ", "Sp", ".", "s step", " r ", " q ", "+", "-"):
+        for key in ("1-9", "[", "]", ";", "'", " o ", " n ", " h ", " f ", "Sp", ".", "s step", " r ", " q ", "+", "-",
+                    " c "):
             assert key in line, (key, line)
     for cols in (80, 100, 132):
         world, view = world_and_view()
@@ -217,3 +218,25 @@ def test_f_leaves_the_fog_on_during_a_run_on_a_scouting_level():
     other = Session(sim.load_level("08-himmelblau"), seed=0)
     other.command(tui.KEYS["f"])
     assert not other.view.fog
+
+
+def test_c_gives_the_squad_the_levels_schedules_in_turn_and_the_status_shows_the_rate_now():
+    """Cooling Down, as its hint says: eta 0.03 and a cosine, set from the terminal."""
+    from game.terminal import text as X
+    session = Session(sim.load_level("26-annealing"), seed=0)
+    session.world.set_orders(0, lr=0.03)
+    kinds = []
+    for _ in range(3):
+        session.command(tui.KEYS["c"])
+        sched = session.world.orders[0].schedule
+        kinds.append(sched.kind if sched is not None else "constant")
+    assert kinds == ["step", "cosine", "constant"], kinds
+    while session.world.orders[0].schedule is None or session.world.orders[0].schedule.kind != "cosine":
+        session.command(tui.KEYS["c"])
+    session.world.step(75)
+    status = "".join(s for s, _ in X.status_segments(session.world, session.view, 160))
+    assert f"lr {session.world.lr_now(0):.3g} cosine" in status and session.world.lr_now(0) < 0.03, status
+    bowl = Session(sim.load_level("01-bowl"), seed=0)
+    bowl.command(tui.KEYS["c"])
+    assert bowl.world.orders[0].schedule is None or bowl.world.orders[0].schedule.kind == "constant"
+    assert "no schedules" in bowl.view.message

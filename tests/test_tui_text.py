@@ -77,3 +77,13 @@ def test_units_stopped_by_tiny_steps_count_as_stalled_as_the_result_says():
     session = finished("05-saddle")
     status = T.render(session.world, session.view, 160, 30, "ascii").text().splitlines()[-2]
     assert "LOST: units stalled" in status and "stalled 12" in status and "trapped 0" in status, status
+
+
+def test_a_scouting_level_says_the_terminal_cannot_land_units_and_gives_no_landing_advice():
+    from game.terminal.text import end_box, header_segments
+    session = finished("17-over-the-ridge")
+    assert not session.world.won
+    box = " ".join(text for text, _ in end_box(session.world, 200))
+    assert "play it in the window (python main.py play 18)" in box and "redeploy" not in box, box
+    start = Session(sim.load_level("17-over-the-ridge"), seed=0)
+    assert "play it in the window" in "".join(s for s, _ in header_segments(start.world, start.view))

@@ -11,7 +11,7 @@ from sim.world import ARRIVED, DIVERGED, TRAPPED
 
 from game.view.advice import loss_cause, loss_hints, ran_out_of_supply
 from game.view.explain import stalled_count
-from game.view.names import height_label, speed_text
+from game.view.names import height_label, level_number, speed_text
 
 NO_MOMENTUM = ("sgd", "adagrad")      # rules that ignore the momentum setting
 TO_ASCII = {"●": "o", "◉": "O", "★": "*", "☆": "-", "⚑": "F", "×": "x", "✖": "X", "—": "-", "·": ".",
@@ -20,13 +20,14 @@ TO_ASCII = {"●": "o", "◉": "O", "★": "*", "☆": "-", "⚑": "F", "×": "x
             "−": "-", "′": "'", "≈": "~", "≥": ">=", "≤": "<=", "₁": "1", "₂": "2", "ₖ": "_k", "ⱼ": "_j", "∞": "inf",
             "¼": "1/4", "½": "1/2"}
 HELP_LINES = (          # the widest that fits is shown; every one names every key
-    " 1-9/Tab squad  [ ] lr halve/double  ; ' momentum -/+  o optimizer  n split  h hold/resume  f fog"
-    "  Space run/pause  + - speed  . or s step  r restart  q quit",                                        # 157
-    " 1-9/Tab squad  []lr  ;' momentum  o optimizer  n split  h hold  f fog"
-    "  Space run  +- speed  . s step  r reset  q quit",                                                     # 118
-    " 1-9/Tab squad  []lr  ;'mom  o opt  n split  h hold  f fog  Spc run  +- spd  .s step  r restart  q quit",  # 103
-    " 1-9 squad  []lr  ;'mom  o opt  n split  h hold  f fog  Spc run  +- spd  .s step  r rst  q quit",          # 95
-    " 1-9 sq []lr ;'mu o opt n split h hold f fog Spc run +-spd .s step r rst q quit",                          # 79
+    " 1-9/Tab squad  [ ] lr halve/double  ; ' momentum -/+  o optimizer  c schedule  n split  h hold/resume  f fog"
+    "  Space run/pause  + - speed  . or s step  r restart  q quit",                                              # 169
+    " 1-9/Tab squad  []lr  ;' momentum  o optimizer  c schedule  n split  h hold  f fog"
+    "  Space run  +- speed  . s step  r reset  q quit",                                                          # 130
+    " 1-9/Tab squad  []lr  ;'mom  o opt  c sched  n split  h hold  f fog"
+    "  Spc run  +- spd  .s step  r restart  q quit",                                                             # 112
+    " 1-9 squad  []lr  ;'mom  o opt  c sched  n split  h hold  f fog  Spc run  +- spd  .s step  r rst  q quit",  # 104
+    " 1-9 []lr ;'mu o opt c sch n spl h hold f fog Spc run +-spd .s step r rst q quit",                          # 80
 )
 HELP_WIDE, HELP_NARROW = HELP_LINES[0], HELP_LINES[-1]
 ELLIPSIS = "..."
@@ -60,15 +61,28 @@ def event_text(event) -> str:
     return f"{who} trapped {where} ({height_label(event.height)})"
 
 
+def landing_note(level) -> str:
+    """On a scouting level (one won by landing units where a scout has seen low ground), what the
+    terminal cannot do: it has no cursor to land units with. '' on any other level."""
+    if level.needs != "drop":
+        return ""
+    number = level_number(level.id) or level.id
+    return ("This level is won by landing units on ground a scout has seen: play it in the window "
+            f"(python main.py play {number})")
+
+
 def header_segments(world, view, cols: int = 1 << 30, shown=str) -> list:
     """The top line: the game, the level and the latest news (a message, the last event, else the
     lesson). Too long for ``cols``, it drops the game's name, then the level's title, then cuts
     the news short with "..." -- never the level id. ``shown`` spells a text as the screen will
     show it (``ascii_only`` in ASCII mode, where a symbol may take several cells)."""
     lvl = world.level
-    words = shown(view.message or (event_text(world.events[-1]) if world.events else lvl.lesson))
-    prefixes = tuple(shown(p) for p in (f" VALLEY COMMAND | {lvl.id}  {lvl.title} | ",
-                                        f" {lvl.id}  {lvl.title} | ", f" {lvl.id} | "))
+    news = [e for e in world.events if e.kind != "out_of_supply" or e.step < lvl.budget]   # (a supply of
+    words = shown(view.message or (event_text(news[-1]) if news else landing_note(lvl) or lvl.lesson))   # (x budget)
+    number = level_number(lvl.id)                               # its place in the campaign, as the game shows it
+    name = f"{number} {lvl.id}" if number else lvl.id
+    prefixes = tuple(shown(p) for p in (f" VALLEY COMMAND | {name}  {lvl.title} | ",
+                                        f" {name}  {lvl.title} | ", f" {name} | "))
     for prefix in prefixes:
         if len(prefix) + len(words) <= cols:
             return [(prefix, None), (words, None)]
@@ -90,17 +104,20 @@ def status_segments(world, view, cols: int, ascii_mode: bool = False) -> list:
     state = (result_words(world) if world.over else "PAUSED" if view.paused
              else "RUNNING" + ("" if view.speed == 1 else f" {speed_text(view.speed)}"))
     held = " HELD" if world.is_held(s) else ""
+    kind = o.schedule.kind if o.schedule is not None else "constant"
+    sched = "" if kind == "constant" else f" {kind}"                # lr: the rate of the next step
     short = world.supply_left < world.spend_rate * max(0, world.level.budget - world.step_count)
     supply = f"| supply {world.supply_left} -{world.spend_rate}/step{'!' if short else ''} "
     full = [(f" ● Squad {s + 1}", s), (f"/{world.n_squads} ({members}){held} ", None),
-            (f"{o.optimizer}  lr {float(o.lr):.3g}{momentum_text(o)} ", None),
+            (f"{o.optimizer}  lr {float(world.lr_now(s)):.3g}{sched}{momentum_text(o)} ", None),
             (f"| step {world.step_count}/{world.level.budget} ", None), (supply, None)]
     compact = [(f" ● {s + 1}", s), (f"/{world.n_squads}{held} ", None),
-               (f"{o.optimizer} lr {float(o.lr):.3g}{momentum_text(o).replace('  ', ' ')} ", None),
+               (f"{o.optimizer} lr {float(world.lr_now(s)):.3g}{sched}{momentum_text(o).replace('  ', ' ')} ",
+                None),
                (f"| step {world.step_count}/{world.level.budget} ", None),
                (f"| sup {world.supply_left} -{world.spend_rate}{'!' if short else ''} ", None)]
     mu = f" {float(o.momentum):.2f}" if o.optimizer not in NO_MOMENTUM else ""
-    tight = [(f" ● {s + 1}{held}", s), (f" {o.optimizer} {float(o.lr):.3g}{mu} ", None),
+    tight = [(f" ● {s + 1}{held}", s), (f" {o.optimizer} {float(world.lr_now(s)):.3g}{mu} ", None),
              (f"|{world.step_count}/{world.level.budget} ", None),
              (f"|sup {world.supply_left}-{world.spend_rate}{'!' if short else ''} ", None)]
     c = world.counts()
@@ -166,6 +183,7 @@ def end_box(world, width: int, shown=str) -> list:
         reason = ("out of supply" if ran_out_of_supply(world) else "out of steps"
                   if world.step_count >= world.level.budget else "no unit is still descending")
         lines = [("DEFEAT", "loss"), (f"{reason}: {lost} of {world.n_units} units lost", None)]
-        lines += [(part, None) for hint in loss_hints(world) for part in textwrap.wrap(shown(hint), max(20, width))]
+        hints = [landing_note(world.level)] if world.level.needs == "drop" else loss_hints(world)
+        lines += [(part, None) for hint in hints for part in textwrap.wrap(shown(hint), max(20, width))]
     lines += [("", None), ("r restart    q quit", None)]
     return [(shown(text)[:width], tone) for text, tone in lines]

@@ -8,6 +8,7 @@ Controls:
     [ ]             halve / double the squad's learning rate (within the level's range)
     ; '  or  < >    momentum -/+ 0.05 (within the level's range)
     o               next optimizer the level allows
+    c               next learning-rate schedule the level allows (constant, step decay, cosine)
     n               split the selected squad: its second half becomes a new squad
     h               hold the selected squad where it stands (it spends no supply) / resume it
     f               fog of war on/off (not during a run on a scouting level)
@@ -47,8 +48,8 @@ KEYS = {"1": "squad1", "2": "squad2", "3": "squad3", "4": "squad4", "5": "squad5
         "7": "squad7", "8": "squad8", "9": "squad9", "\t": "next squad", "KEY_TAB": "next squad",
         "[": "lr down", "]": "lr up", "+": "faster", "=": "faster", "-": "slower",
         ";": "momentum down", "<": "momentum down", "'": "momentum up", ">": "momentum up",
-        "o": "optimizer", "n": "split", "h": "hold", "f": "fog", " ": "pause", ".": "step", "s": "step", "r": "restart",
-        "q": "quit", "Q": "quit", "\x1b": "quit", "KEY_ESCAPE": "quit"}
+        "o": "optimizer", "c": "schedule", "n": "split", "h": "hold", "f": "fog", " ": "pause", ".": "step",
+        "s": "step", "r": "restart", "q": "quit", "Q": "quit", "\x1b": "quit", "KEY_ESCAPE": "quit"}
 
 
 class Session:
@@ -89,6 +90,8 @@ class Session:
             self.change_momentum(MOMENTUM_STEP if name == "momentum up" else -MOMENTUM_STEP)
         elif name == "optimizer":
             self.next_optimizer()
+        elif name == "schedule":
+            self.next_schedule()
         elif name == "split":
             self.split()
         elif name == "hold":
@@ -144,6 +147,21 @@ class Session:
         mu = float(np.clip(starting_momentum(name), *self.level.momentum_range))   # as the game's panel
         self.world.set_orders(s, optimizer=name, momentum=mu)
         self.say(f"Squad {s + 1}: {name}")
+
+    def next_schedule(self):
+        """The squad's next learning-rate schedule the level allows (constant, step decay, cosine), from
+        its rate now, as the window game's schedule picker makes it."""
+        s, kinds = self.view.squad, self.level.schedules
+        if len(kinds) <= 1:
+            self.say("no schedules on this level")
+            return
+        o = self.world.orders[s]
+        now = o.schedule.kind if o.schedule is not None else "constant"
+        kind = kinds[(kinds.index(now) + 1) % len(kinds)] if now in kinds else kinds[0]
+        sched = sim.schedule.default_schedule(kind, float(np.mean(o.lr)), self.level.budget,
+                                              float(self.level.lr_range[0]))
+        self.world.set_orders(s, schedule=sched)
+        self.say(f"Squad {s + 1}: {kind} ({sched.describe()})" if kind != "constant" else f"Squad {s + 1}: constant lr")
 
     def hold(self):
         """Hold the selected squad where it stands, or let a held one go on."""
