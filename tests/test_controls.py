@@ -248,3 +248,19 @@ def test_f_leaves_the_fog_on_during_a_run_on_a_scouting_level(make_app):
     app, b = deployed(make_app, "17-over-the-ridge")
     press(app, pygame.K_f)
     assert b.fog.enabled and "fog stays" in b.log.lines[-1][0]
+
+
+def test_nothing_shows_through_the_help_overlay():
+    """Drawn over two different screens, the help's box has the same pixels: it is opaque."""
+    from game.play.keys import HELP
+    from game.view.help import draw_help
+    frames = []
+    for colour in ((0, 0, 0), (255, 255, 255)):
+        s = pygame.Surface((1280, 720))
+        s.fill(colour)
+        draw_help(s, s.get_rect(), 1.0, HELP)
+        frames.append(pygame.surfarray.array3d(s))
+    same = (frames[0] == frames[1]).all(axis=2)
+    cols, rows = np.nonzero(same)
+    box = same[cols.min() + 20:cols.max() - 20, rows.min() + 20:rows.max() - 20]
+    assert box.size > 300 * 200 and box.all()

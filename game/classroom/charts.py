@@ -215,7 +215,7 @@ def draw_card(surface, area, level, rows, s: float, progress: float | None = Non
     pad, body = px(24, f), px(17, f)
     box = pygame.Rect(0, 0, w, min(h, area.height))
     box.center = area.center
-    draw_box(surface, box, alpha=245)
+    draw_box(surface, box, alpha=255)                  # opaque: the panel does not show through
     x, y = box.x + pad, box.y + pad
     number = level_number(level.id)                    # its place in the campaign, as the game shows it
     with text_box(box):

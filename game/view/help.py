@@ -24,7 +24,7 @@ def draw_help(surface, area, scale, sections, closing: str = "F1, H or Esc close
     heights = [sum(px(28) + line * len(rows) + px(12) for _, rows in col) for col in columns]
     box = pygame.Rect(0, 0, sum(col_w) + gap + 2 * px(30), max(heights) + px(104))
     box.center = area.center
-    backdrop(surface, box, alpha=240, colour=PANEL, radius=10)
+    backdrop(surface, box, alpha=255, colour=PANEL, radius=10)       # opaque: nothing shows through the text
     text(surface, "Controls", (box.centerx, box.y + px(18)), px(22), TEXT, bold=True, anchor="midtop")
     x = box.x + px(30)
     for c, col in enumerate(columns):
