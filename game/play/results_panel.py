@@ -130,7 +130,7 @@ def _squads(flow, results, f):
     squads = [k for k in range(w.n_squads) if (w.squad == k).any()]
     if not squads:
         return
-    flow.line("SQUADS", px(11, f), MUTED, bold=True)
+    flow.line("SQUADS  \u00b7  FINAL ORDERS", px(11, f), MUTED, bold=True)     # not always those it ran with
     size = px(13, f)
     for k in squads:
         o, c = w.orders[k], fate_counts(w, k)
