@@ -237,12 +237,17 @@ def cmd_play(args) -> int:
         pygame.quit()
 
 
+TERMINAL_QUERY_S = 0.5      # blessed asks the terminal what it can do: a terminal answers in milliseconds,
+                            # one that never answers (a bare pseudo-terminal) costs this much per question
+
+
 def cmd_tui(args) -> int:
     """Play a level in the terminal with blessed (no pygame, no SDL)."""
     import sim
     level = sim.load_level(args.level)
     if not sys.stdout.isatty():
         raise UsageError("tui: standard output is not a terminal; try 'python main.py simulate LEVEL'")
+    os.environ.setdefault("BLESSED_QUERY_TIMEOUT_SECONDS", str(TERMINAL_QUERY_S))    # before blessed is loaded
     import blessed
     from game.terminal.tui import run
     return run(blessed.Terminal(), level, seed=args.seed, ascii_only=args.ascii)

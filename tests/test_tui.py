@@ -240,3 +240,25 @@ def test_c_gives_the_squad_the_levels_schedules_in_turn_and_the_status_shows_the
     bowl.command(tui.KEYS["c"])
     assert bowl.world.orders[0].schedule is None or bowl.world.orders[0].schedule.kind == "constant"
     assert "no schedules" in bowl.view.message
+
+
+def test_the_terminal_is_asked_what_it_can_do_with_a_short_wait(monkeypatch):
+    """blessed questions the terminal when it starts; one that never answers (a bare pseudo-terminal)
+    would leave the screen blank for 5 s a question. The tui command shortens that wait, unless
+    the user chose their own."""
+    import main
+    seen = {}
+    monkeypatch.delenv("BLESSED_QUERY_TIMEOUT_SECONDS", raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    def run(*args, **kwargs):
+        seen["wait"] = os.environ["BLESSED_QUERY_TIMEOUT_SECONDS"]
+        return 0
+    monkeypatch.setattr(tui, "run", run)
+    monkeypatch.setitem(sys.modules, "blessed", type(sys)("blessed"))
+    sys.modules["blessed"].Terminal = lambda: None
+    main.main(["tui", "01-bowl"])
+    assert float(seen["wait"]) == main.TERMINAL_QUERY_S <= 1.0
+    monkeypatch.setenv("BLESSED_QUERY_TIMEOUT_SECONDS", "3")
+    seen.clear()
+    main.main(["tui", "01-bowl"])
+    assert seen["wait"] == "3"
