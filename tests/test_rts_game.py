@@ -358,3 +358,21 @@ def test_the_game_plays_a_replay_with_landings(make_app, ground_file, tmp_path):
         press(app, pygame.K_PLUS)
     run_until(app, lambda: b.phase == "over")
     assert b.world.positions.tobytes() == world.positions.tobytes() and len(b.selection.mask) == b.world.n_units
+
+
+def test_the_hud_counts_units_stopped_outside_a_pit_as_stalled(make_app):
+    """The Saddle with its own orders: the units stop where the slope vanishes; the HUD's trapped
+    count leaves them out and says '12 stalled', as the event log does."""
+    app = make_app(level="05-saddle")
+    press(app, pygame.K_RETURN, frames=2)
+    b = app.scene
+    press(app, pygame.K_RETURN)
+    for _ in range(600):
+        if b.world.over:
+            break
+        app.frame()
+    assert b.world.counts()["trapped"] == b.world.n_units
+    with recording_text() as drawn:
+        run(app, 1)
+    words = [s for s, *_ in drawn]
+    assert f"{b.world.n_units} stalled" in words and words[words.index("trapped") - 1] == "0", words

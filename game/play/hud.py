@@ -18,6 +18,7 @@ import sim
 from sim.world import MAX_SQUADS
 
 from game.view.chart import draw_sparkline
+from game.view.explain import fate_counts
 from game.view.names import OPTIMIZER_LABELS, speed_text, uses_momentum
 from game.view.palette import SQUAD_COLOURS
 from game.view.widgets import (ACCENT, BAD, CARD, FAINT, GOOD, MUTED, PANEL, PANEL_EDGE, STATUS_COLOURS, TEXT, Button,
@@ -295,11 +296,12 @@ class SquadPanel:
         px = self._px
         text(surface, "ALL UNITS", (x, self.y_counts), px(11), MUTED, bold=True)
         world = self.battle.world
-        counts = world.counts()
+        counts = fate_counts(world)                       # 'trapped' only in a pit; 'stalled' said apart
         held = world.held_count()
         counts["descending"] -= held                      # a held unit is not descending: it stands still
-        if held:
-            text(surface, f"{held} held", (x + w, self.y_counts), px(11), MUTED, anchor="topright")
+        notes = [f"{counts['stalled']} stalled"] * bool(counts["stalled"]) + [f"{held} held"] * bool(held)
+        if notes:
+            text(surface, "  \u00b7  ".join(notes), (x + w, self.y_counts), px(11), MUTED, anchor="topright")
         for k, name in enumerate(sim.STATUS_NAMES):
             cx = x + (k % 2) * (w // 2)
             cy = self.y_counts + px(20) + (k // 2) * px(20)
