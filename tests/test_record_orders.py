@@ -57,6 +57,8 @@ def test_record_notes_a_setting_outside_the_levels_range_as_simulate_does(tmp_pa
     assert len(lines) == 1 and lines[0].startswith("note: --momentum 0.999 is outside 03-ravine's range")
     recording("03-ravine", "--lr", "0.5", "--out", str(tmp_path / "r.mp4"))
     assert capsys.readouterr().err == ""
+    recording("08-himmelblau", "--race", "sgd,momentum", "--momentum", "0,0.95", "--out", str(tmp_path / "r.mp4"))
+    assert capsys.readouterr().err == ""                  # SGD's 0 is no momentum setting: nothing to note
     assert main.main(["simulate", "03-ravine", "--lr", "1e6"]) == 0
     assert capsys.readouterr().err == err                           # word for word what simulate says
 

@@ -254,9 +254,11 @@ def _orders_recording(args) -> Recording:
 
 def _note_out_of_range(level, args, squads):
     """One line on stderr for each --lr and --momentum value given outside the level's own range
-    (as ``simulate`` says it): taken, not refused."""
+    (as ``simulate`` says it): taken, not refused. A momentum given to a rule without one (SGD,
+    AdaGrad) is not a setting and gets no note."""
+    momenta = [o.momentum for o in squads if sim.make_optimizer(o.optimizer, lr=0.1).uses_momentum]
     for flag, given, values in (("--lr", args.lr, [o.lr for o in squads]),
-                                ("--momentum", args.momentum, [o.momentum for o in squads])):
+                                ("--momentum", args.momentum, momenta)):    # (SGD's 0 in a race is no setting)
         notes = [] if given is None else [range_note(level, flag, v) for v in values]
         for note in dict.fromkeys(n for n in notes if n):          # each once, in order
             print(note, file=sys.stderr)
