@@ -87,3 +87,12 @@ def test_a_scouting_level_says_the_terminal_cannot_land_units_and_gives_no_landi
     assert "play it in the window (python main.py play 18)" in box and "redeploy" not in box, box
     start = Session(sim.load_level("17-over-the-ridge"), seed=0)
     assert "play it in the window" in "".join(s for s, _ in header_segments(start.world, start.view))
+
+
+def test_a_win_short_of_three_stars_names_the_fastest_plan_as_the_game_does():
+    from game.terminal.text import end_box
+    from game.view.advice import three_star_words
+    session = finished("01-bowl", lr=0.2)
+    assert session.world.won and session.world.stars() < 3
+    box = " ".join(text for text, _ in end_box(session.world, 300))
+    assert three_star_words(session.world) in box and "For three stars" in box, box

@@ -9,10 +9,9 @@ import numpy as np
 import pygame
 
 import sim
-from sim.difficulty import stored_best
 from sim.drops import DROP_COST
-from game.view.advice import ran_out_of_supply
-from game.view.explain import MOMENTUM_SYMBOL, fate_counts
+from game.view.advice import ran_out_of_supply, three_star_words
+from game.view.explain import fate_counts
 from game.view.flow import Flow, line_height
 from game.view.names import OPTIMIZER_LABELS, height_text, uses_momentum
 from game.view.palette import SQUAD_COLOURS
@@ -49,10 +48,9 @@ def build(results, f: float, width: int) -> Flow:
     for k, hint in enumerate(results.battle.loss_hints()):
         flow.paragraph(("Hint: " if k == 0 else "") + hint, px(13, f), ACCENT if k == 0 else MUTED)
         flow.space(px(8, f))
-    best = stored_best(lvl.id) if w.won and w.stars() < 3 and results.battle.replay is None else None
-    if best is not None:                                  # won, short of three stars: how the solver did it
-        flow.paragraph(f"For three stars: the fastest plan found was {plan_words(best, lvl.budget)}; "
-                       f"its first unit arrived at step {best['steps']}.", px(13, f), MUTED)
+    three = three_star_words(w) if results.battle.replay is None else ""
+    if three:                                             # won, short of three stars: how the solver did it
+        flow.paragraph(three, px(13, f), MUTED)
         flow.space(px(8, f))
     _squads(flow, results, f)
     flow.space(px(8, f))
@@ -150,34 +148,3 @@ def schedule_words(sched) -> str:
     if sched.kind == "step":
         return f"{SCHEDULE_LABELS['step']}: \u03b7 \u00d7{sched.gamma:g} every {sched.step_size} steps"
     return f"{SCHEDULE_LABELS['cosine']}: \u03b7 down to {sched.eta_min:.3g} over {sched.t_max} steps"
-
-
-def orders_words(optimizer: str, lr: float, momentum: float) -> str:
-    """'RMSProp at η 0.019, μ 0.5': orders as the squad panel sets them (no momentum where the
-    update rule has none, or where it is 0)."""
-    words = f"{OPTIMIZER_LABELS[optimizer]} at \u03b7 {lr:.2g}"
-    if optimizer in MOMENTUM_SYMBOL and momentum > 0:
-        words += f", {MOMENTUM_SYMBOL[optimizer]} {momentum:.2g}"
-    return words
-
-
-def plan_words(best: dict, budget: int) -> str:
-    """A plan of the solver (sim.solver.Plan.to_dict) as a player would carry it out, on a level
-    of ``budget`` steps (the squad panel's cosine runs over the whole budget)."""
-    first, then, at = orders_words(*best["orders"]), best["then"], best["at"]
-    if best["kind"] == "change":
-        return f"{first}, then from step {at} {orders_words(*then)}"
-    if best["kind"] == "schedule":
-        s = best["schedule"]
-        if s["kind"] == "cosine" and s["t_max"] < budget:     # not a shape the panel offers: by hand
-            return (f"{first}, lowered like a cosine to \u03b7 {s['eta_min']:.2g} by step {s['t_max']} "
-                    f"(the panel's cosine takes all {budget} steps: lower \u03b7 by hand)")
-        shape = (f"cosine down to \u03b7 {s['eta_min']:.2g} by step {s['t_max']}" if s["kind"] == "cosine"
-                 else f"step decay, \u03b7 \u00d7{s['gamma']:g} every {s['step_size']} steps")
-        return f"{first} with {shape}"
-    if best["kind"] == "drop":
-        words = (f"one unit scouting on {first} while the rest hold, then at step {at} the held squad sent "
-                 f"onto the lowest ground it had seen")
-        same = list(then) == list(best["orders"])
-        return words + (", on the scout's orders" if same else f", on {orders_words(*then)}")
-    return first

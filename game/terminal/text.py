@@ -9,7 +9,7 @@ import textwrap
 
 from sim.world import ARRIVED, DIVERGED, TRAPPED
 
-from game.view.advice import loss_cause, loss_hints, ran_out_of_supply
+from game.view.advice import loss_cause, loss_hints, ran_out_of_supply, three_star_words
 from game.view.explain import stalled_count
 from game.view.names import height_label, level_number, speed_text
 
@@ -179,6 +179,8 @@ def end_box(world, width: int, shown=str) -> list:
         lines = [("VICTORY", "win"), (" ".join("★" * stars + "☆" * (3 - stars)), "win"),
                  (f"Squad {squad + 1} reached the global minimum in {first} steps", squad),
                  (f"units lost: {lost} of {world.n_units}", None)]
+        three = three_star_words(world)                  # short of three stars: the fastest plan found
+        lines += [(part, None) for part in textwrap.wrap(shown(three), max(20, width))]
     else:
         reason = ("out of supply" if ran_out_of_supply(world) else "out of steps"
                   if world.step_count >= world.level.budget else "no unit is still descending")

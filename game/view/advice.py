@@ -9,6 +9,9 @@ import numpy as np
 
 import sim
 
+from sim.difficulty import stored_best
+
+from .explain import MOMENTUM_SYMBOL
 from .names import OPTIMIZER_LABELS, uses_momentum
 
 ADAPTIVE = ("adam", "rmsprop")
@@ -159,3 +162,45 @@ def directions(words: str) -> frozenset:
 
 
 # -- event messages -----------------------------------------------------------------------------
+
+
+# -- after a win short of three stars -----------------------------------------------------------
+def three_star_words(world) -> str:
+    """After a win short of three stars on a campaign level, how the solver's fastest plan goes
+    (levels/difficulty.json, replayed to three stars by the tests); '' otherwise."""
+    best = stored_best(world.level.id) if world.won and world.stars() < 3 else None
+    if best is None:
+        return ""
+    return (f"For three stars: the fastest plan found was {plan_words(best, world.level.budget)}; "
+            f"its first unit arrived at step {best['steps']}.")
+
+
+def orders_words(optimizer: str, lr: float, momentum: float) -> str:
+    """'RMSProp at η 0.019, μ 0.5': orders as the squad panel sets them (no momentum where the
+    update rule has none, or where it is 0)."""
+    words = f"{OPTIMIZER_LABELS[optimizer]} at \u03b7 {lr:.2g}"
+    if optimizer in MOMENTUM_SYMBOL and momentum > 0:
+        words += f", {MOMENTUM_SYMBOL[optimizer]} {momentum:.2g}"
+    return words
+
+
+def plan_words(best: dict, budget: int) -> str:
+    """A plan of the solver (sim.solver.Plan.to_dict) as a player would carry it out, on a level
+    of ``budget`` steps (the squad panel's cosine runs over the whole budget)."""
+    first, then, at = orders_words(*best["orders"]), best["then"], best["at"]
+    if best["kind"] == "change":
+        return f"{first}, then from step {at} {orders_words(*then)}"
+    if best["kind"] == "schedule":
+        s = best["schedule"]
+        if s["kind"] == "cosine" and s["t_max"] < budget:     # not a shape the panel offers: by hand
+            return (f"{first}, lowered like a cosine to \u03b7 {s['eta_min']:.2g} by step {s['t_max']} "
+                    f"(the panel's cosine takes all {budget} steps: lower \u03b7 by hand)")
+        shape = (f"cosine down to \u03b7 {s['eta_min']:.2g} by step {s['t_max']}" if s["kind"] == "cosine"
+                 else f"step decay, \u03b7 \u00d7{s['gamma']:g} every {s['step_size']} steps")
+        return f"{first} with {shape}"
+    if best["kind"] == "drop":
+        words = (f"one unit scouting on {first} while the rest hold, then at step {at} the held squad sent "
+                 f"onto the lowest ground it had seen")
+        same = list(then) == list(best["orders"])
+        return words + (", on the scout's orders" if same else f", on {orders_words(*then)}")
+    return first
