@@ -61,6 +61,9 @@ def _result_row(e, sub, k: int, current: bool) -> Row:
     return Row(result, 17, GREEN, bold=True, indent=1.6, bar=current)
 
 
+ROUNDING_NOTE = "4 figures shown; each result is worked from the unrounded values"
+
+
 def legend_rows(kinds, velocity: bool = True) -> list:
     """The arrows' legend; ``velocity`` False for a rule without momentum, whose Δx is just the step."""
     words = {**ARROW_LEGEND, **({} if velocity else {"step": STEP_LEGEND})}
@@ -189,7 +192,8 @@ def draw_panel(surface, rect, e, cursor, header: tuple, arrow_kinds, ghost: bool
     legend = legend_rows(arrow_kinds, velocity)
     if ghost:
         legend.append(Row("•••   ghost: the next 20 steps  (G)", 14, DIM, gap=4))
-    legend.append(Row(",  sub-step    .  step    Space  run    F1  help", 14, DIM, gap=10))
+    legend.append(Row(ROUNDING_NOTE, 12, DIM, gap=8))
+    legend.append(Row(",  sub-step    .  step    Space  run    F1  help", 14, DIM, gap=6))
     rows, f = rule_layout(rect, e, cursor, legend, s)
     inner = rect.inflate(inner_width(rect) - rect.width, -2 * px(PADDING[1], f))
     y = draw_panel_header(surface, inner, *header, f)

@@ -219,7 +219,7 @@ def _adam(q: _Squad):
             SubStep("average the squared slope", "v ← β₂·v + (1−β₂)·∇f⊙∇f",
                     f"= {num(b2)}·{vec(q(v))} + {num(1 - b2)}·{vec(q(q.g * q.g))}", vec(q(v_new)),
                     q(v_new)),
-            SubStep(f"undo the zero start (bias correction, t = {t_r})",
+            SubStep(f"undo the zero start (bias correction, t = {t_r}: steps taken, this one included)",
                     "m̂ = m/(1−β₁ᵗ),  v̂ = v/(1−β₂ᵗ)",
                     f"= m/{num(c1)},  v/{num(c2)}",
                     f"m̂ = {vec(q(m_hat))},  v̂ = {vec(q(v_new / bc2))}", q(m_hat)),
