@@ -95,3 +95,22 @@ def test_labels_on_a_films_closing_frame(size, view):
     assert not [s for s, _, _, cut in texts if cut]
     outcome = [s for s, _, _, _ in texts if "reached the global minimum" in s or "step 16" in s]
     assert outcome and all(s[-1].isdigit() for s in outcome)
+
+
+def test_a_unit_on_the_spawn_rings_top_leaves_the_caption_beside_the_ring_not_on_a_leader():
+    """SPAWN is asked for above the ring; a unit standing there sends it beside another point of
+    the ring, next to it (no leader line drawn across the unit)."""
+    from game.view import palette as pal
+    from game.view.labels import Board
+    from game.view.marks import want_spawn_caption
+    cx, cy, r = 300, 200, 40
+    around = [(cx + r * np.cos(a), cy + r * np.sin(a)) for a in np.radians([-135, -45, 180, 0])]
+    surface = pygame.Surface((600, 400))
+    board = Board(surface.get_rect())
+    board.avoid_points([(cx, cy - r)], 8)                                # a unit on the ring's top
+    want_spawn_caption(board, (cx, cy - r), pal.get("war-room"), 1.0, around)
+    board.draw(surface)
+    (text, rect), = board.labels
+    assert text == "SPAWN" and rect.collidelist(board.blocked) < 0
+    gap = min(np.hypot(*(np.clip(point, rect.topleft, rect.bottomright) - point)) for point in around)
+    assert gap <= 6, (rect, gap)                                          # right beside a point of the ring

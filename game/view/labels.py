@@ -79,8 +79,8 @@ class Board:
     def _settle_discs(self):
         """Turn the discs of ``avoid_points`` into rects -- only those a wanted label could reach
         (a thousand units cost a thousand rects otherwise, every frame); all of them while recording."""
-        reach = [(at, gap + FARTHER[-1] + max(image.get_size()) + 2)
-                 for _, _, image, _, at, gap, _, _ in self._wanted]
+        reach = [(point, gap + FARTHER[-1] + max(image.get_size()) + 2)
+                 for _, _, image, _, at, gap, _, _ in self._wanted for point in at]
         for xy, r in self._discs:
             near = np.zeros(len(xy), bool) if _RECORD is None else np.ones(len(xy), bool)
             for (ax, ay), d in reach:
@@ -90,18 +90,20 @@ class Board:
         self._discs = []
 
     def want(self, image, text: str, at, gap: float = 10, must: bool = False, priority: int = 9,
-             above_first: bool = False):
-        """Ask for ``image`` (the label ``text``) beside the point ``at`` [px]; lower ``priority``
-        is placed first."""
-        self._wanted.append((priority, len(self._wanted), image, text, at, gap, must, above_first))
+             above_first: bool = False, alternatives=()):
+        """Ask for ``image`` (the label ``text``) beside the point ``at`` [px], else beside one of
+        the ``alternatives`` (other points of the same thing, in order: a label next to any of them
+        beats one pulled away on a leader line); lower ``priority`` is placed first."""
+        points = tuple((float(x), float(y)) for x, y in ((at,) + tuple(alternatives)))
+        self._wanted.append((priority, len(self._wanted), image, text, points, gap, must, above_first))
 
     def draw(self, surface, leader=((236, 232, 214), (6, 8, 10))):
         """Place every wanted label (see the module's docstring) and draw it; ``leader``: the
         colours (line, edge) of the line to a label placed away from its point."""
         self._settle_discs()
         placed = []
-        for _, _, image, text, at, gap, must, above_first in sorted(self._wanted, key=lambda w: w[:2]):
-            rect, far = self._place(image.get_size(), at, gap, must, above_first)
+        for _, _, image, text, points, gap, must, above_first in sorted(self._wanted, key=lambda w: w[:2]):
+            rect, far, at = self._place(image.get_size(), points, gap, must, above_first)
             if rect is not None:
                 placed.append((image, rect, at, far))
                 self.labels.append((text, rect))
@@ -116,26 +118,29 @@ class Board:
         if _RECORD is not None:
             _RECORD.append(self)
 
-    def _place(self, size, at, gap, must, above_first) -> tuple:
-        """(rect, placed away from its point?) of the first free spot; for a label that ``must``
-        show and finds none, the spot in the frame covering the least; else (None, False)."""
+    def _place(self, size, points, gap, must, above_first) -> tuple:
+        """(rect, placed away from its point?, the point) of the first free spot, nearest first, beside
+        any of ``points``; for a label that ``must`` show and finds none, the spot in the frame
+        covering the least; else (None, False, None)."""
         best, best_cover = None, None
         for extra in FARTHER if must else FARTHER[:OPTIONAL_REACH]:
-            for spot in _spots(at[0], at[1], gap + extra, above_first):
-                rect = pygame.Rect((0, 0), size)
-                for key, value in spot.items():
-                    setattr(rect, key, (int(round(value[0])), int(round(value[1]))))
-                if not self.frame.contains(rect):
-                    continue
-                hits = rect.collidelistall(self.taken)
-                if not hits:
-                    return rect, extra > 0
-                if must:
-                    cover = sum(rect.clip(self.taken[i]).width * rect.clip(self.taken[i]).height for i in hits)
-                    if best_cover is None or cover < best_cover:
-                        best, best_cover = (rect, extra > 0), cover
+            for at in points:
+                for spot in _spots(at[0], at[1], gap + extra, above_first):
+                    rect = pygame.Rect((0, 0), size)
+                    for key, value in spot.items():
+                        setattr(rect, key, (int(round(value[0])), int(round(value[1]))))
+                    if not self.frame.contains(rect):
+                        continue
+                    hits = rect.collidelistall(self.taken)
+                    if not hits:
+                        return rect, extra > 0, at
+                    if must:
+                        cover = sum(rect.clip(self.taken[i]).width * rect.clip(self.taken[i]).height for i in hits)
+                        if best_cover is None or cover < best_cover:
+                            best, best_cover = (rect, extra > 0, at), cover
         if best is None and must:
+            at = points[0]
             rect = pygame.Rect((0, 0), size)
             rect.midleft = (int(at[0] + gap), int(at[1]))
-            best = (rect.clamp(self.frame), True)
-        return best if must else (None, False)
+            best = (rect.clamp(self.frame), True, at)
+        return best if must else (None, False, None)

@@ -75,7 +75,8 @@ def draw_spawn(surface, level, camera, p, board, scale: float = 1.0):
     else:                                             # too big for a sprite: draw the dashes
         for dash in _dashes(cx, cy, r, 1):
             pygame.draw.lines(surface, p.marker, False, dash, 2)
-    want_spawn_caption(board, (cx, cy - r), p, scale)
+    around = [(cx + r * math.cos(a), cy + r * math.sin(a)) for a in np.radians([-135, -45, 180, 0, 135, 45, 90])]
+    want_spawn_caption(board, (cx, cy - r), p, scale, around)
 
 
 def text_px(size: int, scale: float) -> int:
@@ -83,10 +84,12 @@ def text_px(size: int, scale: float) -> int:
     return max(1, round(size * scale))
 
 
-def want_spawn_caption(board, top, p, scale: float = 1.0):
-    """The spawn zone's caption, asked for just above the ring's top point ``top`` [px]."""
+def want_spawn_caption(board, top, p, scale: float = 1.0, around=()):
+    """The spawn zone's caption, asked for just above the ring's top point ``top`` [px], else beside
+    another of its points ``around`` [px] (a unit standing on the top leaves the caption a place
+    beside the ring, not a leader line across the unit)."""
     board.want(label("SPAWN", text_px(10, scale), p.marker, True, p.label_shadow), "SPAWN", top, gap=4, must=True,
-               priority=2, above_first=True)
+               priority=2, above_first=True, alternatives=around)
 
 
 def _dashes(cx, cy, r, scale) -> list:

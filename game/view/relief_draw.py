@@ -290,4 +290,6 @@ def draw_spawn_ring(surface, level, camera, hidden, p, board, cache=None, label_
         pygame.draw.lines(surface, p.outline, False, dash.tolist(), 4)
         pygame.draw.lines(surface, p.marker, False, dash.tolist(), 2)
     top = px[np.argmin(px[:, 1])]
-    marks.want_spawn_caption(board, (int(top[0]), int(top[1])), p, label_scale)
+    eighths = px[:-1][::max(1, (len(px) - 1) // 8)]               # other points of the ring, highest first
+    around = eighths[np.argsort(eighths[:, 1])][1:]
+    marks.want_spawn_caption(board, (int(top[0]), int(top[1])), p, label_scale, [tuple(q) for q in around])
