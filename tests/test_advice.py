@@ -178,3 +178,12 @@ def test_no_advice_asks_for_more_momentum_than_the_level_allows():
         assert loss_cause(world) == cause
         words = " ".join(loss_advice(world))
         assert words and "momentum" not in words, (cause, words)
+
+
+def test_where_the_levels_hint_answers_the_advice_only_diagnoses():
+    """The Sigmoid Plateau: no Momentum setting crosses it, only Adam or RMSProp (its hint). After
+    a stall the generic remedies ('try momentum') are not offered beside the hint."""
+    level = sim.load_level("21-nn-sigmoid")
+    lines = loss_hints(lost_world(level, "stalled", orders=("sgd", level.lr_range[0], 0.0)))
+    assert lines[-1] == level.hint and len(lines) == 2 and "try" not in lines[0] and "momentum" not in lines[0]
+    assert lines[0].startswith("Your units") and lines[0].endswith(".")

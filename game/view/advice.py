@@ -46,13 +46,15 @@ def loss_cause(world) -> str | None:
 
 def loss_hints(world) -> list[str]:
     """Everything said after a lost run: the advice (``loss_advice``), then the level's own hint when
-    it answers this cause (its ``hint_when``). A suggestion of the advice that the level's hint goes
-    against (raise where the hint lowers, say) is left out: the level knows its ground best."""
+    it answers this cause (its ``hint_when``). Where the hint answers, the advice keeps only its
+    diagnosis ("Your units stalled on flat ground.") and the hint says what to try: the level knows
+    its ground best (generic remedies -- momentum on a plateau where only Adam crosses -- can be
+    untrue there)."""
     cause = loss_cause(world)
     if cause is None:
         return []
     hint = world.level.hint if world.level.hint and cause in world.level.hint_when else ""
-    return loss_advice(world, keep=directions(hint)) + ([hint] if hint else [])
+    return loss_advice(world, keep=directions(hint), remedies=not hint) + ([hint] if hint else [])
 
 
 def ran_out_of_supply(world) -> bool:
@@ -61,14 +63,16 @@ def ran_out_of_supply(world) -> bool:
     return world.supply_out_step is not None and world.supply_out_step < world.level.budget
 
 
-def loss_advice(world, keep=frozenset()) -> list[str]:
+def loss_advice(world, keep=frozenset(), remedies: bool = True) -> list[str]:
     """What went wrong in a lost run, as one line of advice, read from the world's outcome (see
     ``loss_cause``). The advice never asks for what the player already did (more momentum when the
     squads that failed ran with mu >= 0.9, say), nor the opposite of a way in ``keep``: the
-    (setting, -1 or +1) pairs another piece of advice gives (see ``directions``). Empty when won."""
+    (setting, -1 or +1) pairs another piece of advice gives (see ``directions``); ``remedies`` False
+    keeps only the diagnosis. Empty when won."""
     cause = loss_cause(world)
     if cause is None:
         return []
+    keep = keep if remedies else None                    # None: ``_say`` keeps the diagnosis alone
     level = world.level
     if cause == "supply":
         return [SUPPLY_ADVICE]
@@ -133,8 +137,9 @@ def _on_slope(world) -> bool:
 
 def _say(diagnosis: str, tries: list, keep, lead: str = "", join: str = " or ", sep: str = ": ") -> str:
     """'Diagnosis: lead a or b.' with the suggestions (text, way) whose way is not the opposite of
-    one in ``keep``; just 'Diagnosis.' when none is left. ``sep`` '. ' starts them as a sentence."""
-    kept = [words for words, way in tries if way is None or (way[0], -way[1]) not in keep]
+    one in ``keep``; just 'Diagnosis.' when none is left (or ``keep`` is None: no remedies asked
+    for). ``sep`` '. ' starts them as a sentence."""
+    kept = [] if keep is None else [words for words, way in tries if way is None or (way[0], -way[1]) not in keep]
     if not kept:
         return diagnosis + "."
     said = lead + join.join(kept)
