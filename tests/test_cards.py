@@ -29,7 +29,7 @@ CLAIMS = {
     "11-weather": [("a big step plus noise never settles", "sgd", "flies off")],
     "21-nn-sigmoid": [("Adam normalises the whisper", "adam", "wins"), ("Plain steps stall", "sgd", "fails"),
                       ("Adam and RMSProp rescale", "rmsprop", "wins")],
-    "23-nn-explode": [("makes every step overshoot", "sgd", "flies off")],
+    "23-nn-explode": [("the loss explodes and units are thrown off the map", "sgd", "flies off")],
     "25-nn-leaky-relu": [("Bold steps still fly off the map", "sgd", "flies off")],
 }
 
@@ -60,3 +60,19 @@ def test_the_saddle_race_of_the_readme_lets_momentum_nesterov_and_adam_out():
     world.step(level.budget)
     assert [world.counts(k)["arrived"] > 0 for k in range(4)] == [False, True, True, True]
     assert np.all(world.status[world.squad == 0] != sim.ARRIVED)
+
+
+def test_exploding_steps_bounce_below_half_and_explode_from_it_as_its_card_says():
+    """'up to η about 0.4 the units only bounce about the valley without flying off ... from η
+    about 0.45 ... units are thrown off the map', over the whole budget."""
+    level = sim.load_level("23-nn-explode")
+    card = " ".join(level.briefing.split())
+    assert "up to η about 0.4 the units only bounce" in card and "from η about 0.45" in card
+    for lr, flung in ((0.15, False), (0.3, False), (0.4, False), (0.5, True), (0.6, True)):
+        world = sim.World(level)
+        world.set_orders(0, "sgd", lr, 0.0)
+        world.step(level.budget)
+        diverged = world.counts()["diverged"]
+        assert (diverged * 2 > world.n_units) if flung else diverged == 0, (lr, world.counts())
+        if not flung:
+            assert world.counts()["trapped"] == 0                        # bouncing: none stops short
