@@ -76,3 +76,25 @@ def test_exploding_steps_bounce_below_half_and_explode_from_it_as_its_card_says(
         assert (diverged * 2 > world.n_units) if flung else diverged == 0, (lr, world.counts())
         if not flung:
             assert world.counts()["trapped"] == 0                        # bouncing: none stops short
+
+
+def test_dead_ground_stops_plain_sgd_for_good_and_only_carried_speed_moves_a_unit_there():
+    """Dead ReLUs: 'A unit on plain SGD that lands there never moves again; one with momentum ...
+    only coasts on the speed it brought in, which fades step by step.'"""
+    level = sim.load_level("22-nn-dead-relu")
+    dead = np.array([[-1.4, -1.4]])
+    assert np.all(level.terrain.grad(dead) == 0)                          # the flat ground: no slope at all
+    for optimizer in sim.OPTIMIZERS:                                      # no speed brought in: no move
+        opt = sim.make_optimizer(optimizer, lr=0.1, momentum=0.9 if optimizer != "sgd" else 0.0)
+        x = dead.copy()
+        for _ in range(20):
+            x = opt.step(x, level.terrain.grad(x))
+        assert np.array_equal(x, dead), optimizer
+    opt = sim.make_optimizer("momentum", lr=0.1, momentum=0.9)
+    x = opt.step(np.array([[-1.3, -1.3]]), np.array([[0.1, 0.1]]))         # arriving with some speed
+    moves = []
+    for _ in range(10):
+        assert np.all(level.terrain.grad(x) == 0)                          # still on the dead ground
+        before, x = x, opt.step(x, level.terrain.grad(x))
+        moves.append(float(np.hypot(*(x - before)[0])))
+    assert moves[0] > 0 and all(0 < b < a for a, b in zip(moves, moves[1:]))   # coasting, fading
