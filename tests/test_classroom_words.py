@@ -81,3 +81,18 @@ def test_a_restart_clears_the_last_races_result(make_classroom):
     assert c.banner()[0].startswith("Adam wins")
     c.restart()
     assert c.banner() is None and c.world.step_count == 0
+
+
+def test_a_squad_keeps_the_name_it_arrived_under_when_o_changes_it_afterwards(make_classroom):
+    """Adam reaches the global minimum; O then makes the squad RMSProp: the race's result and the flag
+    still say Adam did it, while the line-up names the orders it has now."""
+    app, c = make_classroom("05-saddle", race=["sgd", "adam"])
+    to_the_end(c)
+    assert c.banner()[0].startswith("Adam wins")
+    c.select_squad(1)
+    while c.world.orders[1].optimizer != "rmsprop":
+        c.next_optimizer()
+    assert c.squad_labels()[1] != "Adam" and c.result_labels()[1] == "Adam"
+    assert c.banner()[0].startswith("Adam wins")
+    c.restart()
+    assert c.result_labels() == c.squad_labels()                            # a new race: new names

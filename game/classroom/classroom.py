@@ -104,7 +104,7 @@ class Classroom(Scene):
         self.losses = [mean_losses(self.world)]
         self.unit = min(self.unit, self.world.n_units - 1)
         self.cursor, self._ticks, self.paused, self.notice = None, 0.0, self.autoplay is None, None
-        self._events_seen, self._cache = 0, {}
+        self._events_seen, self._cache, self.arrived_as = 0, {}, {}     # squad -> its name when it arrived
         if self.autoplay is not None and self.autoplay.phase == "result":
             self.autoplay.phase = "race"                    # a restarted race runs to its end again
         shown = self.fog is not None and self.fog.enabled
@@ -166,7 +166,7 @@ class Classroom(Scene):
         self.losses.append(mean_losses(self.world))
         self._announce()
         if self.over and self.world.n_squads > 1:
-            self.say(race_result(self.world, self.squad_labels()))     # the winner, not the last to arrive
+            self.say(race_result(self.world, self.result_labels()))    # the winner, not the last to arrive
 
     def step_once(self):
         """Pause and take exactly one step."""
@@ -198,7 +198,8 @@ class Classroom(Scene):
         new = self.world.events[self._events_seen:]
         self._events_seen = len(self.world.events)
         for e in new:
-            if e.kind == "arrived" and (self.world.arrival_step[self.world.squad == e.squad] >= 0).sum() == 1:
+            if e.kind == "arrived" and e.squad not in self.arrived_as:        # the squad's first arrival
+                self.arrived_as[e.squad] = self.squad_labels()[e.squad]
                 self.say(arrival_notice(self.world, self.squad_labels(), e.squad, e.step))
 
     def banner(self):
@@ -209,7 +210,7 @@ class Classroom(Scene):
         if self.notice is not None:
             return tuple(self.notice)
         if self.over and self.world.n_squads > 1:
-            return race_result(self.world, self.squad_labels()), 0.0
+            return race_result(self.world, self.result_labels()), 0.0
         return None
 
     def say(self, message: str):
@@ -242,6 +243,11 @@ class Classroom(Scene):
     def _own_label(self, squad: int) -> str:
         e, o = self.entries[squad], self.world.orders[squad]
         return e.label if e.orders.optimizer == o.optimizer else LABELS[o.optimizer]
+
+    def result_labels(self) -> list[str]:
+        """The squads' names for what they did: a squad that arrived keeps the name it arrived under
+        (O may have changed its optimizer since)."""
+        return [self.arrived_as.get(k, name) for k, name in enumerate(self.squad_labels())]
 
     def squad_label(self, squad: int) -> str:
         return self.squad_labels()[squad]

@@ -71,7 +71,7 @@ def draw(c, surface):
     top = tag_box(help_tag, "F1  help", s) if banner is None else notice_box(c.map_rect, banner[0], s)
     inset = network_inset(c, top) if c.network is not None and not c.show_sweep else None
     draw_world(surface, c.world, c.camera, c.art, c.fog, time_s=c.app.time_s, palette=PALETTE,
-               squad_names=c.squad_labels(), squad_colours=RACE_COLOURS,
+               squad_names=c.result_labels(), squad_colours=RACE_COLOURS,
                keep_clear=[top, *discs, *([inset[0]] if inset else [])])      # labels and banners clear of these
     old = surface.get_clip()
     surface.set_clip(c.map_rect)
