@@ -311,3 +311,17 @@ def test_the_inset_at_the_global_minimum_shows_a_trained_network(moons):
     box = grid_points(f.data_bounds(), (12, 12))
     cls, _ = predicted_class(f, params_by_hand(f, level.global_min), box)
     assert set(cls) == {0, 1}                                          # both classes have ground in the plot
+
+
+def test_after_a_win_the_inset_shows_a_network_that_arrived():
+    """A won run's inset shows the trained network -- an arrived unit -- even when the squad's
+    first unit is still moving or another squad's unit arrived."""
+    from types import SimpleNamespace
+    from game.play.battle_screen import network_unit
+    world = sim.World(sim.load_level("20-nn-train"))
+    world.assign([0, 1, 2], 1)
+    world.status[:] = sim.DESCENDING
+    b = SimpleNamespace(world=world, squad=0, selection=SimpleNamespace(mask=np.zeros(world.n_units, bool)))
+    assert network_unit(b) == 3                                    # descending: the squad's first unit
+    world.status[1], world.arrival_step[1] = sim.ARRIVED, 5
+    assert world.won and network_unit(b) == 1                      # won: the unit that arrived

@@ -36,14 +36,15 @@ from .keys import CLOSE_HELP, HELP
 
 def network_unit(b) -> int:
     """The unit whose network the inset shows: among the selected units (else the panel's squad)
-    the first one still descending, else the first that arrived, else the first."""
+    the first one still descending, else the first that arrived, else the first. Once a run is
+    won, the first that arrived, among them or anywhere: the trained network."""
     w = b.world
     pool = np.flatnonzero(b.selection.mask)
     if not len(pool):
         pool = np.flatnonzero(w.squad == b.squad)
-    if not len(pool):
+    if not len(pool) or (w.won and not (w.status[pool] == sim.ARRIVED).any()):
         pool = np.arange(w.n_units)
-    for status in (sim.DESCENDING, sim.ARRIVED):
+    for status in ((sim.ARRIVED, sim.DESCENDING) if w.won else (sim.DESCENDING, sim.ARRIVED)):
         found = pool[w.status[pool] == status]
         if len(found):
             return int(found[0])
