@@ -212,7 +212,8 @@ class Commands:
         fresh = {"positions": xy, "start": xy.copy(), "status": np.full(k, DESCENDING),
                  "squad": np.full(k, squad), "arrival_step": np.full(k, -1), "_anchor_x": xy[:, 0].copy(),
                  "_anchor_y": xy[:, 1].copy(), "_still": np.zeros(k), "velocity": np.zeros((k, 2)),
-                 "heights": h, "grads": g, "stalled": np.zeros(k, bool)}
+                 "heights": h, "grads": g, "stalled": np.zeros(k, bool),
+                 "in_pit": np.zeros(k, bool)}
         for name in self.UNIT_ARRAYS:             # a KeyError here: a new per-unit array needs a fresh value
             old = getattr(self, name)
             setattr(self, name, np.concatenate([old, fresh[name].astype(old.dtype)]))

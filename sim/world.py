@@ -59,7 +59,7 @@ class World(Commands, Results):
     # these when it drops units and a landing grows them (sim/drops.py gives each its fresh rows),
     # so a new per-unit array must be listed here and there
     UNIT_ARRAYS = ("positions", "start", "status", "squad", "arrival_step", "_anchor_x", "_anchor_y",
-                   "_still", "velocity", "heights", "grads", "stalled")
+                   "_still", "velocity", "heights", "grads", "stalled", "in_pit")
     reveals = True      # keep ``explored`` up to date every step (a sweep's Swarm does not need it)
 
     def __init__(self, level: Level, seed: int | None = None, units: int | None = None,
@@ -78,6 +78,7 @@ class World(Commands, Results):
         self.squad = np.zeros(n, np.int16)
         self.arrival_step = np.full(n, -1, np.int64)
         self.stalled = np.zeros(n, bool)               # TRAPPED units that stalled on a slope (see Event)
+        self.in_pit = np.zeros(n, bool)                # TRAPPED units in one of the level's minima (near_minimum)
         self.step_count = 0
         self.events: list[Event] = []
         (x0, x1), (y0, y1) = level.bounds
@@ -342,6 +343,8 @@ class World(Commands, Results):
             self.stalled[idx] = stalled
         for i, stall in zip(idx, stalled):
             near = kind == "trapped" and not stall and self._near_minimum(self.positions[i])
+            if kind == "trapped":
+                self.in_pit[i] = near
             self.events.append(Event(self.step_count, kind, int(self.squad[i]), int(i), float(h[i]), near,
                                      stalled=bool(stall)))
 

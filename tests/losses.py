@@ -31,6 +31,7 @@ def lost_world(level, cause: str, squads: int = 1, orders=None) -> sim.World:
     if kind is not None:
         w.events = [Event(level.budget, kind, int(w.squad[i]), i, float(w.heights[i]), cause == "trapped")
                     for i in range(n)]
+        w.in_pit[:] = cause == "trapped"                  # as the world marks a unit its event calls near a minimum
     return w
 
 

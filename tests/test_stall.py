@@ -43,6 +43,7 @@ def test_units_settled_in_a_hollow_are_trapped_not_stalled():
     world = crawl("09-rastrigin", lr=level.lr_range[0] * 3)
     events = trapped(world)
     assert events and all(e.near_minimum and not e.stalled for e in events)
+    assert all(world.in_pit[e.unit] for e in events) and not crawl("09-rastrigin").in_pit.any()
     assert world.outcome()["stalled"] == 0
 
 

@@ -267,30 +267,20 @@ STOPPED_NOTES = {"trapped": "this unit is trapped in a local minimum: the world 
 def status_word(world, unit: int) -> str:
     """A unit's state in one word, the same on every line that names it: 'descending', 'arrived',
     'diverged', or for a unit that stopped short of the goal (status TRAPPED), 'trapped' only when
-    its event says it lies in one of the level's minima (``Event.near_minimum``), else 'stalled':
-    its steps became too small, on a slope (``Event.stalled``) or where the slope vanishes (a
-    saddle, a plateau)."""
-    unit = int(unit)
-    name = STATUS_NAMES[int(world.status[unit])]
+    it lies in one of the level's minima (``World.in_pit``, its event's ``near_minimum``), else
+    'stalled': its steps became too small, on a slope (``Event.stalled``) or where the slope
+    vanishes (a saddle, a plateau)."""
+    name = STATUS_NAMES[int(world.status[int(unit)])]
     if name != "trapped":
         return name
-    last = next((e for e in reversed(world.events) if e.kind == "trapped" and e.unit == unit), None)
-    return "trapped" if last is not None and last.near_minimum else "stalled"
+    return "trapped" if world.in_pit[int(unit)] else "stalled"
 
 
 def stalled_count(world, squad: int | None = None) -> int:
-    """How many units (of ``squad``, or all) stopped short of the goal without lying in one of the
-    level's minima: the units ``status_word`` calls 'stalled' (counted in one pass over the events)."""
-    trapped = world.status == STATUS_NAMES.index("trapped")
-    if squad is not None:
-        trapped &= world.squad == squad
-    if not trapped.any():
-        return 0
-    in_pit = {}
-    for e in world.events:
-        if e.kind == "trapped":
-            in_pit[e.unit] = e.near_minimum
-    return int(sum(1 for u in np.flatnonzero(trapped) if not in_pit.get(int(u), False)))
+    """How many units (of ``squad``, or all) stopped short of the goal outside the level's minima:
+    the units ``status_word`` calls 'stalled'."""
+    stalled = (world.status == STATUS_NAMES.index("trapped")) & ~world.in_pit
+    return int(np.count_nonzero(stalled if squad is None else stalled & (world.squad == squad)))
 
 
 def fate_counts(world, squad: int | None = None) -> dict:
