@@ -63,7 +63,7 @@ def test_the_status_line_says_the_result(cols, mode):
 def test_the_status_line_ends_with_the_pace_at_every_speed(mode):
     """Measured as shown: in ASCII ¼× is '1/4x', two cells longer, and the line still ends with it."""
     from game.terminal.text import ascii_only
-    from game.terminal.tui import SPEEDS
+    from game.view.names import SPEEDS
     from game.view.names import speed_text
     session = Session(sim.load_level("16-second-wind"), seed=0, paused=False)
     for speed in SPEEDS:

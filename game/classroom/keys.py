@@ -11,10 +11,10 @@ import numpy as np
 import pygame
 
 from game.view.controls import CameraControls, ctrl_held
+from game.view.names import next_speed
 from game.view.world_view import unit_pixels
 
 SPEEDS = (1, 2, 4, 8, 0.25, 0.5)     # S steps through these: faster, then from a quarter back up
-SPEED_LADDER = tuple(sorted(SPEEDS))  # + / - climb this ladder, as in the game: a quarter to 8 times
 SCALE_STEP = 1.12             # Ctrl + / Ctrl - change the presenter scale by this factor
 LR_FACTOR = 1.5               # [ / ] divide / multiply the learning rate by this
 MOMENTUM_STEP = 0.05          # Shift+[ / Shift+] change the momentum by this
@@ -145,8 +145,7 @@ def key_command(c, event) -> bool:
         if ctrl_held(event):                      # as a browser zooms its page
             c.set_factor(c.factor * (SCALE_STEP if up else 1 / SCALE_STEP))
         else:
-            rung = SPEED_LADDER.index(c.speed) + (1 if up else -1)
-            c.set_speed(SPEED_LADDER[max(0, min(len(SPEED_LADDER) - 1, rung))])
+            c.set_speed(next_speed(c.speed, 1 if up else -1))          # as in the game
     elif pygame.K_1 <= k <= pygame.K_9:
         c.select_squad(k - pygame.K_1)
     return True

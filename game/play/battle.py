@@ -5,7 +5,7 @@ Ctrl+1..9, and give each squad its orders in the panel. Enter (or the Start butt
 descent.
 
 Descend: the world takes ``STEPS_PER_SECOND`` steps per second at 1x (from a quarter of that to
-8 times as many: hud.SPEEDS), on a fixed schedule independent of the frame rate: each frame adds
+8 times as many: names.SPEEDS), on a fixed schedule independent of the frame rate: each frame adds
 ``dt * rate`` to an accumulator and takes one world step per whole unit in it. Orders may change at
 any time, a squad may be held and resumed (H), redeployed (right click) or joined by a fresh drop
 (L, landing.py); every command is sent through a ``Recorder`` so the run can be saved as a replay.
@@ -27,7 +27,7 @@ from sim.replay import Recorder
 from sim.world import MAX_SQUADS
 from game.app import Scene
 from game.view.advice import loss_hints, ran_out_of_supply
-from game.view.names import starting_momentum
+from game.view.names import next_speed, starting_momentum
 from game.view.nn_view import place_inset
 from game.view.render import SQUAD_COLOURS, Fog, labelled_fit_area
 from game.view.viewpoint import Viewpoint
@@ -38,7 +38,7 @@ from . import battle_input, battle_screen, landing, retry
 from .advice import describe_events
 from .event_log import EventLog
 from .framing import deploy_area, frame_spawn
-from .hud import SPEEDS, SquadPanel, battle_layout, squad_name
+from .hud import SquadPanel, battle_layout, squad_name
 from .input import Selection
 from .schedule_picker import default_schedule
 
@@ -283,8 +283,7 @@ class Battle(Scene):
             self._finish()
 
     def change_speed(self, direction: int):
-        k = SPEEDS.index(self.speed) + direction
-        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, k))]
+        self.speed = next_speed(self.speed, direction)
 
     def select_all(self):
         self.selection.set(np.ones(self.world.n_units, bool))

@@ -19,14 +19,13 @@ from sim.world import MAX_SQUADS
 
 from game.view.chart import draw_sparkline
 from game.view.explain import fate_counts
-from game.view.names import OPTIMIZER_LABELS, speed_text, uses_momentum
+from game.view.names import OPTIMIZER_LABELS, SPEEDS, speed_text, uses_momentum
 from game.view.palette import SQUAD_COLOURS
 from game.view.widgets import (ACCENT, BAD, CARD, FAINT, GOOD, MUTED, PANEL, PANEL_EDGE, STATUS_COLOURS, TEXT, Button,
                                Picker, Slider, ellipsize, text, text_width)
 
 from . import schedule_picker
 
-SPEEDS = (0.25, 0.5, 1, 2, 4, 8)     # the world's pace, times STEPS_PER_SECOND (battle.py)
 PANEL_WIDTH = 310           # HUD panel width at scale 1 [px]
 
 

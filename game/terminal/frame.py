@@ -53,7 +53,7 @@ class View:
         self.level = level
         self.squad = 0
         self.paused = paused
-        self.speed = 1                     # the pace: times STEPS_PER_S (tui.SPEEDS, as in the game)
+        self.speed = 1                     # the pace: times STEPS_PER_S (game.view.names.SPEEDS, as in the game)
         self.fog = fog
         self.message = ""
         self.explored = np.zeros(fog_shape(level), bool)

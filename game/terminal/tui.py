@@ -32,7 +32,7 @@ import numpy as np
 import sim
 from sim.world import MAX_SQUADS
 
-from game.view.names import speed_text, starting_momentum
+from game.view.names import next_speed, speed_text, starting_momentum
 
 from .frame import View, diff_frame, raster_for, render
 
@@ -42,7 +42,6 @@ IDLE_POLL_S = 0.25        # while paused, how often the size is checked [s]
 MESSAGE_S = 3.0           # a message stays in the header this long [s]
 END_WAIT_S = 2.0          # without a keyboard, the result stays on screen this long [s]
 MOMENTUM_STEP = 0.05
-SPEEDS = (0.25, 0.5, 1, 2, 4, 8)     # the pace, times STEPS_PER_S (the window game's ladder)
 
 KEYS = {"1": "squad1", "2": "squad2", "3": "squad3", "4": "squad4", "5": "squad5", "6": "squad6",
         "7": "squad7", "8": "squad8", "9": "squad9", "\t": "next squad", "KEY_TAB": "next squad",
@@ -103,8 +102,7 @@ class Session:
         elif name == "pause" and not w.over:
             v.paused = not v.paused
         elif name in ("faster", "slower"):
-            k = SPEEDS.index(v.speed) + (1 if name == "faster" else -1)
-            v.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, k))]
+            v.speed = next_speed(v.speed, 1 if name == "faster" else -1)
             self.say(f"speed {speed_text(v.speed)}")
         elif name == "step" and not w.over:
             v.paused = True

@@ -27,7 +27,14 @@ def starting_momentum(optimizer: str) -> float:
     return CARRY if mu == 0 and optimizer in ("momentum", "nesterov") else mu
 
 
+SPEEDS = (0.25, 0.5, 1, 2, 4, 8)    # the pace of every front end, times its steps a second at 1x
 SPEED_WORDS = {0.25: "\u00bc", 0.5: "\u00bd"}       # speeds below 1x, as vulgar fractions
+
+
+def next_speed(speed: float, direction: int) -> float:
+    """The pace one rung faster (``direction`` +1) or slower (-1) on SPEEDS, stopping at its ends."""
+    k = SPEEDS.index(speed) + direction
+    return SPEEDS[max(0, min(len(SPEEDS) - 1, k))]
 
 
 def speed_text(speed: float) -> str:
