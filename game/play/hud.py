@@ -298,7 +298,7 @@ class SquadPanel:
         counts = fate_counts(world)                       # 'trapped' only in a pit; 'stalled' said apart
         held = world.held_count()
         counts["descending"] -= held                      # a held unit is not descending: it stands still
-        notes = [f"{counts['stalled']} stalled"] * bool(counts["stalled"]) + [f"{held} held"] * bool(held)
+        notes = [f"{n} {word}" for n, word in ((counts["stalled"], "stalled"), (held, "held")) if n]
         if notes:
             text(surface, "  \u00b7  ".join(notes), (x + w, self.y_counts), px(11), MUTED, anchor="topright")
         for k, name in enumerate(sim.STATUS_NAMES):
